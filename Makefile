@@ -1,0 +1,56 @@
+# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make postgres | make clean
+# Python is found by scripts/find-python (>= 3.12); override with make PYTHON=/path/to/python.
+
+VENV  := .venv
+VPY   := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ARGS  ?=
+
+.PHONY: help run test postgres system-deps venv clean FORCE
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000"
+	@echo "make test      run the tests (ARGS=\"-k foo\" passes options to pytest)"
+	@echo "make postgres  start a local PostgreSQL and print its DATABASE_URL"
+	@echo "make clean     remove .venv and db.sqlite3"
+
+system-deps:
+	@scripts/system-deps
+
+venv: $(STAMP)
+
+# A .venv left by an older Python (e.g. Debian 12's 3.11, where pip only offers
+# Django 5.2) or whose interpreter is gone must be rebuilt whatever the stamp says.
+ifneq ($(shell $(VPY) -c 'import sys; print(sys.version_info >= (3, 12))' 2>/dev/null),True)
+$(STAMP): FORCE
+endif
+
+$(STAMP): pyproject.toml
+	@$(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	    py=$$(PYTHON="$(PYTHON)" scripts/find-python) && \
+	    echo "Creating $(VENV) with $$py" && \
+	    rm -rf $(VENV) && "$$py" -m venv $(VENV); }
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e '.[test]'
+	@touch $@
+
+run: export DJANGO_DEBUG := 1
+run: system-deps $(STAMP)
+	$(VPY) manage.py migrate --noinput
+	$(VPY) manage.py load_frameworks
+	$(VPY) manage.py load_demo
+	$(VPY) manage.py runserver 127.0.0.1:8000
+
+# DATABASE_URL comes from the caller's environment (SQLite when unset).
+test: system-deps $(STAMP)
+	$(VPY) -m pytest $(ARGS)
+
+postgres:
+	@url=$$(scripts/start-postgres) && echo "PostgreSQL is up. Use it with:" && \
+	    echo "  export DATABASE_URL=$$url"
+
+clean:
+	rm -rf $(VENV) db.sqlite3
+
+FORCE:

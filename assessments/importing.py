@@ -1,0 +1,286 @@
+"""The results template: read, check and write official figures, all rows or none.
+
+One row per figure, columns `agency, fiscal_year, code, part, score` (CSV or XLSX). Rows are
+numbered as a spreadsheet shows them (header = row 1). Rows whose `source` is `computed`
+(from `export_results`) are figures the engine made, not published ones: they are skipped.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from assessments.text import interpolate
+
+from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
+from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
+
+RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
+AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
+
+
+class TemplateError(Exception):
+    """A file that cannot be read as a template at all (wrong format, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    message: str  # lazy: rendered in Thai and in English
+
+    def text(self, language):
+        with translation.override(language):
+            return str(interpolate(_("Row %(row)s: %(message)s"), {"row": self.row, "message": self.message}))
+
+    def __str__(self):
+        return f"{self.text('th')} | {self.text('en')}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    row: int
+    agency: str
+    fiscal_year: int
+    code: str
+    part: int
+    score: Decimal
+
+    def key(self):
+        return (self.agency, self.fiscal_year, self.code, self.part)
+
+
+def read_rows(content, filename, required):
+    """Return [(row number, {column: text})] from CSV or XLSX bytes."""
+    if filename.lower().endswith(".xlsx"):
+        table = xlsx_table(content)
+    elif filename.lower().endswith(".csv") or not filename:
+        table = csv_table(content)
+    else:
+        raise TemplateError(_("Upload a .csv or .xlsx file."))
+    if not table:
+        raise TemplateError(_("The file is empty."))
+    header = [str(h or "").strip().lower() for h in table[0]]
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise TemplateError(interpolate(_("Missing columns: %(columns)s."), {"columns": ", ".join(missing)}))
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        cells = {name: cell_text(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
+        if any(cells.values()):
+            rows.append((number, cells))
+    if not rows:
+        raise TemplateError(_("The file has no rows below the header."))
+    return rows
+
+
+def cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # openpyxl gives 95.05 as a float; repr keeps the digits the user typed.
+        value = repr(value)
+        return value[:-2] if value.endswith(".0") else value
+    return str(value).strip()
+
+
+def csv_table(content):
+    for encoding in ("utf-8-sig", "cp874"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TemplateError(_("The file is not UTF-8 or Thai Windows (cp874) text."))
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def xlsx_table(content):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise TemplateError(_("The file is not a readable .xlsx workbook."))
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def parse_score(text):
+    text = thai_to_arabic(text).strip()
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise ValueError(interpolate(_("score '%(score)s' is not a number"), {"score": text}))
+    score = Decimal(text)
+    if not Decimal(0) <= score <= Decimal(100):
+        raise ValueError(interpolate(_("score %(score)s is outside 0–100"), {"score": text}))
+    if score != score.quantize(Decimal("0.01")):
+        raise ValueError(interpolate(_("score %(score)s has more than two decimals"), {"score": text}))
+    return score.quantize(Decimal("0.01"))
+
+
+def parse_year(text):
+    text = thai_to_arabic(text).strip()
+    if not text.isdigit():
+        raise ValueError(interpolate(_("fiscal year '%(year)s' is not a year"), {"year": text}))
+    year = int(text)
+    if 1900 <= year < 2400:
+        raise ValueError(
+            interpolate(_("fiscal year %(year)s looks like a Christian-era year; use the Buddhist Era (%(be)s)"), {"year": year, "be": year + 543})
+        )
+    return year
+
+
+def check_results(rows, user=None):
+    """Check every row; return (figures, problems). Nothing is written."""
+    agencies = {a.code: a for a in Agency.objects.all()}
+    editable = None
+    if user is not None and not user.is_superuser:
+        editable = set(Agency.objects.editable_by(user).values_list("code", flat=True))
+    versions = {}
+    figures, problems, first_row = [], [], {}
+    for number, cells in rows:
+        if cells.get("source", "").strip().lower() == "computed":
+            continue
+        try:
+            agency = cells.get("agency", "").strip()
+            if agency not in agencies:
+                raise ValueError(interpolate(_("unknown agency '%(agency)s'"), {"agency": agency}))
+            if editable is not None and agency not in editable:
+                raise ValueError(interpolate(_("you may not enter results for agency '%(agency)s'"), {"agency": agency}))
+            year = parse_year(cells.get("fiscal_year", ""))
+            if year not in versions:
+                versions[year] = FrameworkVersion.objects.for_year(year)
+            version = versions[year]
+            if version is None:
+                raise ValueError(interpolate(_("no assessment framework covers fiscal year %(year)s"), {"year": year}))
+            code = normalise_code(cells.get("code", ""), version.spec)
+            part = parse_part(cells.get("part", ""))
+            check_part(code, part, version.spec)
+            score = parse_score(cells.get("score", ""))
+        except (ValueError, CodeError) as exc:
+            problems.append(Problem(number, exc.args[0]))
+            continue
+        figure = Figure(number, agency, year, code, part, score)
+        if figure.key() in first_row:
+            problems.append(
+                Problem(number, interpolate(_("duplicate of row %(row)s (same agency, year, code and part)"), {"row": first_row[figure.key()]}))
+            )
+            continue
+        first_row[figure.key()] = number
+        figures.append(figure)
+    return figures, problems
+
+
+def figure_changes(figures):
+    """Label each figure new, changed or unchanged against the database (for the preview)."""
+    existing = {}
+    for score in Score.objects.filter(
+        assessment__agency__code__in={f.agency for f in figures},
+        assessment__fiscal_year__in={f.fiscal_year for f in figures},
+    ).select_related("assessment__agency"):
+        existing[(score.assessment.agency.code, score.assessment.fiscal_year, score.code, score.part)] = score.score
+    labels = {}
+    for figure in figures:
+        old = existing.get(figure.key())
+        labels[figure.key()] = "new" if old is None else ("unchanged" if old == figure.score else "changed")
+    return labels
+
+
+@transaction.atomic
+def save_results(figures):
+    """Write checked figures; return counts of created, updated and unchanged scores."""
+    agencies = {a.code: a for a in Agency.objects.filter(code__in={f.agency for f in figures})}
+    assessments = {}
+    for agency_code, year in sorted({(f.agency, f.fiscal_year) for f in figures}):
+        assessment, _created = Assessment.objects.get_or_create(
+            agency=agencies[agency_code],
+            fiscal_year=year,
+            defaults={"version": FrameworkVersion.objects.for_year(year)},
+        )
+        assessments[(agency_code, year)] = assessment
+    existing = {
+        (s.assessment_id, s.code, s.part): s
+        for s in Score.objects.filter(assessment__in=assessments.values())
+    }
+    created, updated, unchanged = [], [], 0
+    for figure in figures:
+        assessment = assessments[(figure.agency, figure.fiscal_year)]
+        score = existing.get((assessment.pk, figure.code, figure.part))
+        if score is None:
+            created.append(Score(assessment=assessment, code=figure.code, part=figure.part, score=figure.score))
+        elif score.score != figure.score:
+            score.score = figure.score
+            updated.append(score)
+        else:
+            unchanged += 1
+    Score.objects.bulk_create(created)
+    Score.objects.bulk_update(updated, ["score"])
+    return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
+
+
+def agency_type_from(text):
+    """The agency type for its value or its label in Thai or English, whatever language is active."""
+    text = text.strip()
+    for value, label in AgencyType.choices:
+        names = {value}
+        for language in ("th", "en"):
+            with translation.override(language):
+                names.add(str(label).lower())
+        if text.lower() in names:
+            return value
+    raise ValueError(interpolate(_("unknown agency type '%(type)s'"), {"type": text}))
+
+
+def check_agencies(rows):
+    """Check agency rows; return (agency dicts, problems). Parents may be earlier rows or existing agencies."""
+    known = set(Agency.objects.values_list("code", flat=True))
+    in_file, agencies, problems = {}, [], []
+    for number, cells in rows:
+        try:
+            code = cells.get("code", "").strip()
+            if not code:
+                raise ValueError(_("the agency code is empty"))
+            if code in in_file:
+                raise ValueError(interpolate(_("duplicate of row %(row)s"), {"row": in_file[code]}))
+            if not cells.get("name_th", "").strip():
+                raise ValueError(_("the Thai name is empty"))
+            agency_type = agency_type_from(cells.get("agency_type", ""))
+            parent = cells.get("parent", "").strip()
+            if parent and parent not in known and parent not in in_file:
+                raise ValueError(interpolate(_("unknown parent agency '%(parent)s'"), {"parent": parent}))
+            if parent == code:
+                raise ValueError(_("an agency cannot be its own parent"))
+        except ValueError as exc:
+            problems.append(Problem(number, exc.args[0]))
+            continue
+        in_file[code] = number
+        agencies.append(
+            {
+                "code": code,
+                "name_th": cells["name_th"].strip(),
+                "short_name": cells.get("short_name", "").strip(),
+                "agency_type": agency_type,
+                "parent": parent,
+            }
+        )
+    return agencies, problems
+
+
+@transaction.atomic
+def save_agencies(agencies):
+    saved = {}
+    for data in agencies:
+        saved[data["code"]], _created = Agency.objects.update_or_create(
+            code=data["code"],
+            defaults={key: data[key] for key in ("name_th", "short_name", "agency_type")},
+        )
+    for data in agencies:
+        if data["parent"]:
+            parent = saved.get(data["parent"]) or Agency.objects.get(code=data["parent"])
+            Agency.objects.filter(pk=saved[data["code"]].pk).update(parent=parent)
+    return len(saved)

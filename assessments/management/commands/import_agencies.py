@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.importing import AGENCY_COLUMNS, TemplateError, check_agencies, read_rows, save_agencies
+
+
+class Command(BaseCommand):
+    help = "Import agencies from CSV or XLSX (columns code, name_th, short_name, agency_type, parent). All rows or none."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        try:
+            rows = read_rows(path.read_bytes(), path.name, AGENCY_COLUMNS[:4])
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}")
+        except TemplateError as exc:
+            raise CommandError(str(exc))
+        agencies, problems = check_agencies(rows)
+        if problems:
+            raise CommandError("Nothing imported.\n" + "\n".join(str(p) for p in problems))
+        count = save_agencies(agencies)
+        self.stdout.write(self.style.SUCCESS(f"Imported {count} agencies."))

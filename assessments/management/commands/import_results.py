@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows, save_results
+
+
+class Command(BaseCommand):
+    help = (
+        "Import official ITA results from the results template (CSV or XLSX, columns "
+        "agency, fiscal_year, code, part, score). A file with any bad row is refused whole."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
+
+    def handle(self, *args, file, dry_run, **options):
+        path = Path(file)
+        try:
+            rows = read_rows(path.read_bytes(), path.name, RESULT_COLUMNS)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}")
+        except TemplateError as exc:
+            raise CommandError(str(exc))
+        figures, problems = check_results(rows)
+        if problems:
+            raise CommandError(
+                f"Nothing imported: {len(problems)} bad rows. / ไม่ได้นำเข้าข้อมูล: มี {len(problems)} แถวที่ไม่ถูกต้อง\n"
+                + "\n".join(str(p) for p in problems)
+            )
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(f"Dry run: {len(figures)} figures are valid; nothing written."))
+            return
+        counts = save_results(figures)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {len(figures)} figures: {counts['created']} new, "
+                f"{counts['updated']} changed, {counts['unchanged']} unchanged."
+            )
+        )

@@ -1,0 +1,83 @@
+import csv
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from assessments.importing import (
+    AGENCY_COLUMNS,
+    RESULT_COLUMNS,
+    check_agencies,
+    check_results,
+    read_rows,
+    save_agencies,
+    save_results,
+)
+from assessments.models import Agency, Assessment, Membership, Role
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_PASSWORD = "ita-demo-2568"
+DEMO_AGENCIES = ("TCEB", "FIO", "ANGTHONG-MUN")
+
+# username, first name, superuser, role, oversight of, member agencies
+DEMO_USERS = [
+    ("admin", "ผู้ดูแลระบบ", True, None, ()),
+    ("officer", "เจ้าหน้าที่ศูนย์ปฏิบัติการต่อต้านการทุจริต", False, Role.OFFICER, DEMO_AGENCIES),
+    ("unit", "เจ้าหน้าที่หน่วยงานย่อย", False, Role.UNIT_STAFF, ("TCEB",)),
+    ("executive", "ผู้บริหาร", False, Role.EXECUTIVE, DEMO_AGENCIES),
+    ("province", "สำนักงานจังหวัดอ่างทอง", False, Role.EXECUTIVE, ("ANGTHONG-PROV",)),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo agencies, their published results and one demo user per role (demo set-up only)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            self.load_agencies()
+            self.load_results()
+            self.load_suggestions()
+            self.create_users()
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"))
+
+    def read(self, name, columns):
+        path = DEMO_DIR / name
+        return read_rows(path.read_bytes(), path.name, columns)
+
+    def load_agencies(self):
+        agencies, problems = check_agencies(self.read("agencies.csv", AGENCY_COLUMNS))
+        if problems:
+            raise CommandError("\n".join(str(p) for p in problems))
+        save_agencies(agencies)
+
+    def load_results(self):
+        figures, problems = check_results(self.read("results.csv", RESULT_COLUMNS))
+        if problems:
+            raise CommandError("\n".join(str(p) for p in problems))
+        save_results(figures)
+
+    def load_suggestions(self):
+        path = DEMO_DIR / "suggestions.csv"
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                Assessment.objects.filter(agency__code=row["agency"], fiscal_year=int(row["fiscal_year"])).update(
+                    suggestions=row["suggestions"].strip()
+                )
+
+    def create_users(self):
+        User = get_user_model()
+        for username, first_name, superuser, role, agencies in DEMO_USERS:
+            user, _created = User.objects.get_or_create(username=username)
+            user.first_name = first_name
+            user.email = f"{username}@example.org"
+            user.is_superuser = user.is_staff = superuser
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            for code in agencies:
+                Membership.objects.update_or_create(
+                    user=user,
+                    agency=Agency.objects.get(code=code),
+                    defaults={"role": role, "oversight": code == "ANGTHONG-PROV"},
+                )

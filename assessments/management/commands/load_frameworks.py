@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.frameworks import FrameworkFileError, load_versions, read_versions
+
+DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "frameworks.yaml"
+
+
+class Command(BaseCommand):
+    help = "Load or update ITA framework versions from a YAML file (default: the reference frameworks). Safe to repeat."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", default=str(DEFAULT_FILE))
+
+    def handle(self, *args, file, **options):
+        try:
+            versions = load_versions(read_versions(Path(file).read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}")
+        except FrameworkFileError as exc:
+            raise CommandError("\n".join(str(p) for p in exc.problems))
+        for version in versions:
+            self.stdout.write(f"{version}: {version.items.count()} items")
+        self.stdout.write(self.style.SUCCESS(f"Loaded {len(versions)} framework versions."))

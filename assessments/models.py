@@ -1,0 +1,412 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from assessments import scoring
+
+SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class LevelScheme(models.TextChoices):
+    LETTERS = "letters", _("Letter levels AA–F")
+    PASS = "pass", _("Pass levels (ผ่านดีเยี่ยม … ต้องปรับปรุงโดยด่วน)")
+
+
+class ToolCode(models.TextChoices):
+    IIT = "IIT", "IIT"
+    EIT = "EIT", "EIT"
+    OIT = "OIT", "OIT"
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def for_year(self, fiscal_year):
+        return self.with_spec_data().filter(first_year__lte=fiscal_year, last_year__gte=fiscal_year).first()
+
+    def with_spec_data(self):
+        """Everything `spec` reads, in a fixed number of queries however many versions."""
+        return self.prefetch_related(
+            "tools__parts",
+            "levels",
+            models.Prefetch("indicators", queryset=Indicator.objects.select_related("tool")),
+            models.Prefetch("items", queryset=Item.objects.select_related("indicator").prefetch_related("sub_questions")),
+            models.Prefetch("sub_topics", queryset=SubTopic.objects.select_related("indicator").prefetch_related("items")),
+        )
+
+    def specs(self):
+        """{version id: spec} for every version, for pages that score many assessments."""
+        return {version.pk: version.spec for version in self.with_spec_data()}
+
+
+class FrameworkVersion(models.Model):
+    """One NACC assessment framework, valid for a range of fiscal years (Buddhist Era)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    first_year = models.PositiveSmallIntegerField(_("first fiscal year"))
+    last_year = models.PositiveSmallIntegerField(_("last fiscal year"))
+    level_scheme = models.CharField(_("level scheme"), max_length=10, choices=LevelScheme.choices)
+    weight_iit = models.DecimalField(_("IIT weight"), max_digits=4, decimal_places=3, default=Decimal("0.3"))
+    weight_eit = models.DecimalField(_("EIT weight"), max_digits=4, decimal_places=3, default=Decimal("0.3"))
+    weight_oit = models.DecimalField(_("OIT weight"), max_digits=4, decimal_places=3, default=Decimal("0.4"))
+    items_known = models.BooleanField(_("item list known"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_year"]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_year__lte=models.F("last_year")), name="framework_years_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"ITA {self.first_year}–{self.last_year} ({self.code})"
+
+    @property
+    def fiscal_years(self):
+        return range(self.first_year, self.last_year + 1)
+
+    @cached_property
+    def spec(self):
+        """The framework as the scoring engine sees it; prefetch with `with_spec_data()` to share queries."""
+        tools = list(self.tools.all())
+        indicators = list(self.indicators.all())
+        items_by_indicator = {}
+        for item in self.items.all():
+            items_by_indicator.setdefault(item.indicator.number, []).append(item.code)
+        topics_by_indicator = {}
+        for topic in self.sub_topics.all():
+            codes = tuple(item.code for item in sorted(topic.items.all(), key=lambda i: i.order))
+            topics_by_indicator.setdefault(topic.indicator.number, []).append((topic.code, codes))
+        return scoring.FrameworkSpec(
+            weights={"IIT": self.weight_iit, "EIT": self.weight_eit, "OIT": self.weight_oit},
+            tool_indicators={
+                tool.code: tuple(i.number for i in indicators if i.tool_id == tool.pk) for tool in tools
+            },
+            tool_parts={tool.code: tuple(p.number for p in tool.parts.all()) for tool in tools if tool.parts.all()},
+            indicators={
+                ind.number: scoring.IndicatorSpec(
+                    number=ind.number,
+                    tool=ind.tool.code,
+                    items=tuple(items_by_indicator.get(ind.number, ())),
+                    sub_topics=tuple(topics_by_indicator.get(ind.number, ())),
+                )
+                for ind in indicators
+            },
+            items={
+                item.code: scoring.ItemSpec(
+                    code=item.code,
+                    indicator=item.indicator.number,
+                    sub_questions=len(item.sub_questions.all()),
+                    in_parts=item.scored_in_parts,
+                )
+                for item in self.items.all()
+            },
+            level_scheme=self.level_scheme,
+            levels=tuple(
+                scoring.LevelSpec(
+                    code=level.code,
+                    name=level.name_th or level.code,
+                    min_score=level.min_score,
+                    every_tool_min=level.every_tool_min,
+                )
+                for level in self.levels.all()
+            ),
+        )
+
+
+class Tool(models.Model):
+    version = models.ForeignKey(FrameworkVersion, models.CASCADE, related_name="tools")
+    code = models.CharField(_("code"), max_length=3, choices=ToolCode.choices)
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("tool")
+        verbose_name_plural = _("tools")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="tool_code_unique_in_version")]
+
+    def __str__(self):
+        return self.code
+
+
+class ToolPart(models.Model):
+    """A separately scored part of a tool: EIT ส่วนที่ 1 (Public) and ส่วนที่ 2 (Survey) from 2566."""
+
+    tool = models.ForeignKey(Tool, models.CASCADE, related_name="parts")
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1), MaxValueValidator(2)])
+    label_th = models.CharField(_("Thai label"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["tool", "number"]
+        verbose_name = _("tool part")
+        verbose_name_plural = _("tool parts")
+        constraints = [models.UniqueConstraint(fields=["tool", "number"], name="tool_part_unique")]
+
+    def __str__(self):
+        return f"{self.tool.code} {self.label_th}" + (f" ({self.name})" if self.name else "")
+
+
+class Indicator(models.Model):
+    version = models.ForeignKey(FrameworkVersion, models.CASCADE, related_name="indicators")
+    number = models.PositiveSmallIntegerField(_("number"))
+    tool = models.ForeignKey(Tool, models.CASCADE, related_name="indicators")
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["version", "number"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="indicator_number_unique_in_version")
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name_th}"
+
+
+class SubTopic(models.Model):
+    """A group of OIT items whose mean counts once in its indicator (ข้อมูลพื้นฐาน, การจัดซื้อจัดจ้าง …)."""
+
+    version = models.ForeignKey(FrameworkVersion, models.CASCADE, related_name="sub_topics")
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="sub_topics")
+    code = models.CharField(_("code"), max_length=10)
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("sub-topic")
+        verbose_name_plural = _("sub-topics")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="sub_topic_code_unique_in_version")]
+
+    def __str__(self):
+        return f"{self.code} {self.name_th}"
+
+
+class Item(models.Model):
+    version = models.ForeignKey(FrameworkVersion, models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=10)
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="items")
+    sub_topic = models.ForeignKey(
+        SubTopic, models.SET_NULL, null=True, blank=True, related_name="items", verbose_name=_("sub-topic")
+    )
+    text_th = models.TextField(_("Thai text"))
+    note_th = models.TextField(_("Thai note"), blank=True)
+    scored_in_parts = models.BooleanField(
+        _("scored in parts"), default=False, help_text=_("Scored once per tool part (EIT Public and Survey).")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="item_code_unique_in_version")]
+
+    def __str__(self):
+        return f"{self.code} {self.text_th[:60]}"
+
+
+class SubQuestion(models.Model):
+    item = models.ForeignKey(Item, models.CASCADE, related_name="sub_questions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    text_th = models.TextField(_("Thai text"))
+
+    class Meta:
+        ordering = ["item", "number"]
+        verbose_name = _("sub-question")
+        verbose_name_plural = _("sub-questions")
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="sub_question_unique")]
+
+    def __str__(self):
+        return f"{self.item.code}.{self.number} {self.text_th[:60]}"
+
+
+class Level(models.Model):
+    """A result level; evaluated from the highest `min_score` down, the first that holds applies."""
+
+    version = models.ForeignKey(FrameworkVersion, models.CASCADE, related_name="levels")
+    code = models.CharField(_("code"), max_length=20)
+    name_th = models.CharField(_("Thai name"), max_length=100, blank=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    min_score = models.DecimalField(_("minimum score"), max_digits=5, decimal_places=2)
+    every_tool_min = models.DecimalField(
+        _("minimum for every tool"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Each tested tool (IIT, each EIT part, OIT) must also reach this score."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="level_code_unique_in_version")]
+
+    def __str__(self):
+        return self.name_th or self.code
+
+
+class AgencyType(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCE = "province", _("Province")
+    DEPARTMENT = "department", _("Department")
+    STATE_ENTERPRISE = "state_enterprise", _("State enterprise")
+    PUBLIC_ORGANISATION = "public_organisation", _("Public organisation")
+    LOCAL_GOVERNMENT = "local_government", _("Local government")
+    UNIVERSITY = "university", _("University")
+    INDEPENDENT = "independent", _("Independent organisation")
+    OTHER = "other", _("Other")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Agencies the user may read: their own, those under an agency they oversee, or all for superusers."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        own = Membership.objects.filter(user=user).values("agency")
+        overseen = Membership.objects.filter(user=user, oversight=True).values("agency")
+        # Ministries and provinces oversee at most three levels down (ministry → department → office).
+        return self.filter(
+            Q(pk__in=own)
+            | Q(parent__in=overseen)
+            | Q(parent__parent__in=overseen)
+            | Q(parent__parent__parent__in=overseen)
+        )
+
+    def editable_by(self, user):
+        """Agencies whose results and plans the user may change."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role__in=EDITOR_ROLES)
+
+
+class Agency(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=64, blank=True)
+    agency_type = models.CharField(_("agency type"), max_length=32, choices=AgencyType.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent agency")
+    )
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return f"{self.name_th} ({self.short_name})" if self.short_name else self.name_th
+
+
+class Role(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    OFFICER = "officer", _("Integrity officer")
+    UNIT_STAFF = "unit_staff", _("Unit staff")
+    EXECUTIVE = "executive", _("Executive")
+
+
+EDITOR_ROLES = (Role.AGENCY_ADMIN, Role.OFFICER)
+
+
+class Membership(models.Model):
+    """A user's role in an agency; with `oversight`, also read access to the agencies under it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    oversight = models.BooleanField(_("oversees agencies under this one"), default=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} – {self.agency} ({self.get_role_display()})"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(agency__in=Agency.objects.visible_to(user))
+
+    def latest_per_agency(self):
+        newer = Assessment.objects.filter(agency=models.OuterRef("agency"), fiscal_year__gt=models.OuterRef("fiscal_year"))
+        return self.exclude(models.Exists(newer))
+
+
+class Assessment(models.Model):
+    """An agency's official ITA result for one fiscal year, as published by the NACC."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="assessments")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    version = models.ForeignKey(FrameworkVersion, models.PROTECT, related_name="assessments")
+    suggestions = models.TextField(_("NACC suggestions"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency", "-fiscal_year"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "fiscal_year"], name="one_assessment_per_agency_and_year")
+        ]
+
+    def __str__(self):
+        return f"{self.agency} {self.fiscal_year}"
+
+    def official_figures(self):
+        return {(s.code, s.part): s.score for s in self.scores.all()}
+
+    def result(self, spec=None):
+        """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
+        return scoring.compute(spec or self.version.spec, self.official_figures())
+
+
+class Score(models.Model):
+    """One official figure: an item, sub-question, sub-topic, indicator, tool (part) or the overall score."""
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="scores")
+    code = models.CharField(_("code"), max_length=16)
+    part = models.PositiveSmallIntegerField(
+        _("part"), default=0, help_text=_("0 for a whole figure; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+
+    class Meta:
+        ordering = ["assessment", "code", "part"]
+        verbose_name = _("official score")
+        verbose_name_plural = _("official scores")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "code", "part"], name="one_score_per_figure"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="score_between_0_and_100"),
+            models.CheckConstraint(condition=Q(part__in=[0, 1, 2]), name="score_part_0_1_or_2"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}{'/' + str(self.part) if self.part else ''} = {self.score}"

@@ -1,0 +1,30 @@
+from decimal import Decimal
+
+from django import template
+
+from assessments.scoring import round2
+
+register = template.Library()
+
+
+@register.filter
+def score(value):
+    """A score as published: two decimals, half up ("86.59"); a dash when unknown."""
+    if value is None or value == "":
+        return "–"
+    return f"{round2(Decimal(str(value)) if isinstance(value, float) else value):.2f}"
+
+
+@register.filter
+def change(value):
+    """A change against last year, negatives in parentheses as official documents print them: "(4.72)"."""
+    if value is None:
+        return "–"
+    rounded = round2(value)
+    return f"({-rounded:.2f})" if rounded < 0 else f"{rounded:.2f}"
+
+
+@register.filter
+def figure(result, code):
+    """The figure of record for `code` in a scoring result, or None."""
+    return result.shown(code) if result else None

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from assessments.forms import ResultsFileForm
+from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, figure_changes, read_rows, save_results
+from assessments.models import Agency, Assessment, FrameworkVersion
+from assessments.text import interpolate
+
+PREVIEW_SALT = "assessments.import-results"
+PREVIEW_MAX_AGE = 60 * 60
+
+
+def latest_results(agencies):
+    """(agency, assessment, result) for each agency, in a fixed number of queries."""
+    agencies = agencies.select_related("parent").prefetch_related(
+        Prefetch(
+            "assessments",
+            queryset=Assessment.objects.latest_per_agency().prefetch_related("scores"),
+            to_attr="latest",
+        )
+    )
+    specs = FrameworkVersion.objects.specs()
+    rows = []
+    for agency in agencies:
+        assessment = agency.latest[0] if agency.latest else None
+        result = assessment.result(specs[assessment.version_id]) if assessment else None
+        rows.append((agency, assessment, result))
+    return rows
+
+
+@require_http_methods(["GET"])
+def home(request):
+    agencies = Agency.objects.visible_to(request.user).order_by("name_th")
+    return render(request, "assessments/home.html", {"rows": latest_results(agencies)})
+
+
+@require_http_methods(["GET", "POST"])
+def import_results(request):
+    """Upload the results template, preview what changes, then save all rows or none."""
+    if not Agency.objects.editable_by(request.user).exists():
+        raise PermissionDenied
+    form = ResultsFileForm()
+    context = {"form": form}
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            rows = signing.loads(request.POST["payload"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+        except signing.BadSignature:
+            messages.error(request, _("The preview has expired; upload the file again."))
+            return redirect("import_results")
+        figures, problems = check_results([tuple(row) for row in rows], request.user)
+        if not problems:
+            counts = save_results(figures)
+            messages.success(
+                request,
+                interpolate(
+                    _("Saved %(total)s figures: %(created)s new, %(updated)s changed, %(unchanged)s unchanged."),
+                    {"total": len(figures), **counts},
+                ),
+            )
+            return redirect("home")
+        context["problems"] = problems
+    elif request.method == "POST":
+        form = ResultsFileForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS)
+            except TemplateError as exc:
+                form.add_error("file", exc.args[0])
+            else:
+                figures, problems = check_results(rows, request.user)
+                context["problems"] = problems
+                if not problems:
+                    changes = figure_changes(figures)
+                    context["preview"] = [(figure, changes[figure.key()]) for figure in figures]
+                    context["counts"] = {
+                        label: sum(1 for c in changes.values() if c == label) for label in ("new", "changed", "unchanged")
+                    }
+                    context["payload"] = signing.dumps(rows, salt=PREVIEW_SALT, compress=True)
+                    context["filename"] = upload.name
+    return render(request, "assessments/import_results.html", context)

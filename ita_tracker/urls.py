@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from assessments import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("results/import/", views.import_results, name="import_results"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch is on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]

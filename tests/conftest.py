@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The reference frameworks are data every test reads; load them once per test database.
+    with django_db_blocker.unblock():
+        call_command("load_frameworks", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def agency(db):
+    return factories.agency("AG1", "หน่วยงานทดสอบหนึ่ง")
+
+
+@pytest.fixture
+def other_agency(db):
+    return factories.agency("AG2", "หน่วยงานทดสอบสอง")
+
+
+@pytest.fixture
+def officer(agency):
+    return factories.member("officer", agency, "officer")
+
+
+@pytest.fixture
+def executive(agency):
+    return factories.member("executive", agency, "executive")
+
+
+@pytest.fixture
+def outsider(other_agency):
+    return factories.member("outsider", other_agency, "officer")
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.user("root", is_superuser=True, is_staff=True)

@@ -1,0 +1,50 @@
+"""Small builders for test data; the reference frameworks are loaded once in conftest."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from assessments.models import Agency, Assessment, FrameworkVersion, Membership, Score
+
+PASSWORD = "test-pass-2568"
+
+
+def agency(code, name_th=None, agency_type="department", parent=None):
+    return Agency.objects.create(
+        code=code, name_th=name_th or f"หน่วยงาน {code}", short_name=code, agency_type=agency_type, parent=parent
+    )
+
+
+def user(username, **extra):
+    account = get_user_model().objects.create_user(username, password=PASSWORD, **extra)
+    return account
+
+
+def member(username, agency, role, oversight=False):
+    account = user(username)
+    Membership.objects.create(user=account, agency=agency, role=role, oversight=oversight)
+    return account
+
+
+def assessment(agency, fiscal_year, figures=None, suggestions=""):
+    """An assessment with official figures given as {code: score} or {(code, part): score}."""
+    result = Assessment.objects.create(
+        agency=agency,
+        fiscal_year=fiscal_year,
+        version=FrameworkVersion.objects.for_year(fiscal_year),
+        suggestions=suggestions,
+    )
+    for key, score in (figures or {}).items():
+        code, part = key if isinstance(key, tuple) else (key, 0)
+        Score.objects.create(assessment=result, code=code, part=part, score=Decimal(str(score)))
+    return result
+
+
+def csv_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
