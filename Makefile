@@ -1,5 +1,6 @@
 # ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make postgres | make clean
 # Python is found by scripts/find-python (>= 3.12); override with make PYTHON=/path/to/python.
+# PYTHON only matters when .venv is (re)created: make clean first to switch interpreters.
 
 VENV  := .venv
 VPY   := $(VENV)/bin/python
@@ -12,6 +13,7 @@ ARGS  ?=
 help:
 	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000"
 	@echo "make test      run the tests (ARGS=\"-k foo\" passes options to pytest)"
+	@echo "make venv      only create .venv and install the project with its test extra"
 	@echo "make postgres  start a local PostgreSQL and print its DATABASE_URL"
 	@echo "make clean     remove .venv and db.sqlite3"
 

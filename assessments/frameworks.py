@@ -6,6 +6,7 @@ code, indicator number, item code…), so running it twice changes nothing and r
 measures point at keep their ids.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import yaml
@@ -80,16 +81,28 @@ def version_problems(version):
 
     if not version.get("id"):
         problem(_("'id' is missing."))
+    shapeless = False
+    for key in ("tools", "indicators", "sub_topics", "items", "levels"):
+        entries = version.get(key) or []
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            problem(_("'%(key)s' must be a list of mappings."), key=key)
+            shapeless = True
+    if shapeless:
+        return problems  # the checks below read each entry as a mapping
     years = version.get("fiscal_years") or []
-    if not years or not all(isinstance(y, int) for y in years):
+    if not isinstance(years, list) or not years or not all(isinstance(y, int) for y in years):
         problem(_("'fiscal_years' must list Buddhist-Era years."))
     elif sorted(years) != list(range(min(years), max(years) + 1)):
         problem(_("'fiscal_years' must be consecutive years."))
     tools = {t.get("code"): t for t in version.get("tools") or [] if isinstance(t, dict)}
     if set(tools) != set(TOOL_ORDER):
         problem(_("'tools' must be IIT, EIT and OIT."))
+    for code, tool in tools.items():
+        parts = tool.get("parts") or []
+        if not isinstance(parts, list) or len(parts) > 2 or not all(isinstance(p, dict) for p in parts):
+            problem(_("tool %(tool)s: 'parts' must list at most two parts, each a mapping."), tool=code)
     indicators = {i.get("number"): i for i in version.get("indicators") or [] if isinstance(i, dict)}
-    if sorted(indicators) != list(range(1, 11)):
+    if set(indicators) != set(range(1, 11)):
         problem(_("'indicators' must be numbered 1 to 10."))
     for number, indicator in indicators.items():
         if indicator.get("tool") not in tools:
@@ -104,11 +117,16 @@ def version_problems(version):
     for topic in version.get("sub_topics") or []:
         if topic.get("indicator") not in indicators:
             problem(_("sub-topic %(code)s names an unknown indicator."), code=topic.get("code"))
+        if not topic.get("name_th"):
+            problem(_("sub-topic %(code)s has no Thai name."), code=topic.get("code"))
     seen = set()
     for item in version.get("items") or []:
         code = item.get("code")
         if not code:
             problem(_("an item has no code."))
+            continue
+        if not isinstance(code, str) or not re.fullmatch(r"[IEOieo]\d{1,3}", code):
+            problem(_("item %(code)s: an item code is I, E or O and a number (I1, e3, o12)."), code=code)
             continue
         if code.upper() in seen:
             problem(_("item %(code)s appears twice."), code=code)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from assessments.text import interpolate
+from assessments.text import in_thai_and_english, interpolate
 
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
 from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
@@ -35,10 +35,14 @@ class Problem:
 
     def text(self, language):
         with translation.override(language):
-            return str(interpolate(_("Row %(row)s: %(message)s"), {"row": self.row, "message": self.message}))
+            return str(self.line)
+
+    @property
+    def line(self):
+        return interpolate(_("Row %(row)s: %(message)s"), {"row": self.row, "message": self.message})
 
     def __str__(self):
-        return f"{self.text('th')} | {self.text('en')}"
+        return in_thai_and_english(self.line)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,10 @@ def csv_table(content):
             continue
     else:
         raise TemplateError(_("The file is not UTF-8 or Thai Windows (cp874) text."))
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error:  # e.g. a quote left open swallows the rest of the file into one oversized field
+        raise TemplateError(_("The file is not a readable CSV file."))
 
 
 def xlsx_table(content):

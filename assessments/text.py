@@ -12,3 +12,14 @@ def _interpolate(template, values):
 
 
 interpolate = lazy(_interpolate, str)
+
+
+def in_thai_and_english(message):
+    """One line for command output, which has no language switch: "ไทย | English"."""
+    from django.utils import translation
+
+    with translation.override("th"):
+        thai = str(message)
+    with translation.override("en"):
+        english = str(message)
+    return thai if thai == english else f"{thai} | {english}"

@@ -11,6 +11,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_frameworks", verbosity=0, stdout=open("/dev/null", "w"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Creating a user with the production hasher takes about a second; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency(db):
     return factories.agency("AG1", "หน่วยงานทดสอบหนึ่ง")

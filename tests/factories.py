@@ -48,3 +48,17 @@ def csv_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
+    """A one-sheet workbook as Excel saves it: numbers stay numbers, empty cells are None."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import AGENCY_COLUMNS, TemplateError, check_agencies, read_rows, save_agencies
+from assessments.text import in_thai_and_english
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}")
         except TemplateError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(in_thai_and_english(exc.args[0]))
         agencies, problems = check_agencies(rows)
         if problems:
             raise CommandError("Nothing imported.\n" + "\n".join(str(p) for p in problems))

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows, save_results
+from assessments.text import in_thai_and_english
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}")
         except TemplateError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(in_thai_and_english(exc.args[0]))
         figures, problems = check_results(rows)
         if problems:
             raise CommandError(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.frameworks import FrameworkFileError, load_versions, read_versions
+from assessments.text import in_thai_and_english
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "frameworks.yaml"
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}")
         except FrameworkFileError as exc:
-            raise CommandError("\n".join(str(p) for p in exc.problems))
+            raise CommandError("\n".join(in_thai_and_english(p) for p in exc.problems))
         for version in versions:
             self.stdout.write(f"{version}: {version.items.count()} items")
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(versions)} framework versions."))
