@@ -69,18 +69,18 @@ def normalise_code(raw, spec):
     if match := re.fullmatch(r"SUB(\d+\.\d+)", text):
         topics = {topic for ind in spec.indicators.values() for topic, _items in ind.sub_topics}
         if match[1] not in topics:
-            raise CodeError(interpolate(_("this year's framework has no sub-topic %(code)s"), {"code": match[1]}))
+            raise CodeError(interpolate(_("the framework of that fiscal year has no sub-topic %(code)s"), {"code": match[1]}))
         return sub_topic_code(match[1])
     by_upper = {code.upper(): code for code in spec.items}
     if not spec.items and re.fullmatch(r"[IEO]\d+(\.\d+)?", text):
         raise CodeError(
-            _("this year's framework has no item list: enter indicators (IND1–IND10), tools and ITA only")
+            _("the framework of that fiscal year has no item list: enter indicators (IND1–IND10), tools and ITA only")
         )
     if match := re.fullmatch(r"([IEO]\d+)\.(\d+)", text):
         item = by_upper.get(match[1])
         number = int(match[2])
         if item is None:
-            raise CodeError(interpolate(_("this year's framework has no item %(code)s"), {"code": match[1]}))
+            raise CodeError(interpolate(_("the framework of that fiscal year has no item %(code)s"), {"code": match[1]}))
         if not 1 <= number <= spec.items[item].sub_questions:
             raise CodeError(
                 interpolate(_("item %(item)s has no sub-question %(number)s"), {"item": item, "number": number})
@@ -88,16 +88,16 @@ def normalise_code(raw, spec):
         return sub_question_code(item, number)
     if re.fullmatch(r"[IEO]\d+", text):
         if text not in by_upper:
-            raise CodeError(interpolate(_("this year's framework has no item %(code)s"), {"code": raw}))
+            raise CodeError(interpolate(_("the framework of that fiscal year has no item %(code)s"), {"code": raw}))
         return by_upper[text]
     if re.fullmatch(r"\d+", text) and f"I{text[1:]}" in by_upper and text.startswith("1"):
         raise CodeError(
             interpolate(
-                _("'%(code)s' has no tool letter; did you mean %(guess)s?"),
+                _("'%(code)s' is missing the tool letter (I, E or O); did you mean %(guess)s?"),
                 {"code": raw, "guess": by_upper[f"I{text[1:]}"]},
             )
         )
-    raise CodeError(interpolate(_("'%(code)s' is not an item, sub-question, indicator (IND1–IND10), tool or ITA code"), {"code": raw}))
+    raise CodeError(interpolate(_("'%(code)s' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"), {"code": raw}))
 
 
 def check_part(code, part, spec):

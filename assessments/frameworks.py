@@ -40,7 +40,7 @@ class FrameworkFileError(Exception):
 def read_versions(text):
     """Parse YAML text into a list of version dicts, or raise FrameworkFileError."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise FrameworkFileError([interpolate(_("The file is not valid YAML: %(error)s"), {"error": exc})])
     if isinstance(data, dict) and "versions" in data:
@@ -179,9 +179,47 @@ def sync(model, keep, **scope):
     model.objects.filter(**scope).exclude(pk__in=keep).delete()
 
 
+def check_saved_results(versions):
+    """Problems for edits that would orphan saved results: a year dropped, or an item with scores removed.
+
+    Scores refer to items by code, so removing an item would silently drop its figures from
+    every result page and export.
+    """
+    from assessments.models import Assessment, Score
+
+    problems = []
+    for version in versions:
+        years = set(version["fiscal_years"])
+        lost_years = sorted(
+            set(Assessment.objects.filter(version__code=version["id"]).exclude(fiscal_year__in=years).values_list("fiscal_year", flat=True))
+        )
+        if lost_years:
+            problems.append(
+                interpolate(
+                    _("Version %(version)s: results are saved for fiscal years %(years)s, which the file no longer covers."),
+                    {"version": version["id"], "years": ", ".join(map(str, lost_years))},
+                )
+            )
+        kept = {item["code"] for item in version.get("items") or []}
+        removed = Item.objects.filter(version__code=version["id"]).exclude(code__in=kept).values_list("code", flat=True)
+        scored = sorted(
+            set(
+                Score.objects.filter(assessment__version__code=version["id"], code__in=list(removed)).values_list("code", flat=True)
+            )
+        )
+        if scored:
+            problems.append(
+                interpolate(
+                    _("Version %(version)s: items %(codes)s have saved scores and cannot be removed."),
+                    {"version": version["id"], "codes": ", ".join(scored)},
+                )
+            )
+    return problems
+
+
 @transaction.atomic
 def load_versions(versions):
-    problems = check_year_overlap(versions)
+    problems = check_year_overlap(versions) + check_saved_results(versions)
     if problems:
         raise FrameworkFileError(problems)
     return [load_version(version) for version in versions]

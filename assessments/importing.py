@@ -9,7 +9,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import translation
@@ -86,8 +86,9 @@ def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, float):
-        # openpyxl gives 95.05 as a float; repr keeps the digits the user typed.
-        value = repr(value)
+        # openpyxl gives 95.05 as a float, and a formula's 95.05000000000001; nine decimals
+        # keep every digit a person typed and drop the binary noise.
+        value = repr(round(value, 9))
         return value[:-2] if value.endswith(".0") else value
     return str(value).strip()
 
@@ -120,6 +121,8 @@ def xlsx_table(content):
 
 def parse_score(text):
     text = thai_to_arabic(text).strip()
+    if not text:
+        raise ValueError(_("the score is empty"))
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):
         raise ValueError(interpolate(_("score '%(score)s' is not a number"), {"score": text}))
     score = Decimal(text)
@@ -144,21 +147,24 @@ def parse_year(text):
 
 def check_results(rows, user=None):
     """Check every row; return (figures, problems). Nothing is written."""
-    agencies = {a.code: a for a in Agency.objects.all()}
-    editable = None
+    # Codes match whatever their case; an officer sees the same refusal for an agency that does
+    # not exist and one that is not theirs, so the file cannot be used to probe agency codes.
+    allowed = Agency.objects.all()
     if user is not None and not user.is_superuser:
-        editable = set(Agency.objects.editable_by(user).values_list("code", flat=True))
+        allowed = Agency.objects.editable_by(user)
+    agencies = {code.upper(): code for code in allowed.values_list("code", flat=True)}
     versions = {}
     figures, problems, first_row = [], [], {}
     for number, cells in rows:
         if cells.get("source", "").strip().lower() == "computed":
             continue
         try:
-            agency = cells.get("agency", "").strip()
-            if agency not in agencies:
-                raise ValueError(interpolate(_("unknown agency '%(agency)s'"), {"agency": agency}))
-            if editable is not None and agency not in editable:
-                raise ValueError(interpolate(_("you may not enter results for agency '%(agency)s'"), {"agency": agency}))
+            agency = agencies.get(cells.get("agency", "").strip().upper())
+            if agency is None:
+                message = _("unknown agency '%(agency)s'") if user is None or user.is_superuser else _(
+                    "unknown agency '%(agency)s', or not one you may enter results for"
+                )
+                raise ValueError(interpolate(message, {"agency": cells.get("agency", "").strip()}))
             year = parse_year(cells.get("fiscal_year", ""))
             if year not in versions:
                 versions[year] = FrameworkVersion.objects.for_year(year)
@@ -244,8 +250,14 @@ def agency_type_from(text):
 
 
 def check_agencies(rows):
-    """Check agency rows; return (agency dicts, problems). Parents may be earlier rows or existing agencies."""
+    """Check agency rows; return (agency dicts, problems). A parent may be any row of the file or an existing agency."""
+    parents = dict(Agency.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
     known = set(Agency.objects.values_list("code", flat=True))
+    for _number, cells in rows:
+        code, parent = cells.get("code", "").strip(), cells.get("parent", "").strip()
+        if code:
+            known.add(code)
+            parents[code] = parent
     in_file, agencies, problems = {}, [], []
     for number, cells in rows:
         try:
@@ -258,10 +270,10 @@ def check_agencies(rows):
                 raise ValueError(_("the Thai name is empty"))
             agency_type = agency_type_from(cells.get("agency_type", ""))
             parent = cells.get("parent", "").strip()
-            if parent and parent not in known and parent not in in_file:
+            if parent and parent not in known:
                 raise ValueError(interpolate(_("unknown parent agency '%(parent)s'"), {"parent": parent}))
-            if parent == code:
-                raise ValueError(_("an agency cannot be its own parent"))
+            if in_cycle(code, parents):
+                raise ValueError(_("an agency cannot be above itself in the line of parents"))
         except ValueError as exc:
             problems.append(Problem(number, exc.args[0]))
             continue
@@ -276,6 +288,14 @@ def check_agencies(rows):
             }
         )
     return agencies, problems
+
+
+def in_cycle(code, parents):
+    seen = set()
+    while code and code not in seen:
+        seen.add(code)
+        code = parents.get(code)
+    return bool(code)
 
 
 @transaction.atomic

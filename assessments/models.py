@@ -249,7 +249,7 @@ class Level(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("Each tested tool (IIT, each EIT part, OIT) must also reach this score."),
+        help_text=_("IIT, each EIT part and OIT must also reach this score."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -394,7 +394,7 @@ class Score(models.Model):
     assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="scores")
     code = models.CharField(_("code"), max_length=16)
     part = models.PositiveSmallIntegerField(
-        _("part"), default=0, help_text=_("0 for a whole figure; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
+        _("part"), default=0, help_text=_("0 for a figure not split into parts; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
 

@@ -91,27 +91,27 @@ def test_sub_question_of_an_item_without_sub_questions_is_refused():
 
 def test_sub_topic_code_of_the_year():
     assert normalise_code("sub9.3", spec_for(2568)) == "SUB9.3"
-    assert code_error("SUB9.9", 2568) == "this year's framework has no sub-topic 9.9"
+    assert code_error("SUB9.9", 2568) == "the framework of that fiscal year has no sub-topic 9.9"
 
 
 def test_item_not_in_the_years_framework_is_refused():
-    assert code_error("E12", 2568) == "this year's framework has no item E12"
-    assert code_error("O44", 2563) == "this year's framework has no item O44"
+    assert code_error("E12", 2568) == "the framework of that fiscal year has no item E12"
+    assert code_error("O44", 2563) == "the framework of that fiscal year has no item O44"
 
 
 def test_bare_number_is_refused_with_a_hint_at_the_iit_item():
-    assert code_error("126", 2565) == "'126' has no tool letter; did you mean I26?"
-    assert code_error("16", 2568) == "'16' has no tool letter; did you mean i6?"
+    assert code_error("126", 2565) == "'126' is missing the tool letter (I, E or O); did you mean I26?"
+    assert code_error("16", 2568) == "'16' is missing the tool letter (I, E or O); did you mean i6?"
 
 
 def test_unknown_code_is_refused_naming_the_kinds_of_code():
-    assert code_error("X1", 2568) == "'X1' is not an item, sub-question, indicator (IND1–IND10), tool or ITA code"
+    assert code_error("X1", 2568) == "'X1' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"
     assert code_error("", 2568) == "the code is empty"
 
 
 @pytest.mark.parametrize("raw", ["I1", "e3", "o12", "๐12", "I1.2"])
 def test_item_codes_are_refused_in_years_without_an_item_list(raw):
-    message = "this year's framework has no item list: enter indicators (IND1–IND10), tools and ITA only"
+    message = "the framework of that fiscal year has no item list: enter indicators (IND1–IND10), tools and ITA only"
 
     assert code_error(raw, 2566) == message
     assert code_error(raw, 2567) == message

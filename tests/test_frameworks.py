@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from assessments.frameworks import FrameworkFileError, dump_versions_yaml, read_versions
+from assessments.frameworks import FrameworkFileError, dump_version, dump_versions_yaml, load_versions, read_versions
 from assessments.models import (
     Assessment,
     FrameworkVersion,
@@ -404,3 +404,37 @@ def test_staff_with_framework_permissions_can_upload(client, db):
 
     assert response.status_code == 200
     assert 'type="file"' in response.text
+
+
+def test_upload_cannot_remove_an_item_that_has_saved_scores(agency):
+    factories.assessment(agency, 2568, {"i1": "90.00"})
+    version = FrameworkVersion.objects.get(code="ita_2568_2569")
+    data = dump_version(version)
+    data["items"] = [item for item in data["items"] if item["code"] != "i1"]
+
+    with pytest.raises(FrameworkFileError) as info:
+        load_versions([data])
+
+    assert [english(p) for p in info.value.problems] == [
+        "Version ita_2568_2569: items i1 have saved scores and cannot be removed."
+    ]
+    assert version.items.filter(code="i1").exists()
+
+
+def test_upload_cannot_drop_a_year_that_has_saved_results(agency):
+    factories.assessment(agency, 2569, {"ITA": "90.00"})
+    data = dump_version(FrameworkVersion.objects.get(code="ita_2568_2569"))
+    data["fiscal_years"] = [2568]
+
+    with pytest.raises(FrameworkFileError) as info:
+        load_versions([data])
+
+    assert [english(p) for p in info.value.problems] == [
+        "Version ita_2568_2569: results are saved for fiscal years 2569, which the file no longer covers."
+    ]
+    assert FrameworkVersion.objects.for_year(2569).code == "ita_2568_2569"
+
+
+def english(message):
+    with translation.override("en"):
+        return str(message)

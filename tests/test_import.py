@@ -234,10 +234,10 @@ BAD_ROWS = [
     pytest.param(
         ("AG1", "2561", "ITA", "", "95.08"), "no assessment framework covers fiscal year 2561", "2561", id="year-without-framework"
     ),
-    pytest.param(("AG1", "2568", "E12", "", "90.00"), "this year's framework has no item E12", "E12", id="item-not-in-year"),
+    pytest.param(("AG1", "2568", "E12", "", "90.00"), "the framework of that fiscal year has no item E12", "E12", id="item-not-in-year"),
     pytest.param(("AG1", "2565", "I1.9", "", "90.00"), "item I1 has no sub-question 9", "I1", id="sub-question-not-on-item"),
     pytest.param(
-        ("AG1", "2565", "126", "", "90.00"), "'126' has no tool letter; did you mean I26?", "126", id="bare-number-code"
+        ("AG1", "2565", "126", "", "90.00"), "'126' is missing the tool letter (I, E or O); did you mean I26?", "126", id="bare-number-code"
     ),
     pytest.param(
         ("AG1", "2568", "IND11", "", "90.00"),
@@ -247,14 +247,14 @@ BAD_ROWS = [
     ),
     pytest.param(
         ("AG1", "2566", "I1", "", "90.00"),
-        "this year's framework has no item list: enter indicators (IND1–IND10), tools and ITA only",
+        "the framework of that fiscal year has no item list: enter indicators (IND1–IND10), tools and ITA only",
         "IND1",
         id="item-in-year-without-items",
     ),
     pytest.param(("AG1", "2568", "", "", "90.00"), "the code is empty", None, id="empty-code"),
     pytest.param(("AG1", "2568", "ITA", "", "ninety"), "score 'ninety' is not a number", "ninety", id="score-not-a-number"),
     pytest.param(("AG1", "2568", "ITA", "", "95,08"), "score '95,08' is not a number", "95,08", id="score-with-comma"),
-    pytest.param(("AG1", "2568", "ITA", "", ""), "score '' is not a number", None, id="score-empty"),
+    pytest.param(("AG1", "2568", "ITA", "", ""), "the score is empty", None, id="score-empty"),
     pytest.param(("AG1", "2568", "ITA", "", "100.01"), "score 100.01 is outside 0–100", "100.01", id="score-above-100"),
     pytest.param(("AG1", "2568", "ITA", "", "-0.50"), "score -0.50 is outside 0–100", "-0.50", id="score-negative"),
     pytest.param(("AG1", "2568", "ITA", "", "95.085"), "score 95.085 has more than two decimals", "95.085", id="three-decimals"),
@@ -519,5 +519,24 @@ def test_agency_cannot_be_its_own_parent(tmp_path, agency):
     with pytest.raises(CommandError) as info:
         import_agencies(tmp_path, [("AG1", "หน่วยงานทดสอบหนึ่ง", "", "department", "AG1")])
 
-    assert "Row 2: an agency cannot be its own parent" in str(info.value)
+    assert "Row 2: an agency cannot be above itself in the line of parents" in str(info.value)
     assert Agency.objects.get(code="AG1").parent is None
+
+
+def test_two_agencies_cannot_be_each_others_parent(tmp_path, agency, other_agency):
+    rows = [("AG1", "หน่วยงานทดสอบหนึ่ง", "", "department", "AG2"), ("AG2", "หน่วยงานทดสอบสอง", "", "department", "AG1")]
+
+    with pytest.raises(CommandError) as info:
+        import_agencies(tmp_path, rows)
+
+    assert "Row 2: an agency cannot be above itself in the line of parents" in str(info.value)
+    assert "Row 3: an agency cannot be above itself in the line of parents" in str(info.value)
+    assert Agency.objects.filter(parent__isnull=False).count() == 0
+
+
+def test_children_may_come_before_their_parent_in_the_file(tmp_path, db):
+    rows = [("MUN", "เทศบาลทดสอบ", "", "local_government", "PROV"), ("PROV", "จังหวัดทดสอบ", "", "province", "")]
+
+    import_agencies(tmp_path, rows)
+
+    assert Agency.objects.get(code="MUN").parent.code == "PROV"

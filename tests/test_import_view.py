@@ -167,8 +167,8 @@ def test_bad_file_lists_every_problem_with_its_row_and_saves_nothing(officer_cli
     assert response.status_code == 200
     page = visible(response)
     assert "4 bad rows: nothing was saved" in page
-    assert "Unknown agency 'NOPE' (row 3)" in page
-    assert "This year's framework has no item E12 (row 4)" in page
+    assert "Unknown agency 'NOPE', or not one you may enter results for (row 3)" in page
+    assert "The framework of that fiscal year has no item E12 (row 4)" in page
     assert "Score 101 is outside 0–100 (row 5)" in page
     assert "Duplicate of row 2 (same agency, year, code and part) (row 6)" in page
     assert 'name="payload"' not in response.text
@@ -193,7 +193,7 @@ def test_officer_cannot_enter_results_for_another_agency(officer_client, other_a
 
     response = officer_client.post(URL, {"file": upload(rows)})
 
-    assert "You may not enter results for agency 'AG2' (row 3)" in visible(response)
+    assert "Unknown agency 'AG2', or not one you may enter results for (row 3)" in visible(response)
     assert Score.objects.count() == 0
 
 
@@ -205,7 +205,7 @@ def test_confirmation_is_checked_again_for_the_user_who_sends_it(english, superu
     response = english.post(URL, {"payload": payload_of(preview)})
 
     assert response.status_code == 200
-    assert "You may not enter results for agency 'AG2' (row 2)" in visible(response)
+    assert "Unknown agency 'AG2', or not one you may enter results for (row 2)" in visible(response)
     assert Score.objects.count() == 0
 
 
