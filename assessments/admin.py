@@ -161,9 +161,13 @@ class ScoreInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["agency", "fiscal_year", "version"]
-    list_filter = ["fiscal_year", "version"]
+    list_filter = ["fiscal_year", "version", "level"]
     search_fields = ["agency__code", "agency__name_th"]
     autocomplete_fields = ["agency"]
+    list_display = ["agency", "fiscal_year", "version", "overall", "level", "mismatch_count"]
     list_select_related = ["agency", "version"]
     inlines = [ScoreInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_summary()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.text import interpolate
 
 from assessments.models import (
+    Assessment,
     FrameworkVersion,
     Indicator,
     Item,
@@ -222,7 +223,10 @@ def load_versions(versions):
     problems = check_year_overlap(versions) + check_saved_results(versions)
     if problems:
         raise FrameworkFileError(problems)
-    return [load_version(version) for version in versions]
+    loaded = [load_version(version) for version in versions]
+    # Levels or items may have changed: the stored headline figures follow.
+    Assessment.objects.filter(version__in=loaded).refresh_summaries()
+    return loaded
 
 
 def load_version(data):

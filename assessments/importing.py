@@ -233,6 +233,8 @@ def save_results(figures):
             unchanged += 1
     Score.objects.bulk_create(created)
     Score.objects.bulk_update(updated, ["score"])
+    touched = {score.assessment_id for score in created + updated}
+    Assessment.objects.filter(pk__in=touched).refresh_summaries()
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
 
 

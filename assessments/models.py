@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
+from assessments.analysis import DEFAULT_LOWER, DEFAULT_TARGET, DEFAULT_UPPER, TierRule, TierScheme
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -352,6 +353,11 @@ class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(agency__in=Agency.objects.visible_to(user))
 
+    def refresh_summaries(self):
+        specs = FrameworkVersion.objects.specs()
+        for assessment in self.prefetch_related("scores"):
+            assessment.refresh_summary(specs[assessment.version_id])
+
     def latest_per_agency(self):
         newer = Assessment.objects.filter(agency=models.OuterRef("agency"), fiscal_year__gt=models.OuterRef("fiscal_year"))
         return self.exclude(models.Exists(newer))
@@ -364,6 +370,22 @@ class Assessment(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     version = models.ForeignKey(FrameworkVersion, models.PROTECT, related_name="assessments")
     suggestions = models.TextField(_("NACC suggestions"), blank=True)
+    tier_scheme = models.CharField(
+        _("tier scheme"), max_length=10, choices=TierScheme.choices, default=TierScheme.TARGET
+    )
+    tier_target = models.DecimalField(_("target score"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET, validators=SCORE_VALIDATORS)
+    tier_lower = models.DecimalField(_("lower tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_LOWER, validators=SCORE_VALIDATORS)
+    tier_upper = models.DecimalField(_("upper tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_UPPER, validators=SCORE_VALIDATORS)
+
+    # The headline figures as the engine gives them, kept in step with the scores by
+    # refresh_summary() so that lists of many agencies can filter and sort in the database.
+    overall = models.DecimalField(_("ITA score"), max_digits=5, decimal_places=2, null=True, editable=False)
+    iit = models.DecimalField("IIT", max_digits=5, decimal_places=2, null=True, editable=False)
+    eit = models.DecimalField("EIT", max_digits=5, decimal_places=2, null=True, editable=False)
+    oit = models.DecimalField("OIT", max_digits=5, decimal_places=2, null=True, editable=False)
+    level = models.CharField(_("level"), max_length=100, blank=True, editable=False)
+    mismatch_count = models.PositiveSmallIntegerField(_("mismatches"), default=0, editable=False)
+
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -374,8 +396,11 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "fiscal_year"], name="one_assessment_per_agency_and_year")
+            models.UniqueConstraint(fields=["agency", "fiscal_year"], name="one_assessment_per_agency_and_year"),
+            models.CheckConstraint(condition=Q(tier_lower__lt=models.F("tier_upper")), name="tier_bounds_in_order"),
         ]
+        # The overview lists one fiscal year, ordered by the overall score.
+        indexes = [models.Index(fields=["fiscal_year", "overall"], name="assessment_year_overall")]
 
     def __str__(self):
         return f"{self.agency} {self.fiscal_year}"
@@ -386,6 +411,25 @@ class Assessment(models.Model):
     def result(self, spec=None):
         """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
         return scoring.compute(spec or self.version.spec, self.official_figures())
+
+    @property
+    def tier_rule(self):
+        return TierRule(self.tier_scheme, self.tier_target, self.tier_lower, self.tier_upper)
+
+    def refresh_summary(self, spec=None):
+        result = self.result(spec)
+        summary = {
+            "overall": result.shown("ITA"),
+            "iit": result.shown("IIT"),
+            "eit": result.shown("EIT"),
+            "oit": result.shown("OIT"),
+            "level": result.level.name if result.level else "",
+            "mismatch_count": len(result.mismatches),
+        }
+        if any(getattr(self, field) != value for field, value in summary.items()):
+            for field, value in summary.items():
+                setattr(self, field, value)
+            self.save(update_fields=[*summary, "updated"])
 
 
 class Score(models.Model):

@@ -3,11 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from assessments import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("results/import/", views.import_results, name="import_results"),
+    path("", include("assessments.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
