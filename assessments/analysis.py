@@ -71,3 +71,234 @@ class TierRule:
         if score < self.lower:
             return "urgent"
         return "improve" if score <= self.upper else "keep"
+
+
+@dataclass
+class FigureRow:
+    """One line of an analysis table: a figure with what the officer needs to read it."""
+
+    code: str
+    label: str
+    shown: Decimal | None
+    computed: Decimal | None = None
+    mismatch: bool = False
+    letter: str | None = None
+    tier: str | None = None
+    previous: Decimal | None = None
+    indent: bool = False
+    heading: bool = False
+    part: int = 0
+    note: str = ""
+
+    @property
+    def change(self):
+        if self.shown is None or self.previous is None:
+            return None
+        return self.shown - self.previous
+
+
+def change(current, previous):
+    return None if current is None or previous is None else current - previous
+
+
+def part_label(version, tool_code, part):
+    for tool in version.tools.all():
+        if tool.code == tool_code:
+            for tool_part in tool.parts.all():
+                if tool_part.number == part:
+                    return tool_part.name or tool_part.label_th
+    return str(part)
+
+
+def figure_row(result, spec, rule, code, part=0, label="", previous_result=None, **extra):
+    from assessments.scoring import letter_level
+
+    figure = result.get(code, part)
+    if figure is None:
+        return None
+    return FigureRow(
+        code=code,
+        label=label,
+        shown=figure.shown,
+        computed=round2(figure.computed),
+        mismatch=figure.mismatch,
+        letter=letter_level(spec, figure.value),
+        tier=rule.tier(figure.value) if rule else None,
+        previous=previous_result.shown(code, part) if previous_result else None,
+        part=part,
+        **extra,
+    )
+
+
+def item_rows(version, spec, result, rule, previous_result=None):
+    """{indicator number: [rows]}: items in framework order, each EIT part on its own row,
+    sub-questions under their item, and a heading row with the mean where a sub-topic starts."""
+    from assessments.scoring import sub_question_code, sub_topic_code
+
+    tables = {}
+    current_topic = None
+    for item in version.items.all():
+        rows = tables.setdefault(item.indicator.number, [])
+        if item.sub_topic_id and item.sub_topic_id != current_topic:
+            topic = item.sub_topic
+            heading = figure_row(result, spec, None, sub_topic_code(topic.code), label=topic.name_th, heading=True)
+            if heading:
+                rows.append(heading)
+        current_topic = item.sub_topic_id
+        parts = spec.tool_parts.get(item.indicator.tool.code, ()) if item.scored_in_parts else (0,)
+        for part in parts:
+            note = part_label(version, "EIT", part) if part else ""
+            label = f"{item.text_th} ({note})" if note else item.text_th
+            row = figure_row(result, spec, rule, item.code, part, label, previous_result, note=note)
+            if row:
+                rows.append(row)
+        for question in item.sub_questions.all():
+            code = sub_question_code(item.code, question.number)
+            row = figure_row(result, spec, None, code, label=question.text_th, indent=True)
+            if row:
+                rows.append(row)
+    return tables
+
+
+def tier_groups(rule, indicators, tables):
+    """[(tier, label, [(tool, [(indicator, [item rows])])])] for every tier of the rule, as the
+    TCEB document lists them: per tool, then per indicator, items only (not sub-questions)."""
+    groups = []
+    for tier in rule.tiers:
+        by_tool = []
+        for tool in ("IIT", "EIT", "OIT"):
+            by_indicator = []
+            for indicator in indicators:
+                if indicator.tool.code != tool:
+                    continue
+                rows = [r for r in tables.get(indicator.number, []) if r.tier == tier and not r.indent and not r.heading]
+                if rows:
+                    by_indicator.append((indicator, rows))
+            if by_indicator:
+                by_tool.append((tool, by_indicator))
+        groups.append((tier, TIER_LABELS[tier], by_tool))
+    return groups
+
+
+YEARS_SIDE_BY_SIDE = 5
+
+
+@dataclass
+class Analysis:
+    """Everything the analysis page and the analysis report show for one agency's year."""
+
+    assessment: object
+    rule: TierRule
+    overall: FigureRow | None
+    level: str
+    previous_year: int | None
+    tools: list
+    years: list
+    indicators: list
+    highest: list
+    lowest: list
+    tables: list
+    tiers: list
+    mismatches: int
+    previous_items: bool
+
+
+def build_analysis(assessment, history, versions):
+    """The analysis of `assessment`, given the agency's assessments up to that year (scores
+    prefetched) and {version id: version} loaded with `FrameworkVersion.objects.with_spec_data()`."""
+    history = [a for a in history if a.fiscal_year <= assessment.fiscal_year]
+    results = {a.fiscal_year: a.result(versions[a.version_id].spec) for a in history}
+    earlier = [a for a in history if a.fiscal_year < assessment.fiscal_year]
+    previous_year = earlier[-1].fiscal_year if earlier else None
+    previous = results.get(previous_year)
+    version = versions[assessment.version_id]
+    spec = version.spec
+    result = results[assessment.fiscal_year]
+    rule = assessment.tier_rule
+
+    tools = []
+    for tool in version.tools.all():
+        row = figure_row(result, spec, None, tool.code, label=tool.name_th, previous_result=previous)
+        parts = [
+            figure_row(result, spec, None, tool.code, p.number, label=p.name or p.label_th, previous_result=previous)
+            for p in tool.parts.all()
+        ]
+        tools.append((tool, row, [p for p in parts if p]))
+
+    years = [a.fiscal_year for a in history][-YEARS_SIDE_BY_SIDE:]
+    indicators = []
+    for indicator in version.indicators.all():
+        code = f"IND{indicator.number}"
+        row = figure_row(result, spec, rule, code, label=indicator.name_th, previous_result=previous)
+        history_scores = [results[year].shown(code) for year in years]
+        indicators.append((indicator, row, history_scores))
+    shown = [row.shown for _indicator, row, _h in indicators if row and row.shown is not None]
+    highest = [i for i, row, _h in indicators if shown and row and row.shown == max(shown)]
+    lowest = [i for i, row, _h in indicators if shown and row and row.shown == min(shown)]
+
+    tables = item_rows(version, spec, result, rule, previous)
+    return Analysis(
+        assessment=assessment,
+        rule=rule,
+        overall=figure_row(result, spec, None, "ITA", label="ITA", previous_result=previous),
+        level=result.level.name if result.level else "",
+        previous_year=previous_year,
+        tools=tools,
+        years=years,
+        indicators=indicators,
+        highest=highest,
+        lowest=lowest,
+        tables=[(indicator, tables.get(indicator.number, [])) for indicator in version.indicators.all()],
+        tiers=tier_groups(rule, list(version.indicators.all()), tables),
+        mismatches=len(result.mismatches),
+        previous_items=any(row.previous is not None for rows in tables.values() for row in rows),
+    )
+
+
+@dataclass(frozen=True)
+class WeakFigure:
+    """One figure in a ranking of the weakest across several agencies' results."""
+
+    subject: object  # what the figure belongs to, e.g. the Assessment
+    code: str
+    part: int
+    shown: Decimal
+    previous: Decimal | None = None
+
+    @property
+    def change(self):
+        return None if self.previous is None else self.shown - self.previous
+
+
+def indicator_keys(spec):
+    """(code, part) of the indicators of a framework spec: IND1…IND10, whole figures only."""
+    return [(f"IND{number}", 0) for number in sorted(spec.indicators)]
+
+
+def item_keys(spec):
+    """(code, part) of every item of a framework spec in framework order, once per tool part
+    for items scored in parts (EIT ส่วนที่ 1 and 2); sub-questions are not items."""
+    keys = []
+    for item in spec.items.values():
+        parts = spec.tool_parts.get(spec.indicators[item.indicator].tool, ()) if item.in_parts else (0,)
+        keys.extend((item.code, part) for part in parts)
+    return keys
+
+
+def weakest_figures(entries, limit=10):
+    """The `limit` lowest figures across several results, lowest first.
+
+    `entries` yields (subject, result, keys, previous): a scoring result, the (code, part) keys
+    of the figures in it to rank, and the result to compare each figure with (the year before)
+    or None. Figures are ranked by the figure of record as shown (official, else computed, to
+    two decimals); figures that are not known are left out. Equal scores keep the order of
+    `entries`, then of `keys`.
+    """
+    ranked = []
+    for subject, result, keys, previous in entries:
+        for code, part in keys:
+            shown = result.shown(code, part)
+            if shown is not None:
+                ranked.append(WeakFigure(subject, code, part, shown, previous.shown(code, part) if previous else None))
+    ranked.sort(key=lambda figure: figure.shown)
+    return ranked[:limit]

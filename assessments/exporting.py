@@ -22,9 +22,16 @@ def is_lettered(code):
     return code.startswith("IND") or code[0] in "IEOieo" and code not in scoring.TOOLS
 
 
-def result_rows(assessment, result=None, tier_of=None):
+def is_tiered(code, spec):
+    return code in spec.items or code.startswith("IND")
+
+
+def result_rows(assessment, result=None, rule=None):
+    """Rows of the template with every figure; `tier` is filled for items and indicators by `rule`
+    (the assessment's saved tier setting when not given)."""
     spec = assessment.version.spec
     result = result or assessment.result(spec)
+    rule = rule or assessment.tier_rule
     rank = figure_order(spec)
     rows = []
     for figure in sorted(result.figures.values(), key=lambda f: (rank.get(f.code, len(rank)), f.part)):
@@ -44,7 +51,7 @@ def result_rows(assessment, result=None, tier_of=None):
                 "computed": f"{scoring.round2(figure.computed):.2f}" if figure.computed is not None else "",
                 "source": figure.source,
                 "level": level,
-                "tier": tier_of(figure) if tier_of else "",
+                "tier": (rule.tier(figure.value) or "") if is_tiered(figure.code, spec) else "",
                 "flag": "mismatch" if figure.mismatch else "",
             }
         )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Assessment
+
 MAX_RESULTS_FILE = 2 * 1024 * 1024
 
 
@@ -17,3 +19,19 @@ class ResultsFileForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+class TierSettingsForm(forms.ModelForm):
+    """How this agency sorts its items into tiers for this year."""
+
+    class Meta:
+        model = Assessment
+        fields = ["tier_scheme", "tier_target", "tier_lower", "tier_upper"]
+        widgets = {"tier_scheme": forms.RadioSelect}
+
+    def clean(self):
+        cleaned = super().clean()
+        lower, upper = cleaned.get("tier_lower"), cleaned.get("tier_upper")
+        if lower is not None and upper is not None and lower >= upper:
+            self.add_error("tier_upper", _("The upper bound must be above the lower bound."))
+        return cleaned

@@ -34,7 +34,10 @@ class FrameworkVersionQuerySet(models.QuerySet):
             "tools__parts",
             "levels",
             models.Prefetch("indicators", queryset=Indicator.objects.select_related("tool")),
-            models.Prefetch("items", queryset=Item.objects.select_related("indicator").prefetch_related("sub_questions")),
+            models.Prefetch(
+                "items",
+                queryset=Item.objects.select_related("indicator__tool", "sub_topic").prefetch_related("sub_questions"),
+            ),
             models.Prefetch("sub_topics", queryset=SubTopic.objects.select_related("indicator").prefetch_related("items")),
         )
 
@@ -349,6 +352,10 @@ class Membership(models.Model):
         return f"{self.user} – {self.agency} ({self.get_role_display()})"
 
 
+# The NACC passes an agency whose ITA score is 85.00 or more (A and above; ผ่าน and above from 2566).
+PASS_SCORE = Decimal("85")
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(agency__in=Agency.objects.visible_to(user))
@@ -361,6 +368,96 @@ class AssessmentQuerySet(models.QuerySet):
     def latest_per_agency(self):
         newer = Assessment.objects.filter(agency=models.OuterRef("agency"), fiscal_year__gt=models.OuterRef("fiscal_year"))
         return self.exclude(models.Exists(newer))
+
+    def fiscal_years(self):
+        """The fiscal years these assessments cover, newest first."""
+        return self.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+
+    def for_overview(self, year):
+        """One fiscal year's assessments as the multi-agency overview lists them."""
+        return self.filter(fiscal_year=year).select_related("agency__parent").with_rank_in_type().with_change()
+
+    def with_rank_in_type(self):
+        """`rank_in_type`: the national rank by overall score among the year's agencies of the same type.
+
+        Counted over every assessment of the year, not only these, so filtering never changes it.
+        Ties share a rank (1, 2, 2, 4); an assessment without an overall score has no rank.
+        """
+        higher = (
+            Assessment.objects.filter(
+                fiscal_year=models.OuterRef("fiscal_year"),
+                agency__agency_type=models.OuterRef("agency__agency_type"),
+                overall__gt=models.OuterRef("overall"),
+            )
+            .order_by()
+            .values("fiscal_year")
+            .annotate(higher=models.Count("pk"))
+            .values("higher")
+        )
+        return self.annotate(
+            rank_in_type=models.Case(
+                models.When(overall__isnull=False, then=models.functions.Coalesce(models.Subquery(higher), 0) + 1),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def with_change(self):
+        """`previous_overall`: the agency's overall score the fiscal year before; `change`: this year's minus it."""
+        previous = Assessment.objects.filter(
+            agency=models.OuterRef("agency"), fiscal_year=models.OuterRef("fiscal_year") - 1
+        ).order_by().values("overall")[:1]
+        return self.annotate(
+            previous_overall=models.Subquery(previous, output_field=models.DecimalField(max_digits=5, decimal_places=2)),
+            change=models.ExpressionWrapper(
+                models.F("overall") - models.F("previous_overall"),
+                output_field=models.DecimalField(max_digits=6, decimal_places=2),
+            ),
+        )
+
+    def count_by_level(self):
+        """{level name: number of assessments} in one query; "" counts those without a level."""
+        return dict(self.order_by().values("level").annotate(count=models.Count("pk")).values_list("level", "count"))
+
+    def with_previous_year(self):
+        """Annotate the agency's assessment just before each one, as the analysis page compares:
+        `previous_id`, `previous_year`, `previous_overall` and `change` (None without one)."""
+        earlier = Assessment.objects.filter(
+            agency=models.OuterRef("agency"), fiscal_year__lt=models.OuterRef("fiscal_year")
+        ).order_by("-fiscal_year")
+        return self.annotate(
+            previous_id=models.Subquery(earlier.values("pk")[:1]),
+            previous_year=models.Subquery(earlier.values("fiscal_year")[:1]),
+            previous_overall=models.Subquery(earlier.values("overall")[:1]),
+            change=models.ExpressionWrapper(
+                models.F("overall") - models.F("previous_overall"),
+                output_field=models.DecimalField(max_digits=6, decimal_places=2),
+            ),
+        )
+
+    def years_before(self):
+        """The agency's assessment just before each of these, where there is one."""
+        return Assessment.objects.filter(pk__in=self.with_previous_year().values("previous_id"))
+
+    def needing_attention_first(self):
+        """Lowest ITA score first; assessments without one (incomplete results) last."""
+        return self.order_by(models.F("overall").asc(nulls_last=True), "agency__name_th", "-fiscal_year")
+
+    def biggest_falls(self):
+        return self.with_previous_year().filter(change__lt=0).order_by("change", "agency__name_th")
+
+    def biggest_rises(self):
+        return self.with_previous_year().filter(change__gt=0).order_by("-change", "agency__name_th")
+
+    def latest_year_summary(self, pass_score=PASS_SCORE):
+        """For the latest fiscal year among these: the year, how many assessments it has, their
+        average ITA score and how many pass (ITA score at or above `pass_score`)."""
+        latest = self.order_by("-fiscal_year").values("fiscal_year")[:1]
+        return self.filter(fiscal_year=models.Subquery(latest)).aggregate(
+            year=models.Max("fiscal_year"),
+            with_results=models.Count("pk"),
+            average=models.Avg("overall"),
+            passing=models.Count("pk", filter=Q(overall__gte=pass_score)),
+        )
 
 
 class Assessment(models.Model):

@@ -42,6 +42,13 @@ def assessment(agency, fiscal_year, figures=None, suggestions=""):
     return result
 
 
+def summarised_assessment(agency, fiscal_year, figures=None, **extra):
+    """An assessment as `assessment` builds it, with its stored headline figures refreshed as imports do."""
+    result = assessment(agency, fiscal_year, figures, **extra)
+    result.refresh_summary()
+    return result
+
+
 def csv_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
     buffer = io.StringIO()
     writer = csv.writer(buffer)

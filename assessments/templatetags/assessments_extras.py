@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from assessments import access
 from assessments.scoring import round2
 
 register = template.Library()
@@ -18,9 +19,9 @@ def score(value):
 @register.filter
 def change(value):
     """A change against last year, negatives in parentheses as official documents print them: "(4.72)"."""
-    if value is None:
+    if value is None or value == "":
         return "–"
-    rounded = round2(value)
+    rounded = round2(Decimal(str(value)) if isinstance(value, float) else value)
     return f"({-rounded:.2f})" if rounded < 0 else f"{rounded:.2f}"
 
 
@@ -28,3 +29,22 @@ def change(value):
 def figure(result, code):
     """The figure of record for `code` in a scoring result, or None."""
     return result.shown(code) if result else None
+
+
+@register.filter
+def trend(value):
+    """CSS class for a change against last year: "fall", "rise", or "" when none or unknown."""
+    if value is None or value == "":
+        return ""
+    rounded = round2(value)
+    return "fall" if rounded < 0 else "rise" if rounded > 0 else ""
+
+
+@register.filter
+def has_oversight(user):
+    """Whether the user oversees other agencies (or administers them all); asked once per request."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_has_oversight"):
+        user._has_oversight = access.has_oversight(user)
+    return user._has_oversight

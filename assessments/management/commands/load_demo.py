@@ -38,7 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_agencies()
             self.load_results()
-            self.load_suggestions()
+            self.load_assessment_settings()
             self.create_users()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"))
 
@@ -58,12 +58,17 @@ class Command(BaseCommand):
             raise CommandError("\n".join(str(p) for p in problems))
         save_results(figures)
 
-    def load_suggestions(self):
-        path = DEMO_DIR / "suggestions.csv"
+    def load_assessment_settings(self):
+        """The NACC's suggestions and each agency's tier scheme, as their documents use them."""
+        path = DEMO_DIR / "assessments.csv"
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
                 Assessment.objects.filter(agency__code=row["agency"], fiscal_year=int(row["fiscal_year"])).update(
-                    suggestions=row["suggestions"].strip()
+                    suggestions=row["suggestions"].strip(),
+                    tier_scheme=row["tier_scheme"],
+                    tier_target=row["tier_target"],
+                    tier_lower=row["tier_lower"],
+                    tier_upper=row["tier_upper"],
                 )
 
     def create_users(self):

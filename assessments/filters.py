@@ -1,0 +1,61 @@
+"""Filters for lists of many agencies' results."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import AgencyType, Level, SCORE_VALIDATORS
+
+
+def level_names(year):
+    """The level names of the framework version of `year`, from the highest level down, as assessments store them."""
+    levels = Level.objects.filter(version__first_year__lte=year, version__last_year__gte=year).order_by("order")
+    return [level.name_th or level.code for level in levels]
+
+
+class OverviewFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_score"), cleaned.get("max_score")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_score", _("The maximum score must not be lower than the minimum score."))
+        return cleaned
+
+
+def score_input():
+    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal"})
+
+
+class OverviewFilter(django_filters.FilterSet):
+    """The overview's filters; the parent and level choices depend on the user and the year."""
+
+    name = django_filters.CharFilter(
+        label=_("Agency name or code"), method="filter_name", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    agency_type = django_filters.ChoiceFilter(
+        field_name="agency__agency_type", label=_("Agency type"), choices=AgencyType.choices, empty_label=_("All")
+    )
+    parent = django_filters.ModelChoiceFilter(
+        field_name="agency__parent", label=_("Parent agency"), queryset=None, empty_label=_("All")
+    )
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=(), empty_label=_("All"))
+    min_score = django_filters.NumberFilter(
+        field_name="overall", lookup_expr="gte", label=_("From"), validators=SCORE_VALIDATORS, widget=score_input()
+    )
+    max_score = django_filters.NumberFilter(
+        field_name="overall", lookup_expr="lte", label=_("To"), validators=SCORE_VALIDATORS, widget=score_input()
+    )
+
+    class Meta:
+        form = OverviewFilterForm
+
+    def __init__(self, data, queryset, *, parents, levels):
+        super().__init__(data, queryset)
+        self.filters["parent"].queryset = parents
+        self.filters["level"].extra["choices"] = [(name, name) for name in levels]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(
+            Q(agency__name_th__icontains=value) | Q(agency__short_name__icontains=value) | Q(agency__code__icontains=value)
+        )

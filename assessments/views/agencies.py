@@ -1,0 +1,88 @@
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from assessments import charts
+from assessments.access import get_agency_for_user
+from assessments.models import FrameworkVersion
+from assessments.scoring import TOOLS, indicator_code
+
+
+@dataclass
+class Trend:
+    """One figure across the agency's years: the line a chart draws and the row its table lists."""
+
+    label: str
+    values: list  # the figure of record per year, None where the year has none
+
+    @property
+    def cells(self):
+        """(score, change against the year before) for each year."""
+        before = [None, *self.values[:-1]]
+        return [(v, None if v is None or b is None else v - b) for v, b in zip(self.values, before)]
+
+
+def trends(results, figures):
+    """A Trend for each (label, code, part) that at least one year has."""
+    rows = [Trend(label, [result.shown(code, part) for result in results]) for label, code, part in figures]
+    return [row for row in rows if any(v is not None for v in row.values)]
+
+
+def tool_figures(versions):
+    """IIT, EIT, each EIT part that some framework scores separately, OIT: (label, code, part)."""
+    figures = []
+    for code in TOOLS:
+        figures.append((code, code, 0))
+        parts = {
+            part.number: f"{code} {part.label_th}"
+            for version in versions
+            for tool in version.tools.all()
+            if tool.code == code
+            for part in tool.parts.all()
+        }
+        figures.extend((label, code, number) for number, label in sorted(parts.items()))
+    return figures
+
+
+def line(title, years, rows, **size):
+    return charts.line_chart(title, years, [(row.label, row.values) for row in rows], **size)
+
+
+@require_http_methods(["GET"])
+def agency(request, code):
+    """Who the agency is and how its ITA scores moved over every year it has results for."""
+    agency, _can_edit = get_agency_for_user(request, code)
+    assessments = list(agency.assessments.order_by("fiscal_year").prefetch_related("scores"))
+    context = {"agency": agency, "assessments": assessments}
+    if assessments:
+        versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+        results = [a.result(versions[a.version_id].spec) for a in assessments]
+        years = [a.fiscal_year for a in assessments]
+        latest = versions[assessments[-1].version_id]  # names and groups as the latest framework has them
+
+        overall = trends(results, [("ITA", "ITA", 0)])
+        tools = trends(results, tool_figures(versions.values()))
+        indicators = {
+            tool: trends(results, [(f"{i.number} {i.name_th}", indicator_code(i.number), 0) for i in latest.indicators.all() if i.tool_id == tool.pk])
+            for tool in latest.tools.all()
+        }
+        # Small multiples share one scale, so that a low indicator looks low next to the others.
+        known = [v for rows in indicators.values() for row in rows for v in row.values if v is not None]
+        floor, _top = charts.y_range(known, None, 100)
+        context.update(
+            years=years,
+            columns=2 * len(years),  # the label, a score per year, a change per year after the first
+            levels=[result.level.name if result.level else "" for result in results],
+            overall_chart=line(_("ITA score"), years, overall, width=480),
+            overall_table=[(None, overall)],
+            tools_chart=line(_("Scores by assessment tool"), years, tools, width=480),
+            tools_table=[(None, tools)],
+            indicator_charts=[
+                (tool, [line(row.label, years, [row], y_min=floor, width=300, height=190) for row in rows])
+                for tool, rows in indicators.items()
+            ],
+            indicators_table=list(indicators.items()),
+        )
+    return render(request, "assessments/agency.html", context)

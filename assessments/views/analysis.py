@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from assessments.access import get_assessment_for_user
+from assessments.analysis import build_analysis
+from assessments.forms import TierSettingsForm
+from assessments.models import Assessment, FrameworkVersion
+
+
+@require_http_methods(["GET", "POST"])
+def analysis(request, code, year):
+    """The analysis of one agency's year; editors may change how items are sorted into tiers."""
+    assessment, can_edit = get_assessment_for_user(request, code, year)
+    form = TierSettingsForm(instance=assessment)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = TierSettingsForm(request.POST, instance=assessment)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The tier settings were saved."))
+            return redirect("analysis", code, year)
+
+    # A separate copy of each year, so that a form that failed does not colour the page.
+    history = list(Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores"))
+    versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+    current = next(a for a in history if a.pk == assessment.pk)
+    current.agency = assessment.agency
+    report = build_analysis(current, history, versions)
+    sort = request.GET.get("sort")
+    indicators = report.indicators
+    if sort == "score":
+        # Highest first, as the documents list them; indicators with no score last.
+        indicators = sorted(indicators, key=lambda i: i[1].shown if i[1] and i[1].shown is not None else -1, reverse=True)
+    return render(
+        request,
+        "assessments/analysis.html",
+        {
+            "agency": assessment.agency,
+            "report": report,
+            "indicators": indicators,
+            "sort": sort,
+            "can_edit": can_edit,
+            "form": form,
+            "other_years": [a.fiscal_year for a in history],
+        },
+    )
