@@ -91,9 +91,13 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
     legend_body, legend_height = legend([label for label, _ in series], width) if len(series) > 1 else ("", 0)
     left, right, top, bottom = 36, width - 24, 40, height - 24 - legend_height
     first, last = (min(years), max(years)) if years else (0, 0)
+    start, end = left + 22, right - 22  # the first and last years keep room for their value labels
 
     def x_of(year):
-        return (left + right) / 2 if first == last else left + (right - left) * (year - first) / (last - first)
+        return (start + end) / 2 if first == last else start + (end - start) * (year - first) / (last - first)
+
+    # Values are written at the points when there are few of them and room between them.
+    labelled = len(years) <= MAX_LABELLED_POINTS and all(x_of(b) - x_of(a) >= 36 for a, b in zip(years, years[1:]))
 
     def y_of(value):
         return bottom - (bottom - top) * (float(value) - low) / (high - low)
@@ -105,7 +109,7 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{tick}</text>')
     for year in years:
-        body.append(f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{year}</text>')
+        body.append(f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(year)}</text>')
 
     labels = {}  # year index → [(y, text, colour)]
     for index, (label, values) in enumerate(series):
@@ -118,7 +122,7 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
                 body.append(f'<polyline points="{coordinates}" fill="none" stroke="{colour}" stroke-width="2.5"{dashes}/>')
         for point in filter(None, points):
             body.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="3.5" fill="{colour}"/>')
-        if sum(v is not None for v in values) <= MAX_LABELLED_POINTS:
+        if labelled:
             for column, (point, value) in enumerate(zip(points, values)):
                 if point:
                     labels.setdefault(column, []).append((point[1], fmt(value), colour))
@@ -156,7 +160,7 @@ def bar_chart(title, bars, *, width=640, height=260):
             f'<rect x="{centre - bar_width / 2:.1f}" y="{bottom - bar_height:.1f}" width="{bar_width:.1f}" '
             f'height="{bar_height:.1f}" fill="{PALETTE[0][0]}"/>'
         )
-        body.append(f'<text x="{centre:.1f}" y="{bottom - bar_height - 6:.1f}" text-anchor="middle">{count}</text>')
+        body.append(f'<text x="{centre:.1f}" y="{bottom - bar_height - 6:.1f}" text-anchor="middle">{escape(count)}</text>')
         body.append(f'<text x="{centre:.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
     desc = ", ".join(f"{label}: {count}" for label, count in bars)
     return svg(title, desc, width, height, body)

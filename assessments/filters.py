@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import AgencyType, Level, SCORE_VALIDATORS
+from assessments.models import SCORE_VALIDATORS, AgencyType, Level
 
 
 def level_names(year):
@@ -15,6 +15,10 @@ def level_names(year):
 
 
 class OverviewFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels stand above their fields
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         low, high = cleaned.get("min_score"), cleaned.get("max_score")
@@ -23,8 +27,11 @@ class OverviewFilterForm(forms.Form):
         return cleaned
 
 
-def score_input():
-    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal"})
+def score_input(placeholder):
+    """The score range's inputs sit side by side under one legend, their labels shown as placeholders."""
+    return forms.NumberInput(
+        attrs={"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal", "placeholder": placeholder}
+    )
 
 
 class OverviewFilter(django_filters.FilterSet):
@@ -41,10 +48,12 @@ class OverviewFilter(django_filters.FilterSet):
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=(), empty_label=_("All"))
     min_score = django_filters.NumberFilter(
-        field_name="overall", lookup_expr="gte", label=_("From"), validators=SCORE_VALIDATORS, widget=score_input()
+        field_name="overall", lookup_expr="gte", label=_("From"), validators=SCORE_VALIDATORS,
+        widget=score_input(_("From")),
     )
     max_score = django_filters.NumberFilter(
-        field_name="overall", lookup_expr="lte", label=_("To"), validators=SCORE_VALIDATORS, widget=score_input()
+        field_name="overall", lookup_expr="lte", label=_("To"), validators=SCORE_VALIDATORS,
+        widget=score_input(_("To")),
     )
 
     class Meta:

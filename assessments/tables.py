@@ -1,10 +1,13 @@
 """Tables of many agencies' results, and the same rows as plain values for downloads."""
 
+from decimal import Decimal
+
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from assessments.scoring import round2
 from assessments.templatetags import assessments_extras as extras
 
 
@@ -39,6 +42,10 @@ class ChangeColumn(ScoreColumn):
         return extras.change(value)
 
 
+# Wrapping text that gives way to the scores on a phone (see site.css).
+SECONDARY = {"th": {"class": "text"}, "td": {"class": "text"}}
+
+
 class OverviewTable(tables.Table):
     """One row per agency for one fiscal year; expects `Assessment.objects.for_overview(year)`."""
 
@@ -48,9 +55,10 @@ class OverviewTable(tables.Table):
         "agency.name_th",
         linkify=("analysis", [tables.A("agency.code"), tables.A("fiscal_year")]),
         order_by=("agency__name_th", "pk"),
+        attrs={"td": {"class": "name"}},
     )
-    agency_type = tables.Column(_("Agency type"), "agency.get_agency_type_display", orderable=False)
-    parent = tables.Column(_("Parent agency"), "agency.parent.name_th", orderable=False, default="–")
+    agency_type = tables.Column(_("Agency type"), "agency.get_agency_type_display", orderable=False, attrs=SECONDARY)
+    parent = tables.Column(_("Parent agency"), "agency.parent.name_th", orderable=False, default="–", attrs=SECONDARY)
     overall = ScoreColumn(_("ITA score"), "overall")
     level = tables.Column(_("Level"), "level", orderable=False, default="–")
     iit = ScoreColumn("IIT", "iit")
@@ -95,6 +103,11 @@ OVERVIEW_COLUMNS = [
 ]
 
 
+def two_places(value):
+    """A figure to two decimals, half up (SQLite returns computed figures as floats); None stays None."""
+    return None if value is None else round2(value).quantize(Decimal("0.01"))
+
+
 def overview_rows(assessments):
     """(columns, rows): the overview as plain values, scores as Decimals and None when unknown."""
     return OVERVIEW_COLUMNS, [
@@ -104,13 +117,13 @@ def overview_rows(assessments):
             a.agency.name_th,
             a.agency.get_agency_type_display(),
             a.agency.parent.name_th if a.agency.parent else "",
-            a.overall,
+            two_places(a.overall),
             a.level,
-            a.iit,
-            a.eit,
-            a.oit,
-            a.previous_overall,
-            a.change,
+            two_places(a.iit),
+            two_places(a.eit),
+            two_places(a.oit),
+            two_places(a.previous_overall),
+            two_places(a.change),
             a.mismatch_count,
         ]
         for a in assessments

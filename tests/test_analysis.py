@@ -227,3 +227,18 @@ def test_page_runs_a_fixed_number_of_queries_however_many_years_and_agencies(cli
     many = page_queries(client, officer, URL)
 
     assert one == many
+
+
+def test_oversight_user_and_superuser_may_read_but_only_editors_change(client, superuser, db):
+    province = factories.agency("PROV", "จังหวัดทดสอบ", agency_type="province")
+    town = factories.agency("TOWN", "เทศบาลทดสอบ", agency_type="local_government", parent=province)
+    factories.assessment(town, 2568, published.angthong_2568_figures())
+    governor = factories.member("governor", province, "executive", oversight=True)
+    client.force_login(governor)
+
+    assert client.get("/agencies/TOWN/2568/").status_code == 200
+    assert 'name="tier_scheme"' not in client.get("/agencies/TOWN/2568/").text
+    assert client.post("/agencies/TOWN/2568/", {"tier_scheme": "target", "tier_target": "90"}).status_code == 403
+
+    client.force_login(superuser)
+    assert 'name="tier_scheme"' in client.get("/agencies/TOWN/2568/").text

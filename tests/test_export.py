@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.models import Score
+from assessments.models import Assessment, Score
 from tests import factories, published
 from tests.published import indicators
 
@@ -189,3 +189,45 @@ def test_export_of_unknown_agency_or_year_is_refused(angthong):
         export("NOPE", 2568)
     with pytest.raises(CommandError, match="No results for agency AG1 in fiscal year 2567."):
         export("AG1", 2567)
+
+
+def export_with(agency_code, year, *options):
+    out = io.StringIO()
+    call_command("export_results", "--agency", agency_code, "--year", str(year), *options, stdout=out)
+    return rows_of(out.getvalue())
+
+
+def tiers_by_code(rows):
+    return {r["code"]: r["tier"] for r in rows if r["tier"]}
+
+
+def test_tiers_option_sorts_items_and_indicators_as_the_tceb_document(tceb_2565):
+    tiers = tiers_by_code(export_with("AG2", 2565, "--tiers", "95,97.5"))
+
+    assert {code for code, tier in tiers.items() if tier == "urgent" and code[:1] == "I"} == {"I20", "I23", "IND6", "IND7", "IND8"}
+    assert {code for code, tier in tiers.items() if tier == "improve"} == {"I6", "I26", "E10", "IND4"}
+    assert {code for code, tier in tiers.items() if tier == "keep" and code.startswith("E")} == {"E4", "E8", "E13"}
+    assert tiers["IND8"] == "urgent"
+    assert "ITA" not in tiers and "IIT" not in tiers  # tools and the overall score are not tiered
+
+
+def test_target_option_gives_weaknesses_and_strengths(tceb_2565):
+    tiers = tiers_by_code(export_with("AG2", 2565, "--target", "90"))
+
+    assert tiers["E14"] == "weakness"  # 84.41
+    assert tiers["E15"] == "strength"  # 90.27
+    assert set(tiers.values()) == {"weakness", "strength"}
+
+
+def test_without_option_the_saved_setting_applies(tceb_2565):
+    Assessment.objects.filter(agency=tceb_2565, fiscal_year=2565).update(tier_scheme="three")
+
+    tiers = tiers_by_code(export_with("AG2", 2565))
+
+    assert tiers["I20"] == "urgent" and tiers["I6"] == "improve" and tiers["I1"] == "keep"
+
+
+@pytest.mark.parametrize("options", [("--tiers", "97.5,95"), ("--tiers", "abc"), ("--target", "120")])
+def test_bad_tier_options_are_refused(tceb_2565, options):
+    with pytest.raises(CommandError):
+        export_with("AG2", 2565, *options)

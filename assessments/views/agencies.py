@@ -46,6 +46,11 @@ def tool_figures(versions):
     return figures
 
 
+def indicator_figures(version, tool):
+    """The tool's indicators as `version` names them: (label, code, part)."""
+    return [(f"{i.number} {i.name_th}", indicator_code(i.number), 0) for i in version.indicators.all() if i.tool_id == tool.pk]
+
+
 def line(title, years, rows, **size):
     return charts.line_chart(title, years, [(row.label, row.values) for row in rows], **size)
 
@@ -64,10 +69,7 @@ def agency(request, code):
 
         overall = trends(results, [("ITA", "ITA", 0)])
         tools = trends(results, tool_figures(versions.values()))
-        indicators = {
-            tool: trends(results, [(f"{i.number} {i.name_th}", indicator_code(i.number), 0) for i in latest.indicators.all() if i.tool_id == tool.pk])
-            for tool in latest.tools.all()
-        }
+        indicators = {tool: trends(results, indicator_figures(latest, tool)) for tool in latest.tools.all()}
         # Small multiples share one scale, so that a low indicator looks low next to the others.
         known = [v for rows in indicators.values() for row in rows for v in row.values if v is not None]
         floor, _top = charts.y_range(known, None, 100)
@@ -75,12 +77,12 @@ def agency(request, code):
             years=years,
             columns=2 * len(years),  # the label, a score per year, a change per year after the first
             levels=[result.level.name if result.level else "" for result in results],
-            overall_chart=line(_("ITA score"), years, overall, width=480),
+            overall_chart=line(_("ITA score"), years, overall, width=440, height=250),
             overall_table=[(None, overall)],
-            tools_chart=line(_("Scores by assessment tool"), years, tools, width=480),
+            tools_chart=line(_("Scores by assessment tool"), years, tools, width=440, height=250),
             tools_table=[(None, tools)],
             indicator_charts=[
-                (tool, [line(row.label, years, [row], y_min=floor, width=300, height=190) for row in rows])
+                (tool, [line(row.label, years, [row], y_min=floor, width=300, height=180) for row in rows])
                 for tool, rows in indicators.items()
             ],
             indicators_table=list(indicators.items()),

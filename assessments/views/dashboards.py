@@ -1,12 +1,11 @@
 """Views across many agencies, for users who oversee them: ministries, provinces, national administrators."""
 
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from assessments import charts
 from assessments.access import require_oversight
@@ -68,12 +67,14 @@ def weakest_rows(latest, earlier, versions):
         prior = before.get(assessment.agency_id)
         return results[prior.pk] if prior else None
 
-    indicators = [
-        {"figure": figure, "assessment": figure.subject, "indicator": indicator_names.get((figure.subject.version_id, figure.code))}
-        for figure in weakest_figures(
-            ((a, results[a.pk], indicator_keys(versions[a.version_id].spec), previous(a)) for a in latest), WEAKEST_SHOWN
+    indicators = []
+    for figure in weakest_figures(
+        ((a, results[a.pk], indicator_keys(versions[a.version_id].spec), previous(a)) for a in latest), WEAKEST_SHOWN
+    ):
+        assessment = figure.subject
+        indicators.append(
+            {"figure": figure, "assessment": assessment, "indicator": indicator_names.get((assessment.version_id, figure.code))}
         )
-    ]
     items = []
     for figure in weakest_figures(
         ((a, results[a.pk], item_keys(versions[a.version_id].spec), None) for a in latest), WEAKEST_SHOWN
@@ -132,8 +133,9 @@ def overview(request, year):
     require_oversight(request)
     levels = level_names(year)
     filterset, assessments = filtered_overview(request, year, levels)
-    table = OverviewTable(assessments)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    table = OverviewTable(assessments, order_by=request.GET.get("sort"))
+    table.paginate(per_page=PER_PAGE)
+    table.page = table.paginator.get_page(request.GET.get("page"))  # not a number or out of range: the nearest page
     distribution = level_distribution(assessments.count_by_level(), levels)
     return render(
         request,
@@ -144,7 +146,7 @@ def overview(request, year):
             "filter": filterset,
             "table": table,
             "distribution": distribution,
-            "chart": charts.bar_chart(_("Agencies by level"), distribution),
+            "chart": charts.bar_chart(_("Agencies by level"), distribution, height=200),
         },
     )
 
@@ -158,8 +160,7 @@ def overview_download(request, year, file_format):
     filterset, assessments = filtered_overview(request, year, level_names(year))
     if not filterset.is_valid():
         return redirect(f"{reverse('overview', args=[year])}?{request.GET.urlencode()}")
-    table = OverviewTable(assessments)
-    RequestConfig(request, paginate=False).configure(table)
+    table = OverviewTable(assessments, order_by=request.GET.get("sort"))
     columns, rows = overview_rows(table.data)
     filename = f"ita-overview-{year}"
     if file_format == "csv":
