@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -231,8 +232,9 @@ def save_results(figures):
             updated.append(score)
         else:
             unchanged += 1
-    Score.objects.bulk_create(created)
-    Score.objects.bulk_update(updated, ["score"])
+    # The *_with_history helpers keep the audit trail that plain bulk writes would skip.
+    bulk_create_with_history(created, Score)
+    bulk_update_with_history(updated, Score, ["score"])
     touched = {score.assessment_id for score in created + updated}
     Assessment.objects.filter(pk__in=touched).refresh_summaries()
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from assessments import scoring
 from assessments.analysis import DEFAULT_LOWER, DEFAULT_TARGET, DEFAULT_UPPER, TierRule, TierScheme
@@ -487,6 +488,7 @@ class Assessment(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["overall", "iit", "eit", "oit", "level", "mismatch_count", "updated"])
 
     class Meta:
         ordering = ["agency", "-fiscal_year"]
@@ -526,7 +528,12 @@ class Assessment(models.Model):
         if any(getattr(self, field) != value for field, value in summary.items()):
             for field, value in summary.items():
                 setattr(self, field, value)
-            self.save(update_fields=[*summary, "updated"])
+            # Derived figures are not an edit: the audit trail records the scores themselves.
+            self.skip_history_when_saving = True
+            try:
+                self.save(update_fields=[*summary, "updated"])
+            finally:
+                del self.skip_history_when_saving
 
 
 class Score(models.Model):
@@ -538,6 +545,8 @@ class Score(models.Model):
         _("part"), default=0, help_text=_("0 for a figure not split into parts; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["assessment", "code", "part"]

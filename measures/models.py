@@ -1,0 +1,365 @@
+"""Responsible units, the measures plan, reporting rounds and quarterly progress.
+
+Words follow the integrity office's documents: a measure (มาตรการ) answers weak indicators and
+items of the ITA results; units (หน่วยงานผู้รับผิดชอบ) report progress (ผลการดำเนินงาน) on it in
+each reporting round (รอบการรายงาน); the integrity office reviews each report.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assessments.models import Agency, Indicator, Item
+
+FISCAL_MONTHS = (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+class Unit(models.Model):
+    """A unit inside an agency that carries out measures and reports on them (e.g. ส.บก., ผอ.กท.)."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="units")
+    name = models.CharField(_("name"), max_length=255)
+    abbreviation = models.CharField(_("abbreviation"), max_length=64, blank=True)
+    parent = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("members"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_name_unique_in_agency")]
+
+    def __str__(self):
+        return self.abbreviation or self.name
+
+
+class Period(models.TextChoices):
+    QUARTERS = "quarters", _("Quarters")
+    MONTHS = "months", _("Months")
+    DATES = "dates", _("Dates")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SIX_MONTHLY = "six_monthly", _("Every 6 months")
+    YEARLY = "yearly", _("Yearly")
+
+
+class Confidence(models.TextChoices):
+    HIGHEST = "highest", _("Highest (>90%)")
+    HIGH = "high", _("High (>80%)")
+    MEDIUM = "medium", _("Medium (≥70%)")
+    LOW = "low", _("Low (<70%)")
+    LOWEST = "lowest", _("Lowest (<60%)")
+
+
+class MeasureQuerySet(models.QuerySet):
+    def for_plan(self, agency, fiscal_year):
+        return self.filter(agency=agency, fiscal_year=fiscal_year)
+
+    def for_unit_member(self, user):
+        """Measures in which one of the user's units leads or supports."""
+        return self.filter(Q(lead_unit__members=user) | Q(supporting_units__members=user)).distinct()
+
+
+class Measure(models.Model):
+    """One measure (มาตรการ/โครงการ/กิจกรรม) of an agency's plan for a fiscal year."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="measures")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("measure"), max_length=500)
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="measures", verbose_name=_("indicators"))
+    items = models.ManyToManyField(Item, blank=True, related_name="measures", verbose_name=_("items answered"))
+    analysis = models.TextField(_("analysis"), blank=True)
+    steps = models.TextField(_("steps"), blank=True, help_text=_("One step per line, in order."))
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.QUARTERS)
+    months = models.JSONField(
+        _("months"), default=list, blank=True, help_text=_("Calendar months (10 = October … 9 = September) the measure runs in.")
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="led_measures", verbose_name=_("lead unit")
+    )
+    supporting_units = models.ManyToManyField(
+        Unit, blank=True, related_name="supported_measures", verbose_name=_("supporting units")
+    )
+    monitoring = models.TextField(_("monitoring approach"), blank=True)
+    report_to = models.CharField(_("report to"), max_length=255, blank=True)
+    report_frequency = models.CharField(
+        _("reporting frequency"), max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    kpi = models.TextField(_("KPI"), blank=True)
+    target = models.CharField(_("target"), max_length=255, blank=True, help_text=_("As written, e.g. ไม่น้อยกว่าร้อยละ 90."))
+    target_percent = models.DecimalField(
+        _("target (percent)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The target as a number, to flag measures whose KPI is off target."),
+    )
+    confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    strategy = models.CharField(_("strategy link"), max_length=100, blank=True, help_text=_("e.g. SO-5"))
+    notes = models.TextField(_("notes"), blank=True)
+    copied_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("copied from")
+    )
+    # Incremented on every save through a form, so that a second, stale save is refused.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = MeasureQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[indicators, items, supporting_units])
+
+    class Meta:
+        ordering = ["agency", "fiscal_year", "order", "pk"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        # The plan page lists one agency's measures for one year.
+        indexes = [models.Index(fields=["agency", "fiscal_year"], name="measure_plan")]
+
+    def __str__(self):
+        return self.name
+
+    def step_list(self):
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    def quarters(self):
+        """Quarters 1–4 of the fiscal year in which the measure runs (Q1 = Oct–Dec)."""
+        return sorted({FISCAL_MONTHS.index(month) // 3 + 1 for month in self.months if month in FISCAL_MONTHS})
+
+    def responsible_units(self):
+        units = [self.lead_unit] if self.lead_unit else []
+        return units + [u for u in self.supporting_units.all() if u != self.lead_unit]
+
+
+class RoundKind(models.TextChoices):
+    Q1 = "q1", _("Quarter 1 (Oct–Dec)")
+    Q2 = "q2", _("Quarter 2 (Jan–Mar)")
+    Q3 = "q3", _("Quarter 3 (Apr–Jun)")
+    Q4 = "q4", _("Quarter 4 (Jul–Sep)")
+    SIX_MONTHS = "6m", _("6 months (Oct–Mar)")
+    TWELVE_MONTHS = "12m", _("12 months (Oct–Sep)")
+
+
+def round_period(kind, fiscal_year):
+    """(first day, last day) of a round in fiscal year `fiscal_year` (Buddhist Era)."""
+    year = fiscal_year - 543  # the Christian-era year in which the fiscal year ends
+    quarters = {
+        "q1": (datetime.date(year - 1, 10, 1), datetime.date(year - 1, 12, 31)),
+        "q2": (datetime.date(year, 1, 1), datetime.date(year, 3, 31)),
+        "q3": (datetime.date(year, 4, 1), datetime.date(year, 6, 30)),
+        "q4": (datetime.date(year, 7, 1), datetime.date(year, 9, 30)),
+        "6m": (datetime.date(year - 1, 10, 1), datetime.date(year, 3, 31)),
+        "12m": (datetime.date(year - 1, 10, 1), datetime.date(year, 9, 30)),
+    }
+    return quarters[kind]
+
+
+class ReportingRound(models.Model):
+    """A reporting round of an agency's year: a quarter, or the 6- or 12-month report."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="reporting_rounds")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(_("round"), max_length=3, choices=RoundKind.choices)
+    due_date = models.DateField(_("due date"))
+    active = models.BooleanField(_("units report in this round"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "fiscal_year", "due_date", "kind"]
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        constraints = [models.UniqueConstraint(fields=["agency", "fiscal_year", "kind"], name="one_round_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.fiscal_year}"
+
+    @property
+    def period(self):
+        return round_period(self.kind, self.fiscal_year)
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    DELAYED = "delayed", _("Delayed")
+    DONE = "done", _("Done")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved")
+
+
+class ProgressEntryQuerySet(models.QuerySet):
+    def open(self):
+        """Entries the unit still has to send: not yet submitted, or returned."""
+        return self.filter(state__in=[State.DRAFT, State.RETURNED])
+
+    def overdue(self, today):
+        return self.open().filter(round__due_date__lt=today)
+
+    def due_within(self, today, days):
+        return self.open().filter(round__due_date__lte=today + datetime.timedelta(days=days))
+
+    def for_unit_member(self, user):
+        return self.filter(unit__members=user)
+
+
+class ProgressEntry(models.Model):
+    """A unit's progress report on a measure for one reporting round."""
+
+    measure = models.ForeignKey(Measure, models.CASCADE, related_name="entries")
+    round = models.ForeignKey(ReportingRound, models.CASCADE, related_name="entries")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="entries")
+    result = models.TextField(_("results"), blank=True)
+    obstacles = models.TextField(_("problems and obstacles"), blank=True)
+    suggestions = models.TextField(_("suggestions"), blank=True)
+    percent = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    kpi_actual = models.DecimalField(
+        _("KPI result (percent)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    links = models.TextField(_("evidence links"), blank=True, help_text=_("One address per line."))
+    state = models.CharField(_("review state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reported by")
+    )
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ProgressEntryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round__due_date", "measure__order", "unit__name"]
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "round", "unit"], name="one_entry_per_measure_round_unit"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="percent_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} – {self.round} – {self.unit}"
+
+    @property
+    def locked(self):
+        return self.state == State.APPROVED
+
+    def link_list(self):
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Activity(models.Model):
+    """A dated activity reported in an entry ("วันที่ 22 ธ.ค. 65 …")."""
+
+    entry = models.ForeignKey(ProgressEntry, models.CASCADE, related_name="activities")
+    date = models.DateField(_("date"))
+    text = models.TextField(_("activity"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["entry", "date", "pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return f"{self.date} {self.text[:60]}"
+
+
+def evidence_path(evidence, filename):
+    entry = evidence.entry
+    return f"evidence/{entry.measure.agency.code}/{entry.measure.fiscal_year}/{entry.pk}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file attached to a progress entry: minutes, photos, posters, documents."""
+
+    entry = models.ForeignKey(ProgressEntry, models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["entry", "uploaded"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.name
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("Submitted")
+    RETURN = "return", _("Returned")
+    APPROVE = "approve", _("Approved")
+    REOPEN = "reopen", _("Reopened")
+
+
+class ReviewEvent(models.Model):
+    """One step of the review workflow, with who took it and why."""
+
+    entry = models.ForeignKey(ProgressEntry, models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "created", "pk"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created:%Y-%m-%d}"
+
+
+class MeasureTemplate(models.Model):
+    """A starting point for a measure, per indicator and optionally per item, kept by administrators."""
+
+    indicator_number = models.PositiveSmallIntegerField(
+        _("indicator"), validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    item_code = models.CharField(_("item code"), max_length=10, blank=True, help_text=_("e.g. I20 or o12; empty for the whole indicator"))
+    name = models.CharField(_("measure"), max_length=500)
+    analysis = models.TextField(_("analysis"), blank=True)
+    steps = models.TextField(_("steps"), blank=True)
+    kpi = models.TextField(_("KPI"), blank=True)
+    target = models.CharField(_("target"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["indicator_number", "item_code", "pk"]
+        verbose_name = _("measure template")
+        verbose_name_plural = _("measure templates")
+
+    def __str__(self):
+        return self.name
