@@ -45,3 +45,30 @@ def outsider(other_agency):
 @pytest.fixture
 def superuser(db):
     return factories.user("root", is_superuser=True, is_staff=True)
+
+
+# The measures cast: two units of AG1, each with its own staff member.
+
+
+@pytest.fixture
+def unit(agency):
+    return factories.unit(agency, "สำนักงานบริหารกลาง", "ส.บก.")
+
+
+@pytest.fixture
+def other_unit(agency):
+    return factories.unit(agency, "กองการเจ้าหน้าที่", "กจ.")
+
+
+@pytest.fixture
+def unit_staff(agency, unit):
+    account = factories.member("unitstaff", agency, "unit_staff")
+    unit.members.add(account)
+    return account
+
+
+@pytest.fixture
+def other_unit_staff(agency, other_unit):
+    account = factories.member("otherunitstaff", agency, "unit_staff")
+    other_unit.members.add(account)
+    return account

@@ -69,3 +69,25 @@ def xlsx_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def unit(agency, name, abbreviation="", members=()):
+    from measures.models import Unit
+
+    created = Unit.objects.create(agency=agency, name=name, abbreviation=abbreviation)
+    created.members.set(members)
+    return created
+
+
+def measure(agency, fiscal_year, name="มาตรการทดสอบ", lead_unit=None, supporting=(), items=(), **fields):
+    """A measure with its entries for every active round and responsible unit."""
+    from measures.actions import sync_entries
+    from measures.models import Measure
+
+    created = Measure.objects.create(agency=agency, fiscal_year=fiscal_year, name=name, lead_unit=lead_unit, **fields)
+    created.supporting_units.set(supporting)
+    version = FrameworkVersion.objects.for_year(fiscal_year - 1)
+    created.items.set(version.items.filter(code__in=items))
+    created.indicators.set(version.indicators.filter(number__in={i.indicator.number for i in created.items.all()}))
+    sync_entries(measure=created)
+    return created

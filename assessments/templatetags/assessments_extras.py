@@ -48,3 +48,19 @@ def has_oversight(user):
     if not hasattr(user, "_has_oversight"):
         user._has_oversight = access.has_oversight(user)
     return user._has_oversight
+
+
+@register.filter
+def thai_date(value, form="long"):
+    """A date in the Buddhist Era: "1 ตุลาคม 2568", or with "short" "22 ธ.ค. 65"."""
+    from assessments import thai
+
+    return thai.thai_date(value, short=form == "short")
+
+
+@register.filter
+def thai_digits(value):
+    """Arabic digits as Thai digits (๑๒๓), as many official documents print them."""
+    from assessments import thai
+
+    return thai.thai_digits(value)
