@@ -52,13 +52,13 @@ class OverviewTable(tables.Table):
     rank_in_type = NumberColumn(_("Rank within type"), "rank_in_type")
     agency = tables.Column(
         _("Agency"),
-        "agency.name_th",
-        linkify=("analysis", [tables.A("agency.code"), tables.A("fiscal_year")]),
+        "agency__name_th",
+        linkify=("analysis", [tables.A("agency__code"), tables.A("fiscal_year")]),
         order_by=("agency__name_th", "pk"),
         attrs={"td": {"class": "name"}},
     )
-    agency_type = tables.Column(_("Agency type"), "agency.get_agency_type_display", orderable=False, attrs=SECONDARY)
-    parent = tables.Column(_("Parent agency"), "agency.parent.name_th", orderable=False, default="–", attrs=SECONDARY)
+    agency_type = tables.Column(_("Agency type"), "agency__get_agency_type_display", orderable=False, attrs=SECONDARY)
+    parent = tables.Column(_("Parent agency"), "agency__parent__name_th", orderable=False, default="–", attrs=SECONDARY)
     overall = ScoreColumn(_("ITA score"), "overall")
     level = tables.Column(_("Level"), "level", orderable=False, default="–")
     iit = ScoreColumn("IIT", "iit")
