@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.admin_history import ReadOnlyHistoryAdmin
 from assessments.frameworks import FrameworkFileError, dump_versions_yaml, load_versions, read_versions
 from assessments.models import (
     Agency,
@@ -161,7 +161,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["fiscal_year", "version", "level"]
     search_fields = ["agency__code", "agency__name_th"]
     autocomplete_fields = ["agency"]

@@ -32,6 +32,11 @@ def role_in(user, agency):
     return None
 
 
+def can_edit_plan(role):
+    """Whether a role from role_in() changes the plan: its measures, units and reporting rounds."""
+    return role in ("admin", "editor")
+
+
 def measures_for(user, agency, role):
     measures = Measure.objects.filter(agency=agency)
     return measures.for_unit_member(user) if role == "unit" else measures

@@ -1,15 +1,21 @@
 """Writes that touch several rows at once, all or nothing (STYLE §6)."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from assessments.models import FrameworkVersion
 
+from measures.evidence import EXTENSIONS
 from measures.models import (
     Action,
+    Evidence,
     Measure,
     ProgressEntry,
     ReportingRound,
@@ -40,21 +46,23 @@ def ensure_rounds(*, agency, fiscal_year):
 
 @transaction.atomic
 def sync_entries(*, measure):
-    """One entry per active round and responsible unit. Entries of units no longer responsible
-    are removed only while nothing was reported in them."""
+    """One entry per active round and responsible unit. Entries of units no longer responsible,
+    and of rounds no longer active, are removed only while nothing was reported in them."""
     ensure_rounds(agency=measure.agency, fiscal_year=measure.fiscal_year)
     units = measure.responsible_units()
     rounds = ReportingRound.objects.filter(agency=measure.agency, fiscal_year=measure.fiscal_year, active=True)
     existing = set(measure.entries.values_list("round_id", "unit_id"))
-    ProgressEntry.objects.bulk_create(
+    # With history, so that the audit trail of an entry starts from its empty first version.
+    bulk_create_with_history(
         [
             ProgressEntry(measure=measure, round=round_, unit=unit)
             for round_ in rounds
             for unit in units
             if (round_.pk, unit.pk) not in existing
-        ]
+        ],
+        ProgressEntry,
     )
-    untouched = measure.entries.exclude(unit__in=units).filter(
+    untouched = measure.entries.exclude(unit__in=units, round__active=True).filter(
         state=State.DRAFT, result="", obstacles="", suggestions="", percent=0, activities__isnull=True, evidence__isnull=True
     )
     untouched.delete()
@@ -134,3 +142,69 @@ def shift_year(date):
 
 def overdue_days(entry, today=None):
     return ((today or timezone.localdate()) - entry.round.due_date).days
+
+
+@transaction.atomic
+def do_save_entry(*, form, activities, files, description="", revision, user):
+    """Save a unit's report as one change: its fields (`form`), dated activities (`activities`,
+    an inline formset) and new evidence (`files`: (upload, content type) pairs, already checked).
+
+    Saves nothing and returns False when someone saved the entry, or moved it through the
+    review, after the user loaded `revision`; the caller shows the user's text again.
+    """
+    entry = form.instance
+    if not claim_revision(ProgressEntry, entry.pk, revision):
+        return False
+    entry = form.save(commit=False)
+    entry.revision = revision + 1
+    entry.updated_by = user
+    # Never the review state: only do_review_step moves it.
+    entry.save(update_fields=[*form._meta.fields, "revision", "updated_by", "updated"])
+    activities.instance = entry
+    activities.save()
+    for upload, content_type in files:
+        Evidence.objects.create(
+            entry=entry,
+            file=File(upload, name=f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"),
+            name=upload.name[-255:],
+            content_type=content_type,
+            size=upload.size,
+            description=description,
+            uploaded_by=user,
+        )
+    return True
+
+
+@transaction.atomic
+def do_save_measure(*, form):
+    """Save a measure from its valid form (a MeasureForm) with its indicators, items and units, and
+    bring its progress entries in line: one per active round and responsible unit.
+
+    A new measure goes last in its plan. An existing one is saved only if nobody saved it after
+    the editor loaded the form's `revision`: otherwise nothing is saved and None is returned.
+    """
+    measure = form.save(commit=False)
+    if measure.pk is None:
+        last = Measure.objects.for_plan(measure.agency, measure.fiscal_year).aggregate(Max("order"))["order__max"]
+        measure.order = 0 if last is None else last + 1
+    else:
+        revision = form.cleaned_data["revision"]
+        if not claim_revision(Measure, measure.pk, revision):
+            return None
+        measure.revision = revision + 1
+    measure.save()
+    measure.indicators.set(form.cleaned_data["indicators"])
+    measure.items.set(form.cleaned_data["items"])
+    measure.supporting_units.set(form.cleaned_data["supporting_units"])
+    sync_entries(measure=measure)
+    return measure
+
+
+@transaction.atomic
+def do_save_rounds(*, agency, fiscal_year, formset):
+    """Save the year's reporting rounds (due dates, which ones units report in) and bring the
+    entries of every measure of the plan in line with them."""
+    formset.save()
+    measures = Measure.objects.for_plan(agency, fiscal_year).select_related("agency", "lead_unit")
+    for measure in measures.prefetch_related("supporting_units"):
+        sync_entries(measure=measure)

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.admin_history import ReadOnlyHistoryAdmin
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "abbreviation", "agency", "parent"]
     list_filter = ["agency"]
     search_fields = ["name", "abbreviation"]
@@ -14,7 +14,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "agency", "fiscal_year", "lead_unit"]
     list_filter = ["fiscal_year", "agency"]
     search_fields = ["name"]
@@ -23,7 +23,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(SimpleHistoryAdmin):
+class ReportingRoundAdmin(ReadOnlyHistoryAdmin):
     list_display = ["agency", "fiscal_year", "kind", "due_date", "active"]
     list_filter = ["fiscal_year", "kind", "active"]
     list_select_related = ["agency"]
@@ -40,7 +40,7 @@ class ReviewEventInline(admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(ReadOnlyHistoryAdmin):
     list_display = ["measure", "round", "unit", "percent", "status", "state"]
     list_filter = ["state", "status", "round__fiscal_year"]
     list_select_related = ["measure", "round", "unit"]

@@ -71,6 +71,82 @@ class MeasureQuerySet(models.QuerySet):
         """Measures in which one of the user's units leads or supports."""
         return self.filter(Q(lead_unit__members=user) | Q(supporting_units__members=user)).distinct()
 
+    def with_progress(self, round_):
+        """`progress`: each measure's percent complete in `round_`, the mean of its units' entries
+        of that round (None for a measure without entries in it)."""
+        return self.annotate(progress=models.Avg("entries__percent", filter=Q(entries__round=round_)))
+
+    def of_current_plans(self, fiscal_year):
+        """Each agency's plan for the fiscal year closest to `fiscal_year`: this year's plan, or
+        when the agency has none, the nearest year that has one (on a tie, the earlier year,
+        whose progress is in)."""
+        closest = (
+            Measure.objects.filter(agency=models.OuterRef("agency"))
+            .annotate(distance=models.functions.Abs(models.F("fiscal_year") - fiscal_year))
+            .order_by("distance", "fiscal_year")
+            .values("fiscal_year")[:1]
+        )
+        return self.filter(fiscal_year=models.Subquery(closest))
+
+    def with_completion(self):
+        """Where each measure stands, from its units' reports (the dashboard's figures):
+
+        - `latest_round`: the latest round (by due date) in which any of its units sent a report
+          (submitted, returned or approved); None while nobody has;
+        - `done`: every entry of the measure in that round is approved with status done. A
+          measure nobody has reported on is not done;
+        - `latest_percent`: the mean percent complete of its entries in that round;
+        - `kpi_result`: the KPI result of its latest approved entry that gives one;
+        - `off_target`: that result is below the measure's target (percent).
+        """
+        entries = ProgressEntry.objects.filter(measure=models.OuterRef("pk"))
+        latest_round = entries.filter(state__in=REPORTED_STATES).order_by("-round__due_date", "-round_id")
+        in_latest = ProgressEntry.objects.filter(measure=models.OuterRef("pk"), round=models.OuterRef("latest_round"))
+        latest_approved = entries.filter(state=State.APPROVED, kpi_actual__isnull=False).order_by(
+            "-round__due_date", "-updated"
+        )
+        return self.annotate(
+            latest_round=models.Subquery(latest_round.values("round_id")[:1]),
+            done=models.ExpressionWrapper(
+                Q(latest_round__isnull=False) & ~models.Exists(in_latest.exclude(state=State.APPROVED, status=Status.DONE)),
+                output_field=models.BooleanField(),
+            ),
+            latest_percent=models.Subquery(
+                in_latest.order_by().values("measure").annotate(mean=models.Avg("percent")).values("mean")
+            ),
+            kpi_result=models.Subquery(latest_approved.values("kpi_actual")[:1]),
+            off_target=models.ExpressionWrapper(
+                Q(kpi_result__lt=models.F("target_percent")), output_field=models.BooleanField()
+            ),
+        )
+
+    def completion_by_agency(self):
+        """One row per agency and plan year: `total` measures and how many are `done_count`
+        (the rule of `with_completion`)."""
+        return (
+            self.with_completion()
+            .values("agency", "agency__code", "agency__name_th", "agency__short_name", "fiscal_year")
+            .annotate(total=models.Count("pk"), done_count=models.Count("pk", filter=Q(done=True)))
+            .order_by("agency__name_th", "fiscal_year")
+        )
+
+    def progress_by_indicator(self):
+        """One row per indicator the measures answer: how many `measures` answer it, how many of
+        them were `reported` on, and `percent`, the mean of those measures' `latest_percent`
+        (each measure counts once, however many units report on it)."""
+        return (
+            self.with_completion()
+            .filter(indicators__isnull=False)
+            .values("indicators__number")
+            .annotate(
+                name=models.Min("indicators__name_th"),
+                measures=models.Count("pk", distinct=True),
+                reported=models.Count("pk", filter=Q(latest_round__isnull=False), distinct=True),
+                percent=models.Avg("latest_percent"),
+            )
+            .order_by("indicators__number")
+        )
+
 
 class Measure(models.Model):
     """One measure (มาตรการ/โครงการ/กิจกรรม) of an agency's plan for a fiscal year."""
@@ -208,6 +284,10 @@ class State(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+# A unit has sent these; a draft is still the unit's own.
+REPORTED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED)
+
+
 class ProgressEntryQuerySet(models.QuerySet):
     def open(self):
         """Entries the unit still has to send: not yet submitted, or returned."""
@@ -221,6 +301,23 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def for_unit_member(self, user):
         return self.filter(unit__members=user)
+
+    def count_by_unit(self):
+        """One row per unit: `count` entries and the `oldest` due date among them."""
+        return (
+            self.values("unit", "unit__name", "unit__abbreviation", "unit__agency__code", "unit__agency__short_name", "unit__agency__name_th")
+            .annotate(count=models.Count("pk"), oldest=models.Min("round__due_date"))
+            .order_by("oldest", "unit__agency__code", "unit__name")
+        )
+
+    def needing_reminder(self, today, days):
+        """Open entries of rounds the units report in, due within `days` days of `today` or overdue."""
+        return self.due_within(today, days).filter(round__active=True)
+
+    def with_return_comment(self):
+        """`return_comment`: the reason the integrity office gave when it last returned or reopened the entry."""
+        reasons = ReviewEvent.objects.filter(entry=models.OuterRef("pk"), action__in=[Action.RETURN, Action.REOPEN])
+        return self.annotate(return_comment=models.Subquery(reasons.order_by("-created", "-pk").values("comment")[:1]))
 
 
 class ProgressEntry(models.Model):
@@ -340,6 +437,26 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.created:%Y-%m-%d}"
+
+
+class ReminderLog(models.Model):
+    """A reminder e-mailed to a unit member about an entry; nobody gets the same one twice a day."""
+
+    entry = models.ForeignKey(ProgressEntry, models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        ordering = ["-sent_on", "entry"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        # The unique index also serves send_reminders' look-up of what was already sent today.
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "user", "sent_on"], name="one_reminder_per_entry_user_day")
+        ]
+
+    def __str__(self):
+        return f"{self.sent_on} {self.user} – {self.entry}"
 
 
 class MeasureTemplate(models.Model):

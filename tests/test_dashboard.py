@@ -291,6 +291,7 @@ def test_dashboard_runs_a_fixed_number_of_queries_however_many_agencies_and_year
     first = factories.agency("A0", parent=ministry)
     factories.summarised_assessment(first, 2564, TCEB_2564)
     factories.summarised_assessment(first, 2565, TCEB_2565)
+    with_measures(first)
     minister = factories.member("minister", ministry, "executive", oversight=True)
     one = dashboard_queries(client, minister)
 
@@ -298,6 +299,7 @@ def test_dashboard_runs_a_fixed_number_of_queries_however_many_agencies_and_year
         child = factories.agency(f"A{n}", parent=ministry)
         factories.summarised_assessment(child, 2564, TCEB_2564)
         factories.summarised_assessment(child, 2565, TCEB_2565)
+        with_measures(child)
         if n % 2:
             factories.summarised_assessment(child, 2567, {"IIT": "80", "EIT": "85", "OIT": "90"})
             factories.summarised_assessment(child, 2568, published.angthong_2568_figures())
@@ -305,6 +307,18 @@ def test_dashboard_runs_a_fixed_number_of_queries_however_many_agencies_and_year
 
     assert one == many
     assert one <= 25  # session, user, header, and the page's own reads
+
+
+def with_measures(agency):
+    """Two measures with reports in several states, one overdue entry and one KPI off target."""
+    lead = factories.unit(agency, "สำนักงานบริหารกลาง", "ส.บก.")
+    support = factories.unit(agency, "กองการเจ้าหน้าที่", "กจ.")
+    done = factories.measure(agency, 2569, "มาตรการหนึ่ง", lead_unit=lead, items=["i1"], target_percent=90)
+    running = factories.measure(agency, 2569, "มาตรการสอง", lead_unit=lead, supporting=[support], items=["i4", "e1"])
+    for kind in ("q1", "q2", "q3", "q4"):
+        report(done, kind, lead, "approved", 100, "done", kpi="85")
+    report(running, "q1", lead, "submitted", 30)
+    report(running, "q1", support, "returned", 20)
 
 
 # The weakest-figure ranking on its own
@@ -373,3 +387,153 @@ def test_keys_list_indicators_and_items_with_their_parts_but_not_sub_questions()
 
     assert indicator_keys(spec) == [("IND1", 0), ("IND6", 0)]
     assert item_keys(spec) == [("i1", 0), ("e1", 1), ("e1", 2)]
+
+
+# Measures and progress: each agency's current plan, done of total, progress per indicator,
+# overdue reports per unit, KPI off target
+
+
+def report(measure, kind, unit, state, percent=0, status="on_track", kpi=None):
+    """Set a unit's entry for one round as if it had been reported and reviewed."""
+    from measures.models import ProgressEntry
+
+    updated = ProgressEntry.objects.filter(measure=measure, round__kind=kind, unit=unit).update(
+        state=state, percent=percent, status=status, kpi_actual=kpi
+    )
+    assert updated == 1
+
+
+def half_year_rounds(agency, fiscal_year):
+    """Units report in Q1 and Q2 only, so that each measure has two entries per unit."""
+    from measures.actions import ensure_rounds
+    from measures.models import ReportingRound
+
+    ensure_rounds(agency=agency, fiscal_year=fiscal_year)
+    ReportingRound.objects.filter(agency=agency, fiscal_year=fiscal_year, kind__in=["q3", "q4"]).update(active=False)
+
+
+@pytest.fixture
+def plan(agency, unit, other_unit):
+    """AG1's 2569 plan, reported in Q1 and Q2 (all due before today):
+    - one measure done (both rounds approved with status done), KPI 85.00 against a target of 90;
+    - one measure whose Q2 is submitted but not approved, reported by two units (60 and 40);
+    - one measure nobody has reported on."""
+    half_year_rounds(agency, 2569)
+    done = factories.measure(agency, 2569, "ประกาศเจตนารมณ์ No Gift Policy", lead_unit=unit, items=["i1"], target_percent=90,
+                             kpi="ร้อยละของบุคลากรที่รับทราบ")
+    report(done, "q1", unit, "approved", 50, "on_track", kpi="70")
+    report(done, "q2", unit, "approved", 100, "done", kpi="85")
+    running = factories.measure(agency, 2569, "คู่มือการให้บริการ", lead_unit=unit, supporting=[other_unit], items=["i2"], target_percent=80)
+    report(running, "q1", unit, "approved", 50, kpi="85")
+    report(running, "q1", other_unit, "approved", 50)
+    report(running, "q2", unit, "submitted", 60)
+    report(running, "q2", other_unit, "draft", 40)
+    factories.measure(agency, 2569, "ตรวจสอบพัสดุประจำปี", lead_unit=other_unit, items=["i4"])
+    return agency
+
+
+@pytest.fixture
+def other_plan(other_agency):
+    """AG2's plan: everything done, overdue and off target, none of which AG1's users may see."""
+    half_year_rounds(other_agency, 2569)
+    elsewhere = factories.unit(other_agency, "กองคลังของหน่วยงานอื่น", "กค.")
+    measure = factories.measure(other_agency, 2569, "มาตรการของหน่วยงานอื่น", lead_unit=elsewhere, items=["i1"], target_percent=99)
+    report(measure, "q1", elsewhere, "approved", 100, "done", kpi="10")
+    factories.measure(other_agency, 2569, "มาตรการค้างส่งของหน่วยงานอื่น", lead_unit=elsewhere, items=["i7"])
+    return other_agency
+
+
+def test_measures_done_out_of_total_per_agency(client, officer, plan, other_plan):
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    assert cells(section(response, "measure-progress")) == [["หน่วยงานทดสอบหนึ่ง (AG1)", "2569", "1 จาก 3 มาตรการ 33%", "33%"]]
+
+
+def test_every_measure_done_is_100_percent(client, officer, agency, unit):
+    half_year_rounds(agency, 2569)
+    for n in range(9):
+        measure = factories.measure(agency, 2569, f"มาตรการ {n + 1}", lead_unit=unit, items=["i1"])
+        report(measure, "q1", unit, "approved", 50)
+        report(measure, "q2", unit, "approved", 100, "done")
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    [row] = cells(section(response, "measure-progress"))
+    assert row[2:] == ["9 จาก 9 มาตรการ 100%", "100%"]
+
+
+def test_a_measure_is_done_only_when_its_latest_reported_round_is_approved_and_done(db, plan):
+    from measures.models import Measure
+
+    done = {m.name: m.done for m in Measure.objects.with_completion()}
+
+    assert done == {"ประกาศเจตนารมณ์ No Gift Policy": True, "คู่มือการให้บริการ": False, "ตรวจสอบพัสดุประจำปี": False}
+
+
+def test_the_current_plan_is_the_year_closest_to_today(client, officer, plan, unit):
+    factories.measure(plan, 2566, "มาตรการปีเก่า", lead_unit=unit, items=["I1"])
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    [row] = cells(section(response, "measure-progress"))
+    assert row[1] == "2569"
+    assert "มาตรการปีเก่า" not in response.text
+
+
+def test_progress_per_indicator_counts_each_measure_once(client, officer, plan):
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    rows = cells(section(response, "indicator-progress"))
+    # Indicator 1: 100 (done) and the mean of 60 and 40 (two units) → 75. Indicator 2: not reported.
+    assert rows == [
+        ["1. การปฏิบัติหน้าที่", "2", "2", "75%"],
+        ["2. การใช้งบประมาณ", "1", "0", "–"],
+    ]
+    assert 'value="75"' in section(response, "indicator-progress")
+
+
+def test_overdue_reports_per_unit_with_the_oldest_due_date(client, officer, plan, other_plan):
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    # กจ.: its Q2 draft of the second measure and both rounds of the third, the oldest due 31 Dec 2025.
+    assert cells(section(response, "overdue-units")) == [["กองการเจ้าหน้าที่ (กจ.)", "AG1", "3", "31 ธ.ค. 68"]]
+
+
+def test_measures_whose_kpi_is_off_target(client, officer, plan, other_plan):
+    client.force_login(officer)
+
+    response = client.get("/dashboard/")
+
+    rows = cells(section(response, "off-target"))
+    assert rows == [["AG1 2569", "ประกาศเจตนารมณ์ No Gift Policy ร้อยละของบุคลากรที่รับทราบ", "90.00", "85.00"]]
+
+
+def test_another_agencys_measures_are_never_counted(client, outsider, plan):
+    client.force_login(outsider)
+
+    response = client.get("/dashboard/")
+
+    measures = section(response, "measure-progress")
+    assert "ยังไม่มีมาตรการ" in measures
+    assert "AG1" not in measures and "หน่วยงานทดสอบหนึ่ง" not in measures
+    assert "กองการเจ้าหน้าที่" not in response.text
+    assert "ประกาศเจตนารมณ์" not in response.text
+
+
+def test_superuser_sees_each_agencys_plan(client, superuser, plan, other_plan):
+    client.force_login(superuser)
+
+    response = client.get("/dashboard/")
+
+    rows = cells(section(response, "measure-progress"))
+    assert [row[0] for row in rows] == ["หน่วยงานทดสอบสอง (AG2)", "หน่วยงานทดสอบหนึ่ง (AG1)"]
+    assert rows[0][2] == "1 จาก 2 มาตรการ 50%"
+    assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)", "กองคลังของหน่วยงานอื่น (กค.)"]

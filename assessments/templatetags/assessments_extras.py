@@ -51,11 +51,39 @@ def has_oversight(user):
 
 
 @register.filter
+def has_units(user):
+    """Whether the user reports for a unit (and so has "My updates"); asked once per request."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_has_units"):
+        user._has_units = user.units.exists()
+    return user._has_units
+
+
+@register.filter
 def thai_date(value, form="long"):
     """A date in the Buddhist Era: "1 ตุลาคม 2568", or with "short" "22 ธ.ค. 65"."""
     from assessments import thai
 
     return thai.thai_date(value, short=form == "short")
+
+
+@register.filter
+def person(user):
+    """A user as pages name people: full name, else user name; "–" when unknown (a command, a deleted user)."""
+    if user is None:
+        return "–"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter(expects_localtime=True)
+def thai_datetime(value, form="short"):
+    """A moment in Bangkok time, Buddhist Era: "22 ธ.ค. 65 14:05", or with "long" "22 ธันวาคม 2565 14:05"."""
+    from assessments import thai
+
+    if not value:
+        return ""
+    return f"{thai.thai_date(value, short=form == 'short')} {value:%H:%M}"
 
 
 @register.filter

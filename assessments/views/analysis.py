@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from assessments.access import get_assessment_for_user
-from assessments.analysis import build_analysis
+from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
+from measures.access import can_edit_plan, measures_for, role_in
+from measures.plans import measures_by_item
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,6 +33,9 @@ def analysis(request, code, year):
     current.agency = assessment.agency
     report = build_analysis(current, history, versions)
     sort = request.GET.get("sort")
+    # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
+    role = role_in(request.user, assessment.agency)
+    plan = measures_for(request.user, assessment.agency, role).filter(fiscal_year=year + 1)
     indicators = report.indicators
     if sort == "score":
         # Highest first, as the documents list them; indicators with no score last.
@@ -46,5 +51,9 @@ def analysis(request, code, year):
             "can_edit": can_edit,
             "form": form,
             "other_years": [a.fiscal_year for a in history],
+            "weak_tiers": WEAK_TIERS,
+            "plan_year": year + 1,
+            "answering": measures_by_item(plan.prefetch_related("items").only("pk", "name")),
+            "can_plan": can_edit_plan(role),
         },
     )

@@ -14,6 +14,8 @@ from assessments.downloads import csv_response, xlsx_response
 from assessments.filters import OverviewFilter, level_names
 from assessments.models import PASS_SCORE, Agency, Assessment, FrameworkVersion
 from assessments.tables import OverviewTable, overview_rows
+from assessments.thai import fiscal_year_of
+from measures.models import Measure, ProgressEntry
 
 PER_PAGE = 50
 
@@ -96,6 +98,26 @@ def weakest_rows(latest, earlier, versions):
     return indicators, items
 
 
+def measure_figures(agencies, today):
+    """The measures part of the dashboard: each agency's current plan (the year closest to
+    today's fiscal year), how much of it is done, progress per indicator, the units with overdue
+    reports and the measures whose KPI is off target. A fixed number of queries."""
+    current = Measure.objects.filter(agency__in=agencies).of_current_plans(fiscal_year_of(today))
+    plans = list(current.completion_by_agency())
+    for plan in plans:
+        plan["percent"] = round(100 * plan["done_count"] / plan["total"])
+    return {
+        "plans": plans,
+        "indicator_progress": list(current.progress_by_indicator()),
+        "overdue_units": list(
+            ProgressEntry.objects.overdue(today).filter(round__active=True, measure__agency__in=agencies).count_by_unit()
+        ),
+        "off_target": list(
+            current.with_completion().filter(off_target=True).select_related("agency").order_by("agency__name_th", "order", "pk")
+        ),
+    }
+
+
 @require_GET
 def dashboard(request):
     """The executives' view of every agency the user may see: who needs attention, and where."""
@@ -117,6 +139,7 @@ def dashboard(request):
             "weakest_items": weakest_items,
             "falls": list(latest.biggest_falls()[:CHANGES_SHOWN]),
             "rises": list(latest.biggest_rises()[:CHANGES_SHOWN]),
+            **measure_figures(Agency.objects.visible_to(request.user), timezone.localdate()),
         },
     )
 

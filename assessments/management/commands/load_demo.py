@@ -40,6 +40,7 @@ class Command(BaseCommand):
             self.load_results()
             self.load_assessment_settings()
             self.create_users()
+            self.load_measures()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"))
 
     def read(self, name, columns):
@@ -70,6 +71,15 @@ class Command(BaseCommand):
                     tier_lower=row["tier_lower"],
                     tier_upper=row["tier_upper"],
                 )
+
+    def load_measures(self):
+        """Units, measures plans and progress in every review state (measures/demo.py)."""
+        from measures import demo
+
+        User = get_user_model()
+        created = demo.load(officer=User.objects.get(username="officer"), unit_user=User.objects.get(username="unit"))
+        for code, year in sorted(created):
+            self.stdout.write(f"Measures plan {code} {year} loaded.")
 
     def create_users(self):
         User = get_user_model()

@@ -1,0 +1,439 @@
+"""Forms of the measures app: they validate and normalise; views only pass them data."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.forms import inlineformset_factory
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Indicator, Item
+from assessments.text import interpolate
+from assessments.thai import MONTHS_SHORT, thai_date
+from measures import plans
+from measures.evidence import evidence_type
+from measures.models import FISCAL_MONTHS, Action, Activity, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
+from measures.plans import FIRST_YEAR, LAST_YEAR, fiscal_year_bounds, months_between, quarter_months, unit_label
+
+# --- Progress entries -------------------------------------------------------------------
+
+
+class ThaiDateField(forms.DateField):
+    """A date as a date input sends it; a year typed in the Buddhist Era (2568) is taken as such."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        date = super().to_python(value)
+        if date and date.year > 2400:
+            try:
+                return date.replace(year=date.year - 543)
+            except ValueError:  # 29 February in a year that has one only when read as Christian
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return date
+
+
+class EntryForm(forms.ModelForm):
+    """A unit's report for one round. `revision` is the version the user started from."""
+
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["result", "obstacles", "suggestions", "percent", "status", "kpi_actual", "links"]
+        widgets = {
+            "result": forms.Textarea(attrs={"rows": 6}),
+            "obstacles": forms.Textarea(attrs={"rows": 3}),
+            "suggestions": forms.Textarea(attrs={"rows": 3}),
+            "links": forms.Textarea(attrs={"rows": 3, "placeholder": "https://"}),
+            "percent": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "kpi_actual": forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+            "status": forms.RadioSelect,
+        }
+        labels = {"percent": _("Percent complete (0–100)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["revision"] = self.instance.revision
+
+    def clean_links(self):
+        """One http(s) address per line; blank lines dropped."""
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        check = URLValidator(schemes=["http", "https"])
+        bad = []
+        for line in lines:
+            try:
+                check(line)
+            except ValidationError:
+                bad.append(line)
+        if bad:
+            raise ValidationError(
+                interpolate(_("Not a web address (http:// or https://): %(lines)s"), {"lines": ", ".join(bad)})
+            )
+        return "\n".join(lines)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Status.DONE and cleaned.get("percent") not in (None, 100):
+            self.add_error("percent", _("A measure that is done is 100 percent complete."))
+        return cleaned
+
+
+class ActivityForm(forms.ModelForm):
+    date = ThaiDateField(label=_("date"))
+
+    class Meta:
+        model = Activity
+        fields = ["date", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+# One blank row to add an activity without JavaScript; a ticked "remove" box deletes a row.
+ActivityFormSet = inlineformset_factory(
+    ProgressEntry, Activity, form=ActivityForm, extra=1, can_delete=True, max_num=200, validate_max=True
+)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; cleans to a list (empty when none were chosen)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in files]
+
+
+class EvidenceForm(forms.Form):
+    """New evidence files for an entry, checked by what they contain and by size."""
+
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("PDF, images (PNG, JPEG, GIF, WebP) or Office documents; several at once."),
+    )
+    description = forms.CharField(label=_("Description of the files"), max_length=255, required=False)
+
+    def clean_files(self):
+        """(upload, content type) for each file; every refused file is named in the error."""
+        limit = settings.EVIDENCE_MAX_BYTES
+        accepted, problems = [], []
+        for upload in self.cleaned_data["files"]:
+            if upload.size > limit:
+                problems.append(
+                    interpolate(
+                        _("“%(name)s” is larger than %(limit)s MB."),
+                        {"name": upload.name, "limit": f"{limit / (1024 * 1024):g}"},
+                    )
+                )
+                continue
+            data = upload.read()
+            upload.seek(0)
+            content_type = evidence_type(data)
+            if content_type is None:
+                problems.append(
+                    interpolate(
+                        _("“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an Office document."),
+                        {"name": upload.name},
+                    )
+                )
+                continue
+            accepted.append((upload, content_type))
+        if problems:
+            raise ValidationError(problems)
+        return accepted
+
+
+class ReviewForm(forms.Form):
+    """A step of the review; returning and reopening need a reason, sending needs the results."""
+
+    comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, entry, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry, self.action = entry, action
+
+    def clean(self):
+        cleaned = super().clean()
+        comment = cleaned.get("comment", "").strip()
+        if self.action in (Action.RETURN, Action.REOPEN) and not comment:
+            self.add_error("comment", _("Give a reason."))
+        if self.action == Action.SUBMIT and not self.entry.result.strip():
+            raise ValidationError(_("Write the results of this round and save them before sending the report."))
+        cleaned["comment"] = comment
+        return cleaned
+
+
+# --- Units and the measures plan -------------------------------------------------------------
+
+
+def person_label(user):
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+class UnitForm(forms.ModelForm):
+    """A unit of the agency: its parent is another unit of the same agency (never itself or one
+    of its own sub-units), its members are people with a role in the agency."""
+
+    class Meta:
+        model = Unit
+        fields = ["name", "abbreviation", "parent", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+        help_texts = {"abbreviation": _("As documents write it, e.g. ส.บก. or ผอ.กท.")}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = self.instance.agency = agency
+        below = self.sub_units()
+        parent = self.fields["parent"]
+        parent.queryset = Unit.objects.filter(agency=agency).exclude(pk__in=below).order_by("name")
+        parent.label_from_instance = unit_label
+        members = self.fields["members"]
+        members.queryset = (
+            get_user_model().objects.filter(memberships__agency=agency).distinct().order_by("first_name", "username")
+        )
+        members.label_from_instance = person_label
+        members.help_text = _("People with a role in this agency; unit staff report for the units they belong to.")
+
+    def sub_units(self):
+        """The unit itself and every unit below it: none of them can be its parent."""
+        if not self.instance.pk:
+            return set()
+        children = {}
+        for pk, parent_id in Unit.objects.filter(agency=self.agency).values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, todo = set(), [self.instance.pk]
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.add(pk)
+                todo.extend(children.get(pk, []))
+        return found
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if Unit.objects.filter(agency=self.agency, name=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("This agency already has a unit with this name."))
+        return name
+
+
+MONTH_CHOICES = [(month, MONTHS_SHORT[month - 1]) for month in FISCAL_MONTHS]
+QUARTER_CHOICES = [
+    (1, _("Quarter 1 (Oct–Dec)")),
+    (2, _("Quarter 2 (Jan–Mar)")),
+    (3, _("Quarter 3 (Apr–Jun)")),
+    (4, _("Quarter 4 (Jul–Sep)")),
+]
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure of the plan of `instance.fiscal_year`. Indicators and items are those of
+    `version`, the framework of the results the plan answers (the year before); units are the
+    agency's. The period is normalised into `months` (fiscal order) and, for a date range,
+    dates inside the fiscal year. `revision` is the version the editor started from."""
+
+    revision = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    quarters = forms.TypedMultipleChoiceField(
+        label=_("Quarters"), choices=QUARTER_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    months = forms.TypedMultipleChoiceField(
+        label=_("Months"), choices=MONTH_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    start_date = ThaiDateField(label=_("start date"), required=False)
+    end_date = ThaiDateField(label=_("end date"), required=False)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "name", "indicators", "items", "analysis", "steps", "period", "months", "start_date", "end_date",
+            "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
+            "target_percent", "confidence", "risks", "strategy", "notes",
+        ]
+        widgets = {
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "indicators": forms.CheckboxSelectMultiple,
+            "items": forms.CheckboxSelectMultiple,
+            "analysis": forms.Textarea(attrs={"rows": 4}),
+            "steps": forms.Textarea(attrs={"rows": 6}),
+            "period": forms.RadioSelect,
+            "supporting_units": forms.CheckboxSelectMultiple,
+            "monitoring": forms.Textarea(attrs={"rows": 3}),
+            "kpi": forms.Textarea(attrs={"rows": 2}),
+            "target_percent": forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+            "risks": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "name": _("Measure, project or activity"),
+            "analysis": _("Analysis of the results"),
+            "steps": _("Steps or procedure"),
+            "kpi": _("Key performance indicator (KPI)"),
+        }
+        help_texts = {"steps": _("One step per line, in order; they are numbered for you.")}
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        measure = self.instance
+        self.fiscal_year = measure.fiscal_year
+        self.version = version
+        units = Unit.objects.filter(agency=measure.agency).order_by("name")
+        for name in ("lead_unit", "supporting_units"):
+            self.fields[name].queryset = units
+            self.fields[name].label_from_instance = unit_label
+
+        # Choices come from the framework already loaded with its items, so that the form draws
+        # them without a query; the querysets only check what was sent.
+        indicators = list(version.indicators.all()) if version else []
+        items = list(version.items.all()) if version else []
+        self.fields["indicators"].queryset = Indicator.objects.filter(version=version) if version else Indicator.objects.none()
+        self.fields["items"].queryset = (
+            Item.objects.filter(version=version).select_related("indicator") if version else Item.objects.none()
+        )
+        self.fields["indicators"].widget.choices = [(i.pk, f"{i.number} {i.name_th}") for i in indicators]
+        self.fields["items"].widget.choices = [(i.pk, f"{i.code} {Truncator(i.text_th).chars(90)}") for i in items]
+        self.item_indicators = {item.pk: item.indicator for item in items}
+
+        if not self.is_bound:
+            self.initial["revision"] = measure.revision
+            if measure.pk:
+                self.initial["quarters"] = measure.quarters()
+            else:
+                first, last = fiscal_year_bounds(self.fiscal_year)
+                self.initial.setdefault("quarters", [1, 2, 3, 4])
+                self.initial.setdefault("months", list(FISCAL_MONTHS))
+                self.initial.setdefault("start_date", first)
+                self.initial.setdefault("end_date", last)
+
+    def item_groups(self):
+        """[(indicator, [item check boxes], any ticked)]: the items under their indicators."""
+        groups = {}
+        for option in self["items"].subwidgets:
+            indicator = self.item_indicators.get(option.data["value"])
+            group = groups.setdefault(indicator, [indicator, [], False])
+            group[1].append(option)
+            group[2] = group[2] or option.data["selected"]
+        return list(groups.values())
+
+    def clean_steps(self):
+        return plans.clean_steps(self.cleaned_data["steps"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("revision") is None and "revision" not in self.errors:
+            raise ValidationError(_("This form lacks the version of the measure it was opened on; reload the page."))
+        self.normalise_period(cleaned)
+        items = cleaned.get("items")
+        if items is not None and cleaned.get("indicators") is not None:
+            # An item answered means its indicator is answered too.
+            wanted = {i.pk for i in cleaned["indicators"]} | {item.indicator_id for item in items}
+            cleaned["indicators"] = [i for i in self.fields["indicators"].queryset if i.pk in wanted]
+        lead, supporting = cleaned.get("lead_unit"), cleaned.get("supporting_units")
+        if lead and supporting is not None:
+            cleaned["supporting_units"] = [unit for unit in supporting if unit != lead]
+        return cleaned
+
+    def normalise_period(self, cleaned):
+        """Quarters or months become the months the measure runs in; a date range must lie inside
+        the fiscal year, start first, and also gives the months it covers."""
+        period = cleaned.get("period")
+        if period == Period.QUARTERS:
+            if not cleaned.get("quarters"):
+                self.add_error("quarters", _("Tick at least one quarter."))
+            else:
+                cleaned["months"] = quarter_months(cleaned["quarters"])
+            cleaned["start_date"] = cleaned["end_date"] = None
+        elif period == Period.MONTHS:
+            if not cleaned.get("months"):
+                self.add_error("months", _("Tick at least one month."))
+            else:
+                cleaned["months"] = [month for month in FISCAL_MONTHS if month in cleaned["months"]]
+            cleaned["start_date"] = cleaned["end_date"] = None
+        elif period == Period.DATES:
+            first, last = fiscal_year_bounds(self.fiscal_year)
+            start, end = cleaned.get("start_date"), cleaned.get("end_date")
+            outside = interpolate(
+                _("Give a date within fiscal year %(year)s: %(first)s to %(last)s."),
+                {"year": self.fiscal_year, "first": thai_date(first), "last": thai_date(last)},
+            )
+            for name, date in (("start_date", start), ("end_date", end)):
+                if date is None and name not in self.errors:
+                    self.add_error(name, _("Give the date."))
+                elif date is not None and not first <= date <= last:
+                    self.add_error(name, outside)
+            start, end = cleaned.get("start_date"), cleaned.get("end_date")
+            if start and end:
+                if start > end:
+                    self.add_error("end_date", _("The end date is before the start date."))
+                else:
+                    cleaned["months"] = months_between(start, end)
+
+    def differences(self, current):
+        """[(label, value saved in `current`)] for the fields where this form's valid data differs
+        from the measure as someone else has just saved it."""
+        rows = []
+        for name in self._meta.fields:
+            mine, theirs = self.cleaned_data.get(name), getattr(current, name)
+            if name in ("indicators", "items", "supporting_units"):
+                if {o.pk for o in mine or []} != {o.pk for o in theirs.all()}:
+                    rows.append((self.fields[name].label, ", ".join(str(o) for o in theirs.all()) or "–"))
+            elif (mine or "") != (theirs or ""):
+                shown = getattr(current, f"get_{name}_display")() if name in ("period", "report_frequency", "confidence") else theirs
+                if name in ("start_date", "end_date"):
+                    shown = thai_date(theirs)
+                elif name == "months":
+                    shown = " ".join(MONTHS_SHORT[m - 1] for m in theirs)
+                rows.append((self.fields[name].label, shown if shown not in (None, "") else "–"))
+        return rows
+
+
+class CopyPlanForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Copy anyway, adding to the measures already in this plan"), required=False)
+
+
+class RoundForm(forms.ModelForm):
+    """A round's due date falls after its first day, and at most a year after it ends (a date
+    typed in the wrong era would otherwise pass)."""
+
+    due_date = ThaiDateField(label=_("due date"))
+
+    class Meta:
+        model = ReportingRound
+        fields = ["due_date", "active"]
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        first, last = self.instance.period
+        if due <= first:
+            raise ValidationError(
+                interpolate(_("The due date must fall after the round's first day, %(date)s."), {"date": thai_date(first)})
+            )
+        if due > last + datetime.timedelta(days=365):
+            raise ValidationError(
+                interpolate(_("The due date must be within a year of the round's end, %(date)s."), {"date": thai_date(last)})
+            )
+        return due
+
+
+# Only the year's six rounds, which ensure_rounds creates: the formset never adds or deletes one.
+RoundFormSet = forms.modelformset_factory(ReportingRound, form=RoundForm, extra=0, edit_only=True)
+
+
+class TemplateTargetForm(forms.Form):
+    """The plan a template from the library is opened in: one of the user's agencies, and a year."""
+
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, to_field_name="code")
+    year = forms.IntegerField(label=_("Fiscal year of the plan"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies

@@ -1,0 +1,189 @@
+"""Progress entries: a unit's report for a measure and round, its evidence, its review and its audit trail."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.access import get_assessment_for_user
+from measures.access import get_entry_for_user, require
+from measures.actions import TRANSITIONS, do_review_step, do_save_entry
+from measures.audit import entry_trail, results_trail
+from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
+from measures.models import Action, Measure, ProgressEntry, State
+
+ACTIVITIES = "activities"  # the formset's prefix
+
+# What each button says, and what the page says once the step is taken.
+STEP_BUTTONS = {
+    Action.SUBMIT: _("Submit the report"),
+    Action.RETURN: _("Return for changes"),
+    Action.APPROVE: _("Approve"),
+    Action.REOPEN: _("Reopen for changes"),
+}
+STEP_DONE = {
+    Action.SUBMIT: _("The report was sent to the integrity office."),
+    Action.RETURN: _("The report was returned to the unit for changes."),
+    Action.APPROVE: _("The report was approved; it is now locked."),
+    Action.REOPEN: _("The report was reopened for changes."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def entry(request, pk):
+    """A unit's report for one round: the form for those who may edit it, the report for everyone else."""
+    entry, can_edit, can_review = get_entry_for_user(request, pk)
+    if request.method == "GET":
+        return render_entry(request, entry, can_edit, can_review)
+
+    require(can_edit)
+    form = EntryForm(request.POST, instance=entry)
+    activities = ActivityFormSet(request.POST, instance=entry, prefix=ACTIVITIES)
+    evidence = EvidenceForm(request.POST, request.FILES)
+    valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
+    if not all(valid):
+        return render_entry(
+            request, entry, can_edit, can_review, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
+        )
+    saved = do_save_entry(
+        form=form,
+        activities=activities,
+        files=evidence.cleaned_data["files"],
+        description=evidence.cleaned_data["description"],
+        revision=form.cleaned_data["revision"],
+        user=request.user,
+    )
+    if not saved:
+        # Someone saved first. Show their version beside this user's text, which is kept, with
+        # the new revision so that saving again (after comparing) goes through.
+        entry, can_edit, can_review = get_entry_for_user(request, pk)
+        data = request.POST.copy()
+        data["revision"] = entry.revision
+        return render_entry(
+            request,
+            entry,
+            can_edit,
+            can_review,
+            form=EntryForm(data, instance=entry),
+            activities=ActivityFormSet(data, instance=entry, prefix=ACTIVITIES),
+            evidence=EvidenceForm(),
+            conflict=True,
+            files_dropped=bool(request.FILES),
+        )
+    messages.success(request, _("The report was saved."))
+    if "and_submit" in request.POST:
+        take_step(request, ProgressEntry.objects.get(pk=pk), Action.SUBMIT)
+    return redirect("entry", pk)
+
+
+@require_POST
+def entry_action(request, pk, action):
+    """Send, return, approve or reopen an entry. Returning and reopening need a reason."""
+    if action not in Action.values:
+        raise Http404
+    entry, can_edit, can_review = get_entry_for_user(request, pk)
+    require(can_edit if action == Action.SUBMIT else can_review)
+    review = take_step(request, entry, action, request.POST)
+    if review is None:
+        return redirect("entry", pk)
+    return render_entry(request, entry, can_edit, can_review, review=review)
+
+
+def take_step(request, entry, action, data=None):
+    """Take a review step; None when taken, otherwise the form with the reason it was not."""
+    review = ReviewForm(data or {}, entry=entry, action=action)
+    if review.is_valid():
+        try:
+            do_review_step(entry=entry, action=action, user=request.user, comment=review.cleaned_data["comment"])
+        except ValidationError as exc:
+            review.add_error(None, exc)
+        else:
+            messages.success(request, STEP_DONE[action])
+            return None
+    for error in review.non_field_errors():
+        messages.error(request, error)
+    return review
+
+
+def render_entry(request, entry, can_edit, can_review, *, form=None, activities=None, evidence=None, review=None,
+                 conflict=False, files_dropped=False):
+    """The entry page, in the same number of queries however many activities, files, steps and units."""
+    measure = entry.measure
+    if can_edit and form is None:
+        form = EntryForm(instance=entry)
+        activities = ActivityFormSet(instance=entry, prefix=ACTIVITIES)
+        evidence = EvidenceForm()
+    # Those who edit send the report with "Save and submit" under the form, so that nothing
+    # typed is left behind; the panel holds the officers' steps.
+    steps = [
+        (action, STEP_BUTTONS[action], action in (Action.RETURN, Action.REOPEN))
+        for action, (allowed_from, _new) in TRANSITIONS.items()
+        if entry.state in allowed_from and action != Action.SUBMIT and can_review
+    ]
+    units = ProgressEntry.objects.filter(measure=measure, round=entry.round).select_related("unit").order_by("unit__name")
+    events = list(entry.events.select_related("user"))
+    context = {
+        "entry": entry,
+        "measure": measure,
+        "items": measure.items.select_related("indicator").order_by("indicator__number", "order", "code"),
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "form": form,
+        "activities": activities,
+        "evidence_form": evidence,
+        "saved_activities": entry.activities.all(),
+        "evidence": entry.evidence.select_related("uploaded_by"),
+        "events": events,
+        "last_return": next((e for e in reversed(events) if e.action in (Action.RETURN, Action.REOPEN)), None),
+        "steps": steps,
+        "review": review,
+        "units": units,
+        "progress": Measure.objects.with_progress(entry.round).values_list("progress", flat=True).get(pk=measure.pk),
+        "conflict": conflict,
+        "files_dropped": files_dropped,
+        "returned": entry.state == State.RETURNED,
+    }
+    return render(request, "measures/entry.html", context)
+
+
+@require_GET
+def evidence(request, pk, evidence_pk):
+    """An evidence file, for those who may see its entry; always as a download."""
+    entry, _can_edit, _can_review = get_entry_for_user(request, pk)
+    item = get_object_or_404(entry.evidence, pk=evidence_pk)
+    try:
+        stored = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
+
+
+@require_POST
+def evidence_delete(request, pk, evidence_pk):
+    """Remove a file from an entry that may still be edited. The stored file stays for the audit trail."""
+    entry, can_edit, _can_review = get_entry_for_user(request, pk)
+    require(can_edit)
+    item = get_object_or_404(entry.evidence, pk=evidence_pk)
+    item.delete()
+    messages.success(request, _("“%(name)s” was removed from the report.") % {"name": item.name})
+    return redirect("entry", pk)
+
+
+@require_GET
+def entry_history(request, pk):
+    """Who changed the entry, its activities and evidence, and who reviewed it: newest first."""
+    entry, _can_edit, _can_review = get_entry_for_user(request, pk)
+    return render(request, "measures/entry_history.html", {"entry": entry, "changes": entry_trail(entry)})
+
+
+@require_GET
+def results_history(request, code, year):
+    """Changes to a year's official scores, with who made them; read only."""
+    assessment, _can_edit = get_assessment_for_user(request, code, year)
+    return render(
+        request,
+        "measures/results_history.html",
+        {"assessment": assessment, "agency": assessment.agency, "rows": results_trail(assessment)},
+    )

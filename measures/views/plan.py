@@ -1,0 +1,277 @@
+"""The measures plan of an agency's year: its units, measures, reporting rounds and template library."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.models import Agency, FrameworkVersion, Indicator, Item
+from assessments.thai import fiscal_year_of
+from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require, role_in
+from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, ensure_rounds
+from measures.forms import CopyPlanForm, MeasureForm, RoundFormSet, TemplateTargetForm, UnitForm
+from measures.history import measure_trail
+from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit
+from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def units(request, code):
+    """The agency's responsible units with their parents and members; editors add units here."""
+    agency, role = get_plan_for_user(request, code)
+    can_edit = can_edit_plan(role)
+    form = UnitForm(agency=agency) if can_edit else None
+    if request.method == "POST":
+        require(can_edit)
+        form = UnitForm(request.POST, agency=agency)
+        if form.is_valid():
+            unit = form.save()
+            messages.success(request, _("The unit “%(name)s” was added.") % {"name": unit.name})
+            return redirect("units", agency.code)
+    listed = agency.units.select_related("parent").prefetch_related("members").order_by("name")
+    return render(request, "measures/units.html", {"agency": agency, "units": listed, "form": form, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, code, pk):
+    """Change a unit's name, abbreviation, parent or members (editors)."""
+    agency, role = get_plan_for_user(request, code)
+    unit = get_object_or_404(Unit, agency=agency, pk=pk)
+    require(can_edit_plan(role))
+    form = UnitForm(request.POST or None, instance=unit, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The unit “%(name)s” was saved.") % {"name": unit.name})
+        return redirect("units", agency.code)
+    return render(request, "measures/unit_form.html", {"agency": agency, "unit": unit, "form": form})
+
+
+# --- The plan -------------------------------------------------------------------------------
+
+
+def plan_measures(user, agency, role, year):
+    """The year's measures the user may see, with everything the plan table shows."""
+    return (
+        measures_for(user, agency, role)
+        .filter(fiscal_year=year)
+        .select_related("lead_unit")
+        .prefetch_related(
+            "supporting_units",
+            Prefetch("indicators", queryset=Indicator.objects.order_by("number")),
+            Prefetch("items", queryset=Item.objects.order_by("order")),
+        )
+        .order_by("order", "pk")
+    )
+
+
+@require_GET
+def plan(request, code, year):
+    """The plan of fiscal year `year` as the Ang Thong document lays it out, grouped by indicator."""
+    check_fiscal_year(year)
+    agency, role = get_plan_for_user(request, code)
+    can_edit = can_edit_plan(role)
+    measures = list(plan_measures(request.user, agency, role, year))
+    answered = answered_results(agency, year)
+    context = {
+        "agency": agency,
+        "year": year,
+        "groups": plan_groups(measures, answered),
+        "count": len(measures),
+        "answered": answered,
+        "can_edit": can_edit,
+        "rounds": ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True),
+        "last_year_count": Measure.objects.for_plan(agency, year - 1).count() if can_edit else 0,
+        "copy_form": CopyPlanForm(),
+    }
+    return render(request, "measures/plan.html", context)
+
+
+@require_POST
+def plan_copy(request, code, year):
+    """Copy last year's measures into this plan. A plan that already has measures is only added
+    to when the editor confirms it, so that nothing is duplicated by a second click."""
+    check_fiscal_year(year)
+    agency, role = get_plan_for_user(request, code)
+    require(can_edit_plan(role))
+    form = CopyPlanForm(request.POST)
+    form.is_valid()  # a lone optional tick box: always valid
+    existing = Measure.objects.for_plan(agency, year).count()
+    if not Measure.objects.for_plan(agency, year - 1).exists():
+        messages.error(request, _("The plan of %(year)s has no measures to copy.") % {"year": year - 1})
+    elif existing and not form.cleaned_data["confirm"]:
+        messages.error(
+            request,
+            ngettext(
+                "This plan already has %(count)d measure. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
+                "This plan already has %(count)d measures. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
+                existing,
+            )
+            % {"count": existing},
+        )
+    else:
+        copies = do_copy_plan(agency=agency, from_year=year - 1, to_year=year)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
+                "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
+                len(copies),
+            )
+            % {"count": len(copies), "year": year - 1},
+        )
+    return redirect("plan", agency.code, year)
+
+
+# --- Measures -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def measure_new(request, code, year):
+    """A new measure for the plan, pre-filled from a weak item of the analysis or from a template."""
+    check_fiscal_year(year)
+    agency, role = get_plan_for_user(request, code)
+    require(can_edit_plan(role))
+    answered = answered_results(agency, year)
+    measure = Measure(agency=agency, fiscal_year=year)
+    template = None
+    if request.method == "POST":
+        form = MeasureForm(request.POST, instance=measure, version=answered.version)
+        if form.is_valid():
+            measure = do_save_measure(form=form)
+            messages.success(request, _("The measure was added to the plan."))
+            return redirect("measure", measure.pk)
+    else:
+        initial, template = prefill(answered, year, request.GET)
+        form = MeasureForm(instance=measure, version=answered.version, initial=initial)
+    return render_form(request, form, agency, year, answered, template=template)
+
+
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, pk):
+    """Change a measure. A save made from an outdated form is refused and the user's text kept."""
+    measure, can_edit = get_measure_for_user(request, pk)
+    require(can_edit)
+    answered = answered_results(measure.agency, measure.fiscal_year)
+    form = MeasureForm(request.POST or None, instance=measure, version=answered.version)
+    if request.method == "POST" and form.is_valid():
+        if do_save_measure(form=form) is None:
+            # Someone saved first: show what they saved where it differs from this user's text,
+            # which stays in the form, now based on their version so that saving again is a choice.
+            current, _can_edit = get_measure_for_user(request, pk)
+            data = request.POST.copy()
+            data["revision"] = current.revision
+            conflicts = form.differences(current)
+            form = MeasureForm(data, instance=current, version=answered.version)
+            return render_form(
+                request, form, measure.agency, measure.fiscal_year, answered, measure=current, conflicts=conflicts, status=409
+            )
+        messages.success(request, _("The measure was saved."))
+        return redirect("measure", measure.pk)
+    return render_form(request, form, measure.agency, measure.fiscal_year, answered, measure=measure)
+
+
+def render_form(request, form, agency, year, answered, *, measure=None, template=None, conflicts=None, status=200):
+    context = {
+        "agency": agency,
+        "year": year,
+        "form": form,
+        "measure": measure,
+        "answered": answered,
+        "template": template,
+        "templates": [] if measure else MeasureTemplate.objects.only("pk", "indicator_number", "item_code", "name"),
+        "conflicts": conflicts,
+    }
+    return render(request, "measures/measure_form.html", context, status=status)
+
+
+@require_GET
+def measure(request, pk):
+    """Everything about one measure: its fields, the items it answers with their scores, and its
+    progress entries per round and unit (unit staff see only their own units' entries)."""
+    measure, can_edit = get_measure_for_user(request, pk)
+    role = role_in(request.user, measure.agency)
+    answered = answered_results(measure.agency, measure.fiscal_year)
+    entries = ProgressEntry.objects.filter(measure=measure).select_related("round", "unit")
+    if role == "unit":
+        entries = entries.for_unit_member(request.user)
+    entries = list(entries)
+    rounds = sorted({e.round for e in entries}, key=lambda r: (r.due_date, r.kind))
+    units = sorted({e.unit for e in entries}, key=lambda u: (u != measure.lead_unit, u.name))
+    cells = {(e.round_id, e.unit_id): e for e in entries}
+    grid = [(round_, [cells.get((round_.pk, unit.pk)) for unit in units]) for round_ in rounds]
+    items = measure.items.select_related("indicator").order_by("order")
+    context = {
+        "measure": measure,
+        "agency": measure.agency,
+        "can_edit": can_edit,
+        "answered": answered,
+        "indicators": [(i, answered.indicator_score(i.number)) for i in measure.indicators.order_by("number")],
+        "items": [(item, answered.item_scores(item)) for item in items],
+        "supporting": measure.supporting_units.order_by("name"),
+        "units": units,
+        "grid": grid,
+    }
+    return render(request, "measures/measure.html", context)
+
+
+@require_GET
+def measure_history(request, pk):
+    """Who changed the measure, when, and each field from what to what; read only."""
+    measure, _can_edit = get_measure_for_user(request, pk)
+    return render(request, "measures/measure_history.html", {"measure": measure, "changes": measure_trail(measure)})
+
+
+# --- Reporting rounds -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rounds(request, code, year):
+    """The year's six reporting rounds: due dates, and whether units report in each."""
+    check_fiscal_year(year)
+    agency, role = get_plan_for_user(request, code)
+    can_edit = can_edit_plan(role)
+    if request.method == "POST":
+        require(can_edit)
+    ensure_rounds(agency=agency, fiscal_year=year)
+    queryset = ReportingRound.objects.filter(agency=agency, fiscal_year=year).order_by("due_date", "kind")
+    formset = RoundFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        do_save_rounds(agency=agency, fiscal_year=year, formset=formset)
+        messages.success(request, _("The reporting rounds were saved; every measure's reports follow them."))
+        return redirect("rounds", agency.code, year)
+    return render(request, "measures/rounds.html", {"agency": agency, "year": year, "formset": formset, "can_edit": can_edit})
+
+
+# --- Template library -------------------------------------------------------------------------
+
+
+@require_GET
+def measure_templates(request):
+    """Starting points for measures, per indicator and item; editors open one as a new measure of a plan."""
+    editable = Agency.objects.editable_by(request.user).order_by("name_th")
+    choices = list(editable)
+    data = request.GET if "agency" in request.GET else None
+    form = TemplateTargetForm(data, agencies=editable, initial={
+        "agency": choices[0].code if len(choices) == 1 else None,
+        "year": fiscal_year_of(timezone.localdate()),
+    })
+    target = (form.cleaned_data["agency"], form.cleaned_data["year"]) if data and form.is_valid() else None
+    if target is None and not data and len(choices) == 1:
+        target = (choices[0], form.initial["year"])
+    latest = FrameworkVersion.objects.order_by("-first_year").values("pk")[:1]
+    names = {i.number: i.name_th for i in Indicator.objects.filter(version__in=latest)}
+    groups = {}
+    for template in MeasureTemplate.objects.all():
+        groups.setdefault(template.indicator_number, []).append(template)
+    context = {
+        "groups": [(number, names.get(number, ""), groups[number]) for number in sorted(groups)],
+        "form": form if choices else None,
+        "target": target,
+    }
+    return render(request, "measures/templates.html", context)
