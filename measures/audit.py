@@ -151,4 +151,5 @@ def results_trail(assessment):
             ResultChange(change.when, change.who, "", 0, f.label, change.kind, f.old, f.new, change.record.history_id)
             for f in change.fields
         ]
-    return sorted(rows, key=lambda row: (-row.when.timestamp(), row.order))
+    # Newest first, but the rows one import wrote in the same second keep the file's order.
+    return sorted(rows, key=lambda row: (-int(row.when.timestamp()), row.order))

@@ -176,6 +176,18 @@ class ReviewForm(forms.Form):
 # --- Units and the measures plan -------------------------------------------------------------
 
 
+class ModelChoices(forms.ModelMultipleChoiceField):
+    """Several rows by id; an id too large for any database column is an invalid choice, not a
+    database error (SQLite cannot even bind it)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk).strip()
+            if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk})
+        return super()._check_values(value)
+
+
 def person_label(user):
     full = user.get_full_name()
     return f"{full} ({user.get_username()})" if full else user.get_username()
@@ -189,6 +201,7 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["name", "abbreviation", "parent", "members"]
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": ModelChoices}
         help_texts = {"abbreviation": _("As documents write it, e.g. ส.บก. or ผอ.กท.")}
 
     def __init__(self, *args, agency, **kwargs):
@@ -280,6 +293,7 @@ class MeasureForm(forms.ModelForm):
             "kpi": _("Key performance indicator (KPI)"),
         }
         help_texts = {"steps": _("One step per line, in order; they are numbered for you.")}
+        field_classes = {"indicators": ModelChoices, "items": ModelChoices, "supporting_units": ModelChoices}
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
@@ -412,6 +426,8 @@ class RoundForm(forms.ModelForm):
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
+        if not self.instance.pk:
+            return due  # not one of this year's rounds: its id is refused
         first, last = self.instance.period
         if due <= first:
             raise ValidationError(
@@ -425,7 +441,9 @@ class RoundForm(forms.ModelForm):
 
 
 # Only the year's six rounds, which ensure_rounds creates: the formset never adds or deletes one.
-RoundFormSet = forms.modelformset_factory(ReportingRound, form=RoundForm, extra=0, edit_only=True)
+RoundFormSet = forms.modelformset_factory(
+    ReportingRound, form=RoundForm, extra=0, edit_only=True, max_num=6, absolute_max=6, validate_max=True
+)
 
 
 class TemplateTargetForm(forms.Form):

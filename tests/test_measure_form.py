@@ -280,7 +280,7 @@ def test_a_form_without_a_framework_still_works(client, officer, agency, unit):
 
 
 def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_text(client, officer, superuser, unit, results_2568):
-    measure = factories.measure(unit.agency, YEAR, "มาตรการเดิม", lead_unit=unit, items=("o12",), kpi="ตัวชี้วัดเดิม")
+    measure = factories.measure(unit.agency, YEAR, "มาตรการเดิม", lead_unit=unit, items=("o12",), kpi="ตัวชี้วัดเดิม", months=[10, 11, 12])
     url = f"/measures/{measure.pk}/edit/"
     client.force_login(officer)
     first = form_data(client.get(url).context["form"])
@@ -309,7 +309,7 @@ def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_text(client, of
 
 
 def test_saving_keeps_entries_in_line_with_the_units(client, officer, unit, other_unit, results_2568):
-    measure = factories.measure(unit.agency, YEAR, "มาตรการ", lead_unit=unit, supporting=[other_unit])
+    measure = factories.measure(unit.agency, YEAR, "มาตรการ", lead_unit=unit, supporting=[other_unit], months=[1, 2, 3])
     started = measure.entries.get(unit=other_unit, round__kind="q1")
     started.result = "เริ่มแล้ว"
     started.save()

@@ -5,11 +5,11 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.thai import fiscal_year_of, thai_date
 from measures.actions import do_review_step, sync_entries
-from measures.models import Action, Measure, ProgressEntry, ReportingRound
+from measures.models import Action, Measure, ProgressEntry, ReportingRound, Status
 from tests import factories
 
 TODAY = timezone.localdate()
@@ -144,7 +144,8 @@ def test_each_report_has_a_progress_bar_a_status_and_a_link(client, unit_staff, 
     html = section(response, f"round-{q1.round_id}")
     assert '<progress max="100" value="40"' in html
     assert "40%" in html
-    assert "อยู่ระหว่างดำเนินการ" in html  # on track
+    with translation.override("th"):
+        assert str(Status.ON_TRACK.label) in html
     assert f'href="/entries/{q1.pk}/"' in html
     assert "กรอกรายงาน" in html
 

@@ -94,7 +94,7 @@ def test_the_mail_is_in_thai_with_buddhist_era_dates_and_links(staff, measure, s
     assert message.subject == "[ITA Tracker] รายงานผลมาตรการที่ใกล้ครบกำหนด/เลยกำหนด – ส.บก. (AG1)"
     body = message.body
     assert "เผยแพร่คู่มือการให้บริการประชาชน" in body
-    assert "สำนักงานบริหารกลาง (หน่วยงานทดสอบหนึ่ง)" in body
+    assert "สำนักงานบริหารกลาง หน่วยงานทดสอบหนึ่ง" in body
     assert "31 ธันวาคม 2568" in body and "เลยกำหนด 84 วัน" in body
     assert "31 มีนาคม 2569" in body and "อีก 6 วันครบกำหนด" in body
     assert "ไตรมาสที่ 1 (ต.ค.–ธ.ค.) ปีงบประมาณ 2569" in body

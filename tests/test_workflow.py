@@ -103,7 +103,7 @@ def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client,
         "ชี้แจงผู้ปฏิบัติงานครบทุกกองแล้ว พร้อมภาพกิจกรรม",  # … and the fixed one
         "ประชุมชี้แจงขั้นตอนการยืมทรัพย์สิน", "15 พ.ย. 65", "รายงานการประชุม.pdf",
         "ขอภาพกิจกรรมและร้อยละให้ตรงกับผล", "ป.ป.ช. ขอเอกสารเพิ่ม", "unitstaff", "officer",
-        "ส่งรายงานแล้ว", "ส่งกลับแก้ไข", "อนุมัติแล้ว", "เปิดให้แก้ไขอีกครั้ง",
+        "ส่งแล้ว", "ส่งกลับแก้ไข", "อนุมัติแล้ว", "เปิดให้แก้ไขอีกครั้ง",
     ):
         assert text in trail, text
     # The percent went 0 → 50 → 100, in that order, newest first.
@@ -116,7 +116,7 @@ def test_a_report_cannot_be_sent_without_results(client, unit_staff, entry):
     response = client.post(f"/entries/{entry.pk}/submit/")
 
     assert response.status_code == 200
-    assert "ผลการดำเนินงาน" in visible(response)
+    assert "กรอกผลการดำเนินงานของรอบนี้และบันทึกก่อนส่งรายงาน" in visible(response)
     assert ProgressEntry.objects.get(pk=entry.pk).state == State.DRAFT
 
 
