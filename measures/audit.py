@@ -60,6 +60,10 @@ def shown(record, name):
     return str(value)
 
 
+def label(record, name):
+    return str(record.instance_type._meta.get_field(name).verbose_name)
+
+
 def record_changes(records, fields, subject, show_created=True):
     """One Change per historical record that changed one of `fields`, oldest first.
 
@@ -73,17 +77,15 @@ def record_changes(records, fields, subject, show_created=True):
         pk = getattr(record, record.instance_type._meta.pk.attname)
         before = previous.get(pk)
         previous[pk] = record
-        meta = record.instance_type._meta
-        label = lambda name: str(meta.get_field(name).verbose_name)  # noqa: E731
         if record.history_type == "-":
             kind = DELETED
-            diffs = [FieldChange(label(name), shown(record, name), "") for name in fields if shown(record, name)]
+            diffs = [FieldChange(label(record, name), shown(record, name), "") for name in fields if shown(record, name)]
         elif before is None:
             if record.history_type == "+" and not show_created:
                 continue
             kind = CREATED if record.history_type == "+" else CHANGED
             diffs = [
-                FieldChange(label(name), "" if kind == CREATED else "?", shown(record, name))
+                FieldChange(label(record, name), "" if kind == CREATED else "?", shown(record, name))
                 for name in fields
                 if shown(record, name)
             ]
@@ -91,7 +93,7 @@ def record_changes(records, fields, subject, show_created=True):
             kind = CHANGED
             delta = record.diff_against(before, included_fields=fields)
             diffs = [
-                FieldChange(label(name), shown(before, name), shown(record, name))
+                FieldChange(label(record, name), shown(before, name), shown(record, name))
                 for name in fields
                 if name in delta.changed_fields
             ]
@@ -129,7 +131,7 @@ class ResultChange:
     kind: str
     old: str
     new: str
-    order: int = 0  # the record's place in the trail: within one import, the file's order
+    order: int = 0  # the record's id: orders rows written at the same moment
 
     @property
     def kind_label(self):
@@ -151,5 +153,4 @@ def results_trail(assessment):
             ResultChange(change.when, change.who, "", 0, f.label, change.kind, f.old, f.new, change.record.history_id)
             for f in change.fields
         ]
-    # Newest first, but the rows one import wrote in the same second keep the file's order.
-    return sorted(rows, key=lambda row: (-int(row.when.timestamp()), row.order))
+    return sorted(rows, key=lambda row: (row.when, row.order), reverse=True)

@@ -16,7 +16,7 @@ from assessments.text import interpolate
 from assessments.thai import MONTHS_SHORT, thai_date
 from measures import plans
 from measures.evidence import evidence_type
-from measures.models import FISCAL_MONTHS, Action, Activity, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
+from measures.models import FISCAL_MONTHS, Action, Activity, Confidence, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
 from measures.plans import FIRST_YEAR, LAST_YEAR, fiscal_year_bounds, months_between, quarter_months, unit_label
 
 # --- Progress entries -------------------------------------------------------------------
@@ -211,6 +211,7 @@ class UnitForm(forms.ModelForm):
         parent = self.fields["parent"]
         parent.queryset = Unit.objects.filter(agency=agency).exclude(pk__in=below).order_by("name")
         parent.label_from_instance = unit_label
+        parent.empty_label = _("— none: a top-level unit —")
         members = self.fields["members"]
         members.queryset = (
             get_user_model().objects.filter(memberships__agency=agency).distinct().order_by("first_name", "username")
@@ -304,6 +305,8 @@ class MeasureForm(forms.ModelForm):
         for name in ("lead_unit", "supporting_units"):
             self.fields[name].queryset = units
             self.fields[name].label_from_instance = unit_label
+        self.fields["lead_unit"].empty_label = _("— no lead unit yet —")
+        self.fields["confidence"].choices = [("", _("— not assessed —")), *Confidence.choices]
 
         # Choices come from the framework already loaded with its items, so that the form draws
         # them without a query; the querysets only check what was sent.
@@ -449,7 +452,7 @@ RoundFormSet = forms.modelformset_factory(
 class TemplateTargetForm(forms.Form):
     """The plan a template from the library is opened in: one of the user's agencies, and a year."""
 
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, to_field_name="code")
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, to_field_name="code", empty_label=_("— choose an agency —"))
     year = forms.IntegerField(label=_("Fiscal year of the plan"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     def __init__(self, *args, agencies, **kwargs):

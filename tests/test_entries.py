@@ -327,8 +327,6 @@ def test_evidence_removed_from_an_approved_entry_is_refused(client, officer, ent
 
 
 def test_evidence_type_is_read_from_the_content():
-    from openpyxl import Workbook  # noqa: F401  (xlsx_bytes needs it)
-
     assert evidence_type(PDF_BYTES) == PDF
     assert evidence_type(png_bytes()) == "image/png"
     assert evidence_type(xlsx_bytes()) == XLSX
@@ -521,6 +519,16 @@ def test_bad_input_is_a_form_error_never_a_500(client, unit_staff, entry, change
     assert response.status_code == 200
     entry.refresh_from_db()
     assert entry.result == "" and entry.revision == 0
+
+
+def test_a_rejected_link_is_never_shown_as_a_link(client, unit_staff, entry):
+    client.force_login(unit_staff)
+
+    response = client.post(f"/entries/{entry.pk}/", form_data(entry, links="javascript:alert(1)"))
+
+    assert response.status_code == 200
+    assert 'href="javascript:' not in response.text
+    assert "javascript:alert(1)" in response.text  # kept in the form, to correct
 
 
 def test_a_missing_management_form_is_a_form_error(client, unit_staff, entry):

@@ -1,5 +1,7 @@
 """Progress entries: a unit's report for a measure and round, its evidence, its review and its audit trail."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -39,7 +41,9 @@ def entry(request, pk):
         return render_entry(request, entry, can_edit, can_review)
 
     require(can_edit)
-    form = EntryForm(request.POST, instance=entry)
+    # The form fills a copy, so that a failed form does not show its rejected values (links, say)
+    # as if they were saved.
+    form = EntryForm(request.POST, instance=copy.copy(entry))
     activities = ActivityFormSet(request.POST, instance=entry, prefix=ACTIVITIES)
     evidence = EvidenceForm(request.POST, request.FILES)
     valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
