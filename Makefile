@@ -42,6 +42,7 @@ run: system-deps $(STAMP)
 	$(VPY) manage.py migrate --noinput
 	$(VPY) manage.py load_frameworks
 	$(VPY) manage.py load_demo
+	$(VPY) manage.py load_measure_templates
 	$(VPY) manage.py runserver 127.0.0.1:8000
 
 # DATABASE_URL comes from the caller's environment (SQLite when unset).

@@ -35,7 +35,8 @@ def load(*, officer, unit_user, path=DEMO_FILE):
     """Load units, plans and progress; returns the (agency code, fiscal year) plans created now."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     units = load_units(data["units"])
-    units[data["unit_user"]["agency"], data["unit_user"]["unit"]].members.add(unit_user)
+    for membership in data["unit_user"]:
+        units[membership["agency"], membership["unit"]].members.add(unit_user)
     created = set()
     for plan in data["plans"]:
         if load_plan(plan, units):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Agency, Indicator, Item
+from assessments.thai import fiscal_year_of
 
 FISCAL_MONTHS = (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 
@@ -293,11 +294,16 @@ class ProgressEntryQuerySet(models.QuerySet):
         """Entries the unit still has to send: not yet submitted, or returned."""
         return self.filter(state__in=[State.DRAFT, State.RETURNED])
 
+    def chased(self, today):
+        """Open entries still worth chasing: this fiscal year's and last year's. Older plans are
+        closed in practice, and reminding about them every day for years helps nobody."""
+        return self.open().filter(round__fiscal_year__gte=fiscal_year_of(today) - 1)
+
     def overdue(self, today):
-        return self.open().filter(round__due_date__lt=today)
+        return self.chased(today).filter(round__due_date__lt=today)
 
     def due_within(self, today, days):
-        return self.open().filter(round__due_date__lte=today + datetime.timedelta(days=days))
+        return self.chased(today).filter(round__due_date__lte=today + datetime.timedelta(days=days))
 
     def for_unit_member(self, user):
         return self.filter(unit__members=user)

@@ -75,7 +75,8 @@ def test_the_unit_user_has_reports_on_my_updates(client, demo):
     response = client.get("/my/updates/")
 
     assert "งานทรัพยากรบุคคล" in response.text
-    assert response.text.count('<li class="entry returned">') == 3  # Q3 2566, with the officer's comment
+    # TCEB's Q3 2566 (three measures) and Ang Thong's Q4 2569, each with the officer's comment.
+    assert response.text.count('<li class="entry returned">') == 4
     assert "กรุณาแนบหลักฐาน" in response.text
     assert "ประกาศเจตนารมณ์นโยบาย No Gift Policy" in response.text
     assert "เผยแพร่ข้อมูลของหน่วยงานผ่านช่องทางที่หลากหลาย" not in response.text  # another unit's measure
@@ -94,5 +95,5 @@ def test_reminders_reach_the_unit_user(demo):
     out = io.StringIO()
     call_command("send_reminders", "--dry-run", stdout=out)
 
-    assert "Would send to unit@example.org: งานทรัพยากรบุคคล, 6 entries" in out.getvalue()
+    assert "Would send to unit@example.org: งานการเจ้าหน้าที่, 1 entries" in out.getvalue()
     assert mail.outbox == []

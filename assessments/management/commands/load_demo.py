@@ -25,7 +25,7 @@ DEMO_AGENCIES = ("TCEB", "FIO", "ANGTHONG-MUN")
 DEMO_USERS = [
     ("admin", "ผู้ดูแลระบบ", True, None, ()),
     ("officer", "เจ้าหน้าที่ศูนย์ปฏิบัติการต่อต้านการทุจริต", False, Role.OFFICER, DEMO_AGENCIES),
-    ("unit", "เจ้าหน้าที่หน่วยงานย่อย", False, Role.UNIT_STAFF, ("TCEB",)),
+    ("unit", "เจ้าหน้าที่หน่วยงานย่อย", False, Role.UNIT_STAFF, ("TCEB", "ANGTHONG-MUN")),
     ("executive", "ผู้บริหาร", False, Role.EXECUTIVE, DEMO_AGENCIES),
     ("province", "สำนักงานจังหวัดอ่างทอง", False, Role.EXECUTIVE, ("ANGTHONG-PROV",)),
 ]

@@ -1,0 +1,114 @@
+"""The PDF renderer: a Document's rows through templates/reports/document.html and WeasyPrint.
+
+Sarabun comes from the fontpkg-sarabun package through @font-face (never the system name
+"TH Sarabun New", which Debian aliases to a squashed Laksaman); Thai line breaking comes from
+Pango and libthai-data. Numbers are formatted here, and Thai digits applied here, so the
+document's rows stay plain values.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import fontpkg_sarabun
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from assessments.thai import thai_date, thai_digits as to_thai_digits
+from reports.documents import CHANGE, change_text, score_text
+
+FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
+FONT_FACES = [
+    {"file": "Sarabun-Regular.ttf", "weight": "normal", "style": "normal"},
+    {"file": "Sarabun-Bold.ttf", "weight": "bold", "style": "normal"},
+    {"file": "Sarabun-Italic.ttf", "weight": "normal", "style": "italic"},
+    {"file": "Sarabun-BoldItalic.ttf", "weight": "bold", "style": "italic"},
+]
+# Kept for the life of the process: fonts are not looked up again for every document.
+FONT_CONFIG = FontConfiguration()
+
+
+def font_faces():
+    return [{**face, "url": mark_safe((FONT_DIR / face["file"]).as_uri())} for face in FONT_FACES]
+
+
+def css_string(text):
+    """Text safe inside a CSS string in double quotes."""
+    return mark_safe(str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " "))
+
+
+def svg_digits(svg, digits):
+    """The chart with `digits` applied to its text only, never to coordinates."""
+    return mark_safe(re.sub(r"(<(?:text|title|desc)\b[^>]*>)([^<]*)", lambda m: m.group(1) + digits(m.group(2)), svg))
+
+
+def cell_text(value, kind):
+    if kind == CHANGE:
+        return change_text(value)
+    if kind:
+        return score_text(value)
+    return "" if value is None else str(value)
+
+
+def prepared_sections(document, digits):
+    """The sections with every cell formatted as text and given its CSS class."""
+    sections = []
+    for section in document.sections:
+        table = None
+        if section.table:
+            source = section.table
+            total = sum(source.widths) or 1
+            rows = []
+            for index, values in enumerate(source.rows):
+                cells = []
+                for column, value in enumerate(values):
+                    kind = source.number_columns.get(column)
+                    text = cell_text(value, kind)
+                    css = "num" if kind else "label" if column == source.label_column else "code"
+                    cells.append({"text": digits(text), "css": css, "colspan": 1})
+                cells[-1]["colspan"] = source.columns - len(values) + 1
+                rows.append({"cells": cells, "style": source.style(index)})
+            table = {
+                "widths": [round(100 * w / total, 2) for w in source.widths],
+                "header_rows": [
+                    [{"text": digits(cell.text), "colspan": cell.colspan, "rowspan": cell.rowspan} for cell in row]
+                    for row in source.header_rows
+                ],
+                "rows": rows,
+            }
+        sections.append(
+            {
+                "heading": digits(section.heading),
+                "paragraphs": [digits(p) for p in section.paragraphs],
+                "table": table,
+                "charts": [svg_digits(chart, digits) for chart in section.charts],
+                "level": section.level,
+            }
+        )
+    return sections
+
+
+def render_html(document, *, landscape=False, thai_digits=False, today=None):
+    digits = to_thai_digits if thai_digits else str
+    printed = f"พิมพ์เมื่อ {thai_date(today or datetime.date.today())}"
+    return render_to_string(
+        "reports/document.html",
+        {
+            "document": document,
+            "sections": prepared_sections(document, digits),
+            "title_lines": [digits(line) for line in document.title_lines],
+            "printed": digits(printed),
+            "agency_name": digits(document.agency_name),
+            "running_header": css_string(digits(f"{document.agency_name} · ปีงบประมาณ พ.ศ. {document.fiscal_year}")),
+            "font_faces": font_faces(),
+            "landscape": landscape,
+            "thai_digits": thai_digits,
+        },
+    )
+
+
+def render_pdf(document, *, landscape=False, thai_digits=False):
+    html = render_html(document, landscape=landscape, thai_digits=thai_digits)
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf(font_config=FONT_CONFIG)
