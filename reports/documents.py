@@ -32,6 +32,7 @@ class Table:
     widths: list  # relative widths of the columns, in characters (XLSX) and proportions (PDF)
     number_columns: dict = field(default_factory=dict)  # column index → SCORE | CHANGE
     row_styles: list = field(default_factory=list)  # per row: "" | "heading" | "indent" | "total"
+    long_rows: bool = False  # rows may run longer than a page: let them break between lines
 
     @property
     def columns(self):
@@ -283,3 +284,300 @@ def analysis_document_for(assessment):
     current = next(a for a in history if a.pk == assessment.pk)
     current.agency = assessment.agency
     return analysis_document(current, history, versions)
+
+
+# --- The progress report of a reporting round (DOMAIN §7 item 3, after the FIO's report) ------
+
+ROUND_LABELS = {
+    "q1": "ไตรมาสที่ 1",
+    "q2": "ไตรมาสที่ 2",
+    "q3": "ไตรมาสที่ 3",
+    "q4": "ไตรมาสที่ 4",
+    "6m": "รอบ 6 เดือน",
+    "12m": "รอบ 12 เดือน",
+}
+# The 6- and 12-month reports are the second and fourth quarters' when units report quarterly.
+ROUND_STANDS_IN = {"6m": "q2", "12m": "q4"}
+NOT_REVIEWED = "(ยังไม่ผ่านการตรวจสอบ)"
+
+
+def progress_document(agency, year, round_kind, measures, rounds, entries, assessments, versions, items):
+    """The progress report of `round_kind` of `agency`'s plan for `year` as plain rows.
+
+    `measures` in plan order (units and indicators loaded); `rounds` {kind: ReportingRound};
+    `entries` the entries of the round used, activities loaded; `assessments` {year: Assessment}
+    for year−2 and year−1 with scores loaded; `versions` {id: FrameworkVersion with spec data};
+    `items` {indicator number: [Item]} of year−1's framework.
+    """
+    from assessments.analysis import TierRule, WEAK_TIERS
+    from assessments.thai import thai_date
+    from measures.models import State, Status
+
+    with translation.override("th"):
+        label = ROUND_LABELS[round_kind]
+        used = round_kind
+        notes = []
+        chosen = rounds.get(round_kind)
+        if round_kind in ROUND_STANDS_IN and (chosen is None or not chosen.active):
+            used = ROUND_STANDS_IN[round_kind]
+            notes.append(
+                f"หน่วยงานไม่ได้รายงาน{label}แยกต่างหาก รายงานนี้ใช้ผลการดำเนินงาน{ROUND_LABELS[used]} แทน"
+            )
+        first_day, last_day = rounds[used].period if used in rounds else (None, None)
+        if used in rounds:
+            notes.append(f"ผลการดำเนินงานระหว่างวันที่ {thai_date(first_day)} ถึงวันที่ {thai_date(last_day)}")
+
+        before, last = year - 2, year - 1
+        results = {y: a.result(versions[a.version_id].spec) for y, a in assessments.items()}
+        rule = assessments[last].tier_rule if last in assessments else TierRule()
+
+        by_measure = {}
+        for entry in entries:
+            by_measure.setdefault(entry.measure_id, []).append(entry)
+
+        rows = []
+        done = 0
+        for number, measure in enumerate(measures, start=1):
+            indicators = sorted(measure.indicators.all(), key=lambda i: i.number)
+            indicator_text = " ".join(f"ตัวชี้วัดที่ {i.number} {i.name_th}" for i in indicators)
+            scores = [None, None, None]
+            if len(indicators) == 1:
+                code = f"IND{indicators[0].number}"
+                old = results[before].shown(code) if before in results else None
+                new = results[last].shown(code) if last in results else None
+                scores = [old, new, new - old if old is not None and new is not None else None]
+            elif indicators:  # several indicators: each one's scores after its name
+                parts = []
+                for i in indicators:
+                    code = f"IND{i.number}"
+                    old = results[before].shown(code) if before in results else None
+                    new = results[last].shown(code) if last in results else None
+                    parts.append(f"ตัวชี้วัดที่ {i.number} {i.name_th} ({score_text(old)} → {score_text(new)})")
+                indicator_text = " ".join(parts)
+            weak, strong = [], []
+            if last in results:
+                for i in indicators:
+                    for item in items.get(i.number, []):
+                        value = results[last].shown(item.code)
+                        if value is None:
+                            continue
+                        text = f"{item.code}={score_text(value)}"
+                        (weak if rule.tier(value) in WEAK_TIERS or rule.tier(value) == "improve" else strong).append(text)
+            units = measure.responsible_units()
+            measure_entries = sorted(
+                by_measure.get(measure.pk, []), key=lambda e: (e.unit_id != measure.lead_unit_id, str(e.unit))
+            )
+            if measure_entries and all(e.state == State.APPROVED and e.status == Status.DONE for e in measure_entries):
+                done += 1
+            reports = []
+            for entry in measure_entries:
+                lines = [f"{entry.unit}:" + ("" if entry.state == State.APPROVED else f" {NOT_REVIEWED}")]
+                lines += [f"{thai_date(a.date, short=True)} {a.text}" for a in entry.activities.all()]
+                if entry.result:
+                    lines.append(entry.result)
+                if entry.obstacles:
+                    lines.append(f"ปัญหาอุปสรรค: {entry.obstacles}")
+                if entry.suggestions:
+                    lines.append(f"ข้อเสนอแนะ: {entry.suggestions}")
+                lines.append(f"ความคืบหน้า ร้อยละ {entry.percent}")
+                reports.append("\n".join(lines))
+            rows.append(
+                [
+                    str(number),
+                    indicator_text,
+                    *scores,
+                    " ".join(weak),
+                    " ".join(strong),
+                    measure.name,
+                    ", ".join(str(u) for u in units),
+                    "\n\n".join(reports) or "ยังไม่มีการรายงานผล",
+                ]
+            )
+
+        total = len(measures)
+        percent = f"{100 * done / total:.2f}" if total else "0.00"
+        summary = f"มาตรการทั้งหมด {total} มาตรการ ดำเนินการแล้วเสร็จ {done} มาตรการ คิดเป็นร้อยละ {percent}"
+        header_rows = [
+            [
+                header("ที่", rowspan=2),
+                header("ตัวชี้วัด", rowspan=2),
+                header("ผลคะแนนการประเมิน", colspan=2),
+                header("เพิ่มขึ้น (ลดลง)", rowspan=2),
+                header(f"ผลการวิเคราะห์ผลการประเมิน ปี {last}", colspan=2),
+                header(f"มาตรการ ปี {year}", rowspan=2),
+                header("ผู้รับผิดชอบ", rowspan=2),
+                header(f"ผลการดำเนินการ ({label})", rowspan=2),
+            ],
+            [header(f"ปี {before}"), header(f"ปี {last}"), header("จุดอ่อน"), header("จุดแข็ง")],
+        ]
+        table = Table(
+            header_rows, rows, [3, 12, 8, 8, 8, 12, 12, 15, 10, 31], {2: SCORE, 3: SCORE, 4: CHANGE}, long_rows=True
+        )
+        sections = [
+            Section(f"ผลการดำเนินงานตามมาตรการ {label}", notes, table),
+            Section("สรุปผลการดำเนินงาน", [summary, "ผลการดำเนินการที่ระบุว่า " + NOT_REVIEWED + " ยังไม่ได้รับการตรวจสอบจากผู้รับผิดชอบด้านคุณธรรมและความโปร่งใส จึงยังไม่นับเป็นผลที่เผยแพร่"]),
+        ]
+        return Document(
+            title_lines=[
+                "รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+                f"ประจำปีงบประมาณ พ.ศ. {year} {label}",
+            ],
+            agency_name=agency.name_th,
+            fiscal_year=year,
+            sections=sections,
+            filename=f"ita-progress-{agency.code}-{year}-{round_kind}",
+        )
+
+
+def progress_document_for(agency, year, round_kind, user=None):
+    """Load the plan, the round's entries and the two earlier years' results in a fixed number of
+    queries and build the progress report; with `user`, unit staff get only their units' measures."""
+    from django.db.models import Prefetch
+
+    from assessments.models import Assessment, FrameworkVersion, Item
+    from measures.access import measures_for, role_in
+    from measures.models import Activity, ProgressEntry, ReportingRound, Unit
+
+    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else agency.measures.all()
+    measures = list(
+        measures.filter(fiscal_year=year)
+        .select_related("lead_unit")
+        .prefetch_related(Prefetch("supporting_units", Unit.objects.order_by("name")), "indicators")
+        .order_by("order", "pk")
+    )
+    rounds = {r.kind: r for r in ReportingRound.objects.filter(agency=agency, fiscal_year=year)}
+    used = round_kind
+    if round_kind in ROUND_STANDS_IN and (rounds.get(round_kind) is None or not rounds[round_kind].active):
+        used = ROUND_STANDS_IN[round_kind]
+    entries = []
+    if used in rounds:
+        entries = list(
+            ProgressEntry.objects.filter(round=rounds[used], measure__in=[m.pk for m in measures])
+            .select_related("unit")
+            .prefetch_related(Prefetch("activities", Activity.objects.order_by("date", "pk")))
+        )
+    assessments = {
+        a.fiscal_year: a
+        for a in Assessment.objects.filter(agency=agency, fiscal_year__in=(year - 2, year - 1)).prefetch_related("scores")
+    }
+    versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+    items = {}
+    if year - 1 in assessments:
+        for item in Item.objects.filter(version_id=assessments[year - 1].version_id).select_related("indicator"):
+            items.setdefault(item.indicator.number, []).append(item)
+    return progress_document(agency, year, round_kind, measures, rounds, entries, assessments, versions, items)
+
+
+# --- The measures plan (DOMAIN §7 item 2) ---------------------------------------------------
+
+PLAN_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+FREQUENCY_TH = {"monthly": "ทุกเดือน", "quarterly": "ทุกไตรมาส", "six_monthly": "ทุก 6 เดือน", "yearly": "ปีละครั้ง"}
+
+
+def _runs(positions):
+    """Consecutive runs of sorted positions: [0, 1, 2, 5] → [(0, 2), (5, 5)]."""
+    runs = []
+    for position in positions:
+        if runs and position == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((position, position))
+    return runs
+
+
+def plan_period(measure):
+    """The period as plans print it: "ไตรมาส 1–4", "ต.ค.–ธ.ค.", "1 ต.ค. 68 – 31 มี.ค. 69"."""
+    from assessments.thai import MONTHS_SHORT, thai_date
+    from measures.models import FISCAL_MONTHS, Period
+
+    if measure.period == Period.DATES:
+        if measure.start_date or measure.end_date:
+            return " – ".join(thai_date(d, short=True) for d in (measure.start_date, measure.end_date) if d)
+        return ""
+    if measure.period == Period.QUARTERS:
+        runs = _runs(measure.quarters())
+        return ("ไตรมาส " + ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in runs)) if runs else ""
+    runs = _runs(sorted(FISCAL_MONTHS.index(m) for m in set(measure.months) if m in FISCAL_MONTHS))
+    names = [MONTHS_SHORT[month - 1] for month in FISCAL_MONTHS]  # ต.ค. … ก.ย.
+    return ", ".join(f"{names[a]}–{names[b]}" if a != b else names[a] for a, b in runs)
+
+
+def _indicator_line(indicator, indicator_scores):
+    score = indicator_scores.get(indicator.number)
+    text = f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}"
+    return f"{text} (คะแนน {score_text(score)})" if score is not None else text
+
+
+def plan_document(agency, fiscal_year, measures, indicator_scores):
+    """The measures plan of a fiscal year as the Ang Thong 2569 plan lays it out.
+
+    `measures` have their lead unit, supporting units and indicators loaded; `indicator_scores`
+    is {indicator number: score} from the results of fiscal_year − 1, which the plan answers.
+    Rows are grouped by a measure's first indicator; the group's indicator is printed once, and
+    a measure answering more indicators lists the others in its own row. A second table holds
+    monitoring, reporting and KPI when any measure has them (TCEB 2566)."""
+    from measures.plans import unit_label
+
+    groups = {}
+    for measure in measures:
+        indicators = sorted(measure.indicators.all(), key=lambda i: i.number)
+        groups.setdefault(indicators[0].number if indicators else None, []).append((measure, indicators))
+    rows = []
+    for key in sorted(groups, key=lambda k: (k is None, k or 0)):
+        for index, (measure, indicators) in enumerate(groups[key]):
+            shown = indicators if index == 0 else indicators[1:]
+            cell = "\n".join(_indicator_line(i, indicator_scores) for i in shown)
+            if key is None and index == 0:
+                cell = "มาตรการอื่น ๆ"
+            steps = "\n".join(f"{n}. {step}" for n, step in enumerate(measure.step_list(), start=1))
+            units = "\n".join(unit_label(u) for u in measure.responsible_units())
+            rows.append([cell, measure.name, measure.analysis.strip(), steps, plan_period(measure), units])
+    heading = "มาตรการและขั้นตอนการดำเนินงาน"
+    columns = [f"ตัวชี้วัด (คะแนนปี {fiscal_year - 1})", "มาตรการ", "ผลการวิเคราะห์", "ขั้นตอนการดำเนินงาน", "ช่วงระยะเวลา", "ผู้รับผิดชอบ"]
+    paragraphs = [f"มาตรการตามผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {fiscal_year - 1}"] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"]
+    sections = [Section(heading, paragraphs, Table([[header(c) for c in columns]], rows, [26, 22, 28, 38, 15, 20]) if rows else None)]
+
+    follow_up = [m for m in measures if m.monitoring.strip() or m.report_to.strip() or m.kpi.strip() or m.target.strip()]
+    if follow_up:
+        rows = []
+        for measure in follow_up:
+            frequency = FREQUENCY_TH.get(measure.report_frequency, "")
+            report = f"รายงานผลต่อ {measure.report_to.strip()} {frequency}".strip() if measure.report_to.strip() else frequency
+            rows.append([measure.name, measure.monitoring.strip(), report, measure.kpi.strip(), measure.target.strip()])
+        header_rows = [
+            [header(text, rowspan=2) for text in ("มาตรการ", "แนวทางการกำกับติดตาม", "การรายงานผล")]
+            + [header("ตัวชี้วัดความสำเร็จและค่าเป้าหมาย", colspan=2)],
+            [header("ตัวชี้วัดความสำเร็จ"), header("ค่าเป้าหมาย")],
+        ]
+        sections.append(Section("การกำกับติดตามและการรายงานผล", [], Table(header_rows, rows, [30, 36, 22, 30, 16])))
+    return Document(
+        title_lines=[PLAN_TITLE, f"ประจำปีงบประมาณ พ.ศ. {fiscal_year}"],
+        agency_name=agency.name_th,
+        fiscal_year=fiscal_year,
+        sections=sections,
+        filename=f"ita-plan-{agency.code}-{fiscal_year}",
+    )
+
+
+def plan_document_for(agency, year, user=None):
+    """Load the plan of `year` (only the measures `user` may see, when given) and the indicator
+    scores of year − 1 in a fixed number of queries, and build the document."""
+    from django.db.models import Prefetch
+
+    from assessments.models import Indicator
+    from measures.access import measures_for, role_in
+    from measures.models import Measure
+    from measures.plans import answered_results
+
+    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else Measure.objects.filter(agency=agency)
+    measures = list(
+        measures.filter(fiscal_year=year)
+        .select_related("lead_unit")
+        .prefetch_related("supporting_units", Prefetch("indicators", queryset=Indicator.objects.order_by("number")))
+        .order_by("order", "pk")
+    )
+    answered = answered_results(agency, year)
+    numbers = {i.number for m in measures for i in m.indicators.all()}
+    scores = {n: answered.indicator_score(n) for n in numbers}
+    with translation.override("th"):
+        return plan_document(agency, year, measures, scores)

@@ -44,6 +44,15 @@ def svg_digits(svg, digits):
     return mark_safe(re.sub(r"(<(?:text|title|desc)\b[^>]*>)([^<]*)", lambda m: m.group(1) + digits(m.group(2)), svg))
 
 
+# Narrow text columns hold codes and levels ("I20", "AA"), centred as official tables print
+# them; wider ones hold sentences, which read best left-aligned.
+CODE_WIDTH = 8
+
+
+def cell_class(table, column):
+    return "code" if table.widths[column] <= CODE_WIDTH else "text"
+
+
 def cell_text(value, kind):
     if kind == CHANGE:
         return change_text(value)
@@ -66,7 +75,7 @@ def prepared_sections(document, digits):
                 for column, value in enumerate(values):
                     kind = source.number_columns.get(column)
                     text = cell_text(value, kind)
-                    css = "num" if kind else "label" if column == source.label_column else "code"
+                    css = "num" if kind else "label" if column == source.label_column else cell_class(source, column)
                     cells.append({"text": digits(text), "css": css, "colspan": 1})
                 cells[-1]["colspan"] = source.columns - len(values) + 1
                 rows.append({"cells": cells, "style": source.style(index)})
@@ -77,6 +86,7 @@ def prepared_sections(document, digits):
                     for row in source.header_rows
                 ],
                 "rows": rows,
+                "long_rows": source.long_rows,
             }
         sections.append(
             {

@@ -4,4 +4,10 @@ from reports import views
 
 urlpatterns = [
     path("agencies/<str:code>/<int:year>/report.<slug:file_format>", views.analysis_report, name="analysis_report"),
+    path(
+        "agencies/<str:code>/<int:year>/progress/<str:round_kind>/report.<slug:file_format>",
+        views.progress_report,
+        name="progress_report",
+    ),
+    path("agencies/<str:code>/<int:year>/plan/report.<slug:file_format>", views.plan_report, name="plan_report"),
 ]
