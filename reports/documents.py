@@ -535,7 +535,7 @@ def plan_document(agency, fiscal_year, measures, indicator_scores):
     heading = "มาตรการและขั้นตอนการดำเนินงาน"
     columns = [f"ตัวชี้วัด (คะแนนปี {fiscal_year - 1})", "มาตรการ", "ผลการวิเคราะห์", "ขั้นตอนการดำเนินงาน", "ช่วงระยะเวลา", "ผู้รับผิดชอบ"]
     paragraphs = [f"มาตรการตามผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {fiscal_year - 1}"] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"]
-    sections = [Section(heading, paragraphs, Table([[header(c) for c in columns]], rows, [26, 22, 28, 38, 15, 20]) if rows else None)]
+    sections = [Section(heading, paragraphs, Table([[header(c) for c in columns]], rows, [26, 22, 28, 38, 15, 20], long_rows=True) if rows else None)]
 
     follow_up = [m for m in measures if m.monitoring.strip() or m.report_to.strip() or m.kpi.strip() or m.target.strip()]
     if follow_up:
@@ -581,3 +581,137 @@ def plan_document_for(agency, year, user=None):
     scores = {n: answered.indicator_score(n) for n in numbers}
     with translation.override("th"):
         return plan_document(agency, year, measures, scores)
+
+
+# --- The improvement plan (DOMAIN §7 item 4): a header block and a month grid ----------------
+
+IMPROVEMENT_TITLE = "แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส"
+CONFIDENCE_TH = (
+    ("highest", "มากที่สุด (>90%)"),
+    ("high", "มาก (>80%)"),
+    ("medium", "ปานกลาง (≥70%)"),
+    ("low", "น้อย (<70%)"),
+    ("lowest", "น้อยที่สุด (<60%)"),
+)
+TICKED, UNTICKED = "[X]", "[ ]"  # Sarabun has no ballot-box glyphs (☑ ☐)
+MONTH_MARK = "■"  # in Sarabun
+
+
+def measure_month_columns(measure, fiscal_year):
+    """The positions (0 = ต.ค. … 11 = ก.ย.) of the months `measure` runs in during `fiscal_year`."""
+    from measures.models import FISCAL_MONTHS, Period
+
+    if measure.period == Period.DATES:
+        if not (measure.start_date or measure.end_date):
+            return set()
+        first_year = fiscal_year - 543 - 1  # October of the fiscal year, in AD
+        months = [(first_year if m >= 10 else first_year + 1, m) for m in FISCAL_MONTHS]
+        start = (measure.start_date.year, measure.start_date.month) if measure.start_date else months[0]
+        end = (measure.end_date.year, measure.end_date.month) if measure.end_date else months[-1]
+        return {i for i, month in enumerate(months) if start <= month <= end}
+    if measure.period == Period.QUARTERS:
+        return {(q - 1) * 3 + i for q in measure.quarters() for i in range(3)}
+    return {FISCAL_MONTHS.index(m) for m in measure.months if m in FISCAL_MONTHS}
+
+
+def improvement_document(agency, fiscal_year, measures, indicator_scores, results):
+    """The improvement plan of a fiscal year: a header block (label | value) and a table of the
+    measures with their steps, a month grid ต.ค.–ก.ย., KPI and target, units and results.
+
+    `measures` have their lead unit, supporting units and indicators loaded; `indicator_scores`
+    is {indicator number: score} of fiscal_year − 1; `results` is {measure id: [text]}, one line
+    a unit from its latest approved progress entry."""
+    from collections import Counter
+
+    from assessments.thai import MONTHS_SHORT
+    from measures.models import FISCAL_MONTHS
+    from measures.plans import unit_label
+
+    plan_name = f"{IMPROVEMENT_TITLE} ประจำปีงบประมาณ พ.ศ. {fiscal_year}"
+    indicators = {i.number: i for m in measures for i in m.indicators.all()}
+    scored = sorted((s, n) for n, s in indicator_scores.items() if s is not None and n in indicators)
+    weakest = [indicators[n] for _s, n in scored[:3]]
+    objective = "ยกระดับผลการประเมิน ITA"
+    if weakest:
+        objective += " โดยพัฒนาตัวชี้วัดที่ได้คะแนนต่ำ ได้แก่ " + ", ".join(f"ตัวชี้วัดที่ {i.number} {i.name_th}" for i in weakest)
+    leads = Counter(m.lead_unit for m in measures if m.lead_unit)
+    lead = unit_label(leads.most_common(1)[0][0]) if leads else ""
+    strategies = list(dict.fromkeys(m.strategy.strip() for m in measures if m.strategy.strip()))
+    confidences = Counter(m.confidence for m in measures if m.confidence)
+    chosen = confidences.most_common(1)[0][0] if confidences else None
+    confidence = "\n".join(f"{TICKED if key == chosen else UNTICKED} {label}" for key, label in CONFIDENCE_TH)
+    risks = "\n".join(f"{m.name}: {m.risks.strip()}" for m in measures if m.risks.strip())
+    period = f"ต.ค. {(fiscal_year - 1) % 100:02d} – ก.ย. {fiscal_year % 100:02d}"
+    block = [
+        ["ชื่อแผน", plan_name],
+        ["วัตถุประสงค์", objective],
+        ["เป้าหมาย", "ระดับดีเยี่ยม"],
+        ["หน่วยงานหลัก", lead],
+        ["ยุทธศาสตร์ที่สนับสนุน", ", ".join(strategies)],
+        ["ระยะเวลา", period],
+        ["ประเภทแผน", "แผนปฏิบัติการ"],
+        ["ความมั่นใจในความสำเร็จ", confidence],
+        ["ความเสี่ยง", risks or "-"],
+    ]
+    sections = [Section("ข้อมูลแผน", [], Table([[header("หัวข้อ"), header("รายละเอียด")]], block, [24, 96]))]
+
+    rows = []
+    for number, measure in enumerate(measures, start=1):
+        steps = [f"{n}. {step}" for n, step in enumerate(measure.step_list(), start=1)]
+        columns = measure_month_columns(measure, fiscal_year)
+        marks = [MONTH_MARK if i in columns else "" for i in range(12)]
+        kpi = "\n".join(t for t in (measure.kpi.strip(), f"ค่าเป้าหมาย: {measure.target.strip()}" if measure.target.strip() else "") if t)
+        units = "\n".join(unit_label(u) for u in measure.responsible_units())
+        rows.append([str(number), "\n".join([measure.name, *steps]), *marks, kpi, units, "\n".join(results.get(measure.pk, []))])
+    month_names = [MONTHS_SHORT[m - 1] for m in FISCAL_MONTHS]
+    header_rows = [
+        [header("ที่", rowspan=2), header("กิจกรรม/ขั้นตอน", rowspan=2), header("ระยะเวลาดำเนินการ", colspan=12)]
+        + [header(text, rowspan=2) for text in ("ตัวชี้วัดและค่าเป้าหมาย", "ผู้รับผิดชอบ", "ผลการดำเนินงาน")],
+        [header(name) for name in month_names],
+    ]
+    table = Table(header_rows, rows, [4, 32] + [7] * 12 + [17, 15, 20], long_rows=True) if rows else None
+    sections.append(Section("กิจกรรมและระยะเวลาดำเนินการ", [] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"], table))
+    return Document(
+        title_lines=[IMPROVEMENT_TITLE, f"ประจำปีงบประมาณ พ.ศ. {fiscal_year}"],
+        agency_name=agency.name_th,
+        fiscal_year=fiscal_year,
+        sections=sections,
+        filename=f"ita-improvement-{agency.code}-{fiscal_year}",
+    )
+
+
+def improvement_document_for(agency, year, user=None):
+    """Load the plan of `year` (only the measures `user` may see, when given), the indicator
+    scores of year − 1 and each unit's latest approved entry, and build the improvement plan."""
+    from django.db.models import Prefetch
+
+    from assessments.models import Indicator
+    from measures.access import measures_for, role_in
+    from measures.models import Measure, ProgressEntry, State
+    from measures.plans import answered_results, unit_label
+
+    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else Measure.objects.filter(agency=agency)
+    measures = list(
+        measures.filter(fiscal_year=year)
+        .select_related("lead_unit")
+        .prefetch_related("supporting_units", Prefetch("indicators", queryset=Indicator.objects.order_by("number")))
+        .order_by("order", "pk")
+    )
+    answered = answered_results(agency, year)
+    numbers = {i.number for m in measures for i in m.indicators.all()}
+    scores = {n: answered.indicator_score(n) for n in numbers}
+    latest = {}
+    entries = (
+        ProgressEntry.objects.filter(measure__in=[m.pk for m in measures], state=State.APPROVED)
+        .select_related("unit")
+        .order_by("round__due_date", "updated", "pk")
+    )
+    for entry in entries:
+        latest[(entry.measure_id, entry.unit_id)] = entry  # the later overwrites the earlier
+    results = {}
+    with translation.override("th"):
+        # The plan's results column is a summary per unit; the narratives are in the progress report.
+        for (measure_id, _unit), entry in sorted(latest.items(), key=lambda item: (item[0][0], unit_label(item[1].unit))):
+            text = f"{unit_label(entry.unit)}: ร้อยละ {entry.percent} ({entry.get_status_display()})"
+            results.setdefault(measure_id, []).append(text)
+        return improvement_document(agency, year, measures, scores, results)

@@ -10,4 +10,9 @@ urlpatterns = [
         name="progress_report",
     ),
     path("agencies/<str:code>/<int:year>/plan/report.<slug:file_format>", views.plan_report, name="plan_report"),
+    path(
+        "agencies/<str:code>/<int:year>/improvement/report.<slug:file_format>",
+        views.improvement_report,
+        name="improvement_report",
+    ),
 ]

@@ -59,3 +59,24 @@ def plan_report(request, code, year, file_format):
         content = render_pdf(document, landscape=True, thai_digits=request.GET.get("digits") == "thai")
         return attachment(content, "application/pdf", f"{document.filename}.pdf")
     return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")
+
+
+@require_http_methods(["GET"])
+def improvement_report(request, code, year, file_format):
+    """The improvement plan (month grid) of a fiscal year as a PDF (A4 landscape) or XLSX file,
+    with the plan page's access rule: unit staff get only their units' measures."""
+    from measures.access import get_plan_for_user
+    from measures.plans import check_fiscal_year
+    from reports.documents import improvement_document_for
+
+    if file_format not in ("pdf", "xlsx"):
+        raise Http404
+    check_fiscal_year(year)
+    agency, role = get_plan_for_user(request, code)
+    if role is None:
+        raise Http404
+    document = improvement_document_for(agency, year, user=request.user)
+    if file_format == "pdf":
+        content = render_pdf(document, landscape=True, thai_digits=request.GET.get("digits") == "thai")
+        return attachment(content, "application/pdf", f"{document.filename}.pdf")
+    return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")

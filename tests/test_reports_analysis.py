@@ -173,13 +173,6 @@ def test_command_writes_the_file(tceb_2565, tmp_path):
     assert any(cell.value == 97.04 for row in workbook.worksheets[0].iter_rows() for cell in row)
 
 
-@pytest.mark.parametrize("kind", ["improvement"])
-def test_command_refuses_the_reports_not_available_yet(tceb_2565, tmp_path, kind):
-    with pytest.raises(CommandError, match="not available yet"):
-        call_command("export_report", kind, "--agency", "AG1", "--year", "2565", "-o", str(tmp_path / "x.pdf"))
-    assert not (tmp_path / "x.pdf").exists()
-
-
 def test_command_reports_an_unknown_year(tceb_2565, tmp_path):
     with pytest.raises(CommandError, match="No results"):
         call_command("export_report", "analysis", "--agency", "AG1", "--year", "2570", "-o", str(tmp_path / "x.pdf"))

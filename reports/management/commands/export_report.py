@@ -6,14 +6,13 @@ from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 
 KINDS = ("analysis", "plan", "progress", "improvement")
-AVAILABLE = ("analysis", "progress", "plan")
 
 
 class Command(BaseCommand):
-    help = "Write an agency's report for a fiscal year as PDF or XLSX. The analysis, plan and progress reports are available so far."
+    help = "Write an agency's report for a fiscal year as PDF or XLSX: the analysis, plan, progress or improvement report."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS, help="Which document: analysis, plan, progress (available), improvement (not yet)")
+        parser.add_argument("kind", choices=KINDS, help="Which document: analysis, plan, progress or improvement")
         parser.add_argument("--agency", required=True, help="Agency code")
         parser.add_argument("--year", required=True, type=int, help="Fiscal year (Buddhist Era)")
         parser.add_argument("--round", dest="round_kind", choices=tuple(ROUND_LABELS), help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m")
@@ -23,12 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--landscape", action="store_true", help="A4 landscape (PDF)")
 
     def handle(self, *args, kind, agency, year, file_format, output, thai_digits, landscape, **options):
-        if kind not in AVAILABLE:
-            raise CommandError(f"The {kind} report is not available yet; only the {', '.join(AVAILABLE)} reports can be exported.")
         if kind == "progress":
             return self.write_progress(agency, year, options.get("round_kind"), file_format, output, thai_digits)
-        if kind == "plan":
-            return self.write_plan(agency, year, file_format, output, thai_digits)
+        if kind in ("plan", "improvement"):
+            return self.write_plan(agency, year, file_format, output, thai_digits, improvement=kind == "improvement")
         assessment = Assessment.objects.filter(agency__code=agency, fiscal_year=year).select_related("agency", "version").first()
         if assessment is None:
             raise CommandError(f"No results for agency {agency} in fiscal year {year}.")
@@ -56,18 +53,19 @@ class Command(BaseCommand):
             file.write(content)
         self.stdout.write(f"Wrote {output} ({len(content)} bytes).")
 
-    def write_plan(self, code, year, file_format, output, thai_digits):
-        """The measures plan, always A4 landscape; a year without measures has no plan to write."""
+    def write_plan(self, code, year, file_format, output, thai_digits, improvement=False):
+        """The measures plan or the improvement plan, always A4 landscape; a year without
+        measures has no plan to write."""
         from assessments.models import Agency
         from measures.models import Measure
-        from reports.documents import plan_document_for
+        from reports.documents import improvement_document_for, plan_document_for
 
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
             raise CommandError(f"No agency with code {code}.")
         if not Measure.objects.filter(agency=agency, fiscal_year=year).exists():
             raise CommandError(f"The plan of {code} for fiscal year {year} has no measures: it is not available yet.")
-        document = plan_document_for(agency, year)
+        document = (improvement_document_for if improvement else plan_document_for)(agency, year)
         content = render_pdf(document, landscape=True, thai_digits=thai_digits) if file_format == "pdf" else render_xlsx(document)
         with open(output, "wb") as file:
             file.write(content)

@@ -1,0 +1,69 @@
+"""Time the official documents on the demo data: `python benchmarks/reports.py`.
+
+Prints, for each document and format, the best and median of several warm renders and the size.
+The target (issue: official-style reports) is under 3 s for an agency with 10 measures and 4 rounds.
+It uses its own SQLite database under /tmp and changes nothing in the project's.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ita_tracker.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/benchmark.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from assessments.models import Agency, Assessment  # noqa: E402
+from measures.models import Measure  # noqa: E402
+from reports import documents  # noqa: E402
+from reports.pdf import render_pdf  # noqa: E402
+from reports.xlsx import render_xlsx  # noqa: E402
+
+RUNS = 5
+
+
+def timed(build):
+    times, size = [], 0
+    build()  # warm: fonts, templates, framework data
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        size = len(build())
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), size
+
+
+def main():
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", verbosity=0, stdout=quiet)
+        call_command("load_frameworks", verbosity=0, stdout=quiet)
+        call_command("load_demo", verbosity=0, stdout=quiet)
+    tceb = Agency.objects.get(code="TCEB")
+    cases = [
+        ("analysis TCEB 2565", lambda: documents.analysis_document_for(Assessment.objects.get(agency=tceb, fiscal_year=2565)), False),
+        ("plan TCEB 2566", lambda: documents.plan_document_for(tceb, 2566), True),
+        ("progress TCEB 2566 Q2", lambda: documents.progress_document_for(tceb, 2566, "q2"), True),
+        ("progress TCEB 2566 12m", lambda: documents.progress_document_for(tceb, 2566, "12m"), True),
+    ]
+    if hasattr(documents, "improvement_document_for"):
+        cases.append(("improvement TCEB 2566", lambda: documents.improvement_document_for(tceb, 2566), True))
+    measures = Measure.objects.filter(agency=tceb, fiscal_year=2566).count()
+    print(f"TCEB 2566: {measures} measures, 4 quarterly rounds; {RUNS} warm runs each, document built from the database every run")
+    print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
+    for name, build_document, landscape in cases:
+        for fmt, render in (("pdf", lambda d: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
+            best, median, size = timed(lambda: render(build_document()))
+            print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
+
+
+if __name__ == "__main__":
+    main()
