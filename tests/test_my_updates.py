@@ -14,6 +14,16 @@ from tests import factories
 
 TODAY = timezone.localdate()
 THIS_YEAR = fiscal_year_of(TODAY)
+_localdate = timezone.localdate
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    """Keep the views on the day the module was loaded, so a run across midnight cannot shift the counts."""
+    def localdate(value=None, timezone=None):
+        return TODAY if value is None else _localdate(value, timezone)
+
+    monkeypatch.setattr(timezone, "localdate", localdate)
 
 
 def plan_measure(agency, fiscal_year, name, unit, **fields):
