@@ -11,7 +11,7 @@ ARGS  ?=
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000"
+	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000 (with the worker)"
 	@echo "make test      run the tests (ARGS=\"-k foo\" passes options to pytest)"
 	@echo "make venv      only create .venv and install the project with its test extra"
 	@echo "make postgres  start a local PostgreSQL and print its DATABASE_URL"
@@ -43,7 +43,10 @@ run: system-deps $(STAMP)
 	$(VPY) manage.py load_frameworks
 	$(VPY) manage.py load_demo
 	$(VPY) manage.py load_measure_templates
-	$(VPY) manage.py runserver 127.0.0.1:8000
+	@# The background worker builds the year-end bundles; it stops with the server.
+	$(VPY) manage.py db_worker --interval 2 & worker=$$!; \
+	    trap 'kill $$worker' EXIT INT TERM; \
+	    $(VPY) manage.py runserver 127.0.0.1:8000
 
 # DATABASE_URL comes from the caller's environment (SQLite when unset).
 test: system-deps $(STAMP)

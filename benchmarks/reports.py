@@ -1,8 +1,9 @@
 """Time the official documents on the demo data: `python benchmarks/reports.py`.
 
-Prints, for each document and format, the best and median of several warm renders and the size.
+Prints, for each document and format, the best and median of several warm renders and the size,
+then the time of each demo organisation's year-end bundle as the worker builds it.
 The target (issue: official-style reports) is under 3 s for an agency with 10 measures and 4 rounds.
-It uses its own SQLite database under /tmp and changes nothing in the project's.
+It uses its own SQLite database and media folder under /tmp and changes nothing in the project's.
 """
 
 import os
@@ -15,7 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ita_tracker.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/benchmark.sqlite3"
+SCRATCH = tempfile.mkdtemp()
+os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}/benchmark.sqlite3"
+os.environ["MEDIA_ROOT"] = f"{SCRATCH}/media"
 
 import django  # noqa: E402
 
@@ -63,6 +66,28 @@ def main():
         for fmt, render in (("pdf", lambda d: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
             best, median, size = timed(lambda: render(build_document()))
             print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
+    bundles()
+
+
+def bundles():
+    """Each demo organisation's bundle, built once as the worker runs it (cold: the first of its kind)."""
+    from django.contrib.auth import get_user_model
+
+    from reports.bundles import bundle_agencies
+    from reports.models import Bundle
+    from reports.tasks import build_bundle
+
+    admin = get_user_model().objects.get(username="admin")
+    print(f"\n{'year-end bundle':28} {'files':>6} {'seconds':>8} {'s/file':>7} {'size KB':>8}")
+    for code, year in (("PMO", 2566), ("MNRE", 2564), ("ANGTHONG-PROV", 2569)):
+        organisation = Agency.objects.get(code=code)
+        bundle = Bundle.objects.create(organisation=organisation, fiscal_year=year, requested_by=admin)
+        bundle.agencies.set(bundle_agencies(organisation, admin))
+        start = time.perf_counter()
+        build_bundle.call(bundle.pk)
+        seconds = time.perf_counter() - start
+        bundle.refresh_from_db()
+        print(f"{code + ' ' + str(year):28} {bundle.done:6} {seconds:8.2f} {seconds / bundle.done:7.2f} {bundle.file.size / 1024:8.0f}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "django_tasks_db",
     "assessments",
     "measures",
     "reports",
@@ -121,6 +122,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Long jobs (the year-end ZIP bundles) are queued in the database and run by
+# `manage.py db_worker`, so any web instance may queue and any worker may run them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The audit trail is read-only: nobody can restore an old version from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -369,10 +369,10 @@ def progress_document(agency, year, round_kind, measures, rounds, entries, asses
             )
             if measure_entries and all(e.state == State.APPROVED and e.status == Status.DONE for e in measure_entries):
                 done += 1
-            reports = []
+            # Units that report the same words (common when one office writes for all) are printed once.
+            reports = {}
             for entry in measure_entries:
-                lines = [f"{entry.unit}:" + ("" if entry.state == State.APPROVED else f" {NOT_REVIEWED}")]
-                lines += [f"{thai_date(a.date, short=True)} {a.text}" for a in entry.activities.all()]
+                lines = [f"{thai_date(a.date, short=True)} {a.text}" for a in entry.activities.all()]
                 if entry.result:
                     lines.append(entry.result)
                 if entry.obstacles:
@@ -380,7 +380,11 @@ def progress_document(agency, year, round_kind, measures, rounds, entries, asses
                 if entry.suggestions:
                     lines.append(f"ข้อเสนอแนะ: {entry.suggestions}")
                 lines.append(f"ความคืบหน้า ร้อยละ {entry.percent}")
-                reports.append("\n".join(lines))
+                reports.setdefault((entry.state == State.APPROVED, "\n".join(lines)), []).append(str(entry.unit))
+            reports = [
+                f"{', '.join(names)}:" + ("" if approved else f" {NOT_REVIEWED}") + "\n" + body
+                for (approved, body), names in reports.items()
+            ]
             rows.append(
                 [
                     str(number),
@@ -669,7 +673,7 @@ def improvement_document(agency, fiscal_year, measures, indicator_scores, result
         + [header(text, rowspan=2) for text in ("ตัวชี้วัดและค่าเป้าหมาย", "ผู้รับผิดชอบ", "ผลการดำเนินงาน")],
         [header(name) for name in month_names],
     ]
-    table = Table(header_rows, rows, [4, 32] + [7] * 12 + [17, 15, 20], long_rows=True) if rows else None
+    table = Table(header_rows, rows, [4, 40] + [6] * 12 + [14, 17, 22], long_rows=True) if rows else None
     sections.append(Section("กิจกรรมและระยะเวลาดำเนินการ", [] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"], table))
     return Document(
         title_lines=[IMPROVEMENT_TITLE, f"ประจำปีงบประมาณ พ.ศ. {fiscal_year}"],
@@ -708,10 +712,15 @@ def improvement_document_for(agency, year, user=None):
     )
     for entry in entries:
         latest[(entry.measure_id, entry.unit_id)] = entry  # the later overwrites the earlier
-    results = {}
     with translation.override("th"):
-        # The plan's results column is a summary per unit; the narratives are in the progress report.
+        # The plan's results column is a summary per unit, units at the same point named once;
+        # the narratives are in the progress report.
+        summaries = {}
         for (measure_id, _unit), entry in sorted(latest.items(), key=lambda item: (item[0][0], unit_label(item[1].unit))):
-            text = f"{unit_label(entry.unit)}: ร้อยละ {entry.percent} ({entry.get_status_display()})"
-            results.setdefault(measure_id, []).append(text)
+            summary = f"ร้อยละ {entry.percent} ({entry.get_status_display()})"
+            summaries.setdefault(measure_id, {}).setdefault(summary, []).append(unit_label(entry.unit))
+        results = {
+            measure_id: [f"{', '.join(units)}: {summary}" for summary, units in by_summary.items()]
+            for measure_id, by_summary in summaries.items()
+        }
         return improvement_document(agency, year, measures, scores, results)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import bundle_views, views
 
 urlpatterns = [
     path("agencies/<str:code>/<int:year>/report.<slug:file_format>", views.analysis_report, name="analysis_report"),
@@ -15,4 +15,7 @@ urlpatterns = [
         views.improvement_report,
         name="improvement_report",
     ),
+    path("bundles/", bundle_views.bundles, name="bundles"),
+    path("bundles/<int:pk>/status", bundle_views.bundle_status, name="bundle_status"),
+    path("bundles/<int:pk>/download", bundle_views.bundle_download, name="bundle_download"),
 ]

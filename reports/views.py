@@ -3,80 +3,66 @@ from django.views.decorators.http import require_http_methods
 
 from assessments.access import get_assessment_for_user
 from assessments.downloads import attachment
-from reports.documents import ROUND_LABELS, analysis_document_for, progress_document_for
-from reports.pdf import render_pdf
-from reports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
-from reports.xlsx import render_xlsx
+from measures.access import get_plan_for_user
+from measures.plans import check_fiscal_year
+from reports.documents import (
+    ROUND_LABELS,
+    analysis_document_for,
+    improvement_document_for,
+    plan_document_for,
+    progress_document_for,
+)
+from reports.files import FORMATS, render
+
+
+def _download(request, document, file_format, landscape=True):
+    """?digits=thai prints Thai digits in the PDF."""
+    thai_digits = request.GET.get("digits") == "thai"
+    return attachment(*render(document, file_format, landscape=landscape, thai_digits=thai_digits))
+
+
+def _plan_agency(request, code, file_format):
+    """The agency whose plan the user may read, with the plan page's rule (404 otherwise)."""
+    if file_format not in FORMATS:
+        raise Http404
+    agency, role = get_plan_for_user(request, code)
+    if role is None:
+        raise Http404
+    return agency
 
 
 @require_http_methods(["GET"])
 def analysis_report(request, code, year, file_format):
-    """The analysis of one agency's year as a PDF or XLSX file; ?digits=thai prints Thai digits in the PDF."""
-    if file_format not in ("pdf", "xlsx"):
+    """The analysis of one agency's year as a PDF (A4 portrait) or XLSX file."""
+    if file_format not in FORMATS:
         raise Http404
     assessment, _can_edit = get_assessment_for_user(request, code, year)
-    document = analysis_document_for(assessment)
-    if file_format == "pdf":
-        content = render_pdf(document, thai_digits=request.GET.get("digits") == "thai")
-        return attachment(content, "application/pdf", f"{document.filename}.pdf")
-    return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")
+    return _download(request, analysis_document_for(assessment), file_format, landscape=False)
 
 
 @require_http_methods(["GET"])
 def progress_report(request, code, year, round_kind, file_format):
-    """The progress report of one reporting round as a PDF (A4 landscape) or XLSX file, with the
-    plan page's access rule: unit staff get only their units' measures."""
-    from measures.access import get_plan_for_user
-
-    if file_format not in ("pdf", "xlsx") or round_kind not in ROUND_LABELS:
+    """The progress report of one reporting round as a PDF (A4 landscape) or XLSX file;
+    unit staff get only their units' measures."""
+    if round_kind not in ROUND_LABELS:
         raise Http404
-    agency, role = get_plan_for_user(request, code)
-    if role is None:
-        raise Http404
-    document = progress_document_for(agency, year, round_kind, user=request.user)
-    if file_format == "pdf":
-        content = render_pdf(document, landscape=True, thai_digits=request.GET.get("digits") == "thai")
-        return attachment(content, "application/pdf", f"{document.filename}.pdf")
-    return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")
+    agency = _plan_agency(request, code, file_format)
+    return _download(request, progress_document_for(agency, year, round_kind, user=request.user), file_format)
 
 
 @require_http_methods(["GET"])
 def plan_report(request, code, year, file_format):
-    """The measures plan of a fiscal year as a PDF (A4 landscape) or XLSX file, with the plan
-    page's access rule: unit staff get only their units' measures."""
-    from measures.access import get_plan_for_user
-    from measures.plans import check_fiscal_year
-    from reports.documents import plan_document_for
-
-    if file_format not in ("pdf", "xlsx"):
-        raise Http404
+    """The measures plan of a fiscal year as a PDF (A4 landscape) or XLSX file;
+    unit staff get only their units' measures."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    if role is None:
-        raise Http404
-    document = plan_document_for(agency, year, user=request.user)
-    if file_format == "pdf":
-        content = render_pdf(document, landscape=True, thai_digits=request.GET.get("digits") == "thai")
-        return attachment(content, "application/pdf", f"{document.filename}.pdf")
-    return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")
+    agency = _plan_agency(request, code, file_format)
+    return _download(request, plan_document_for(agency, year, user=request.user), file_format)
 
 
 @require_http_methods(["GET"])
 def improvement_report(request, code, year, file_format):
-    """The improvement plan (month grid) of a fiscal year as a PDF (A4 landscape) or XLSX file,
-    with the plan page's access rule: unit staff get only their units' measures."""
-    from measures.access import get_plan_for_user
-    from measures.plans import check_fiscal_year
-    from reports.documents import improvement_document_for
-
-    if file_format not in ("pdf", "xlsx"):
-        raise Http404
+    """The improvement plan (month grid) of a fiscal year as a PDF (A4 landscape) or XLSX file;
+    unit staff get only their units' measures."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    if role is None:
-        raise Http404
-    document = improvement_document_for(agency, year, user=request.user)
-    if file_format == "pdf":
-        content = render_pdf(document, landscape=True, thai_digits=request.GET.get("digits") == "thai")
-        return attachment(content, "application/pdf", f"{document.filename}.pdf")
-    return attachment(render_xlsx(document), XLSX_CONTENT_TYPE, f"{document.filename}.xlsx")
+    agency = _plan_agency(request, code, file_format)
+    return _download(request, improvement_document_for(agency, year, user=request.user), file_format)

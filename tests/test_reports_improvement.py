@@ -80,6 +80,21 @@ def test_results_are_each_units_latest_approved_entry(plan_2569):
     assert "เปิดเผยแล้ว 30 รายการ" not in grid.table.rows[0][16]
 
 
+def test_units_at_the_same_point_are_named_once(plan_2569):
+    q1 = ProgressEntry.objects.filter(measure__name=OWN, round__kind="q1")
+    q1.update(state=State.APPROVED, percent=100, status="done")
+
+    _block, grid = improvement_document_for(plan_2569, YEAR).sections
+    assert grid.table.rows[0][16] == "กองการเจ้าหน้าที่ (กจ.), สำนักงานบริหารกลาง (ส.บก.): ร้อยละ 100 (ดำเนินการแล้วเสร็จ)"
+
+    q1.filter(unit__abbreviation="กจ.").update(percent=80, status="on_track")
+    _block, grid = improvement_document_for(plan_2569, YEAR).sections
+    assert grid.table.rows[0][16].split("\n") == [
+        "กองการเจ้าหน้าที่ (กจ.): ร้อยละ 80 (เป็นไปตามแผน)",
+        "สำนักงานบริหารกลาง (ส.บก.): ร้อยละ 100 (ดำเนินการแล้วเสร็จ)",
+    ]
+
+
 def test_pdf_in_sarabun_and_xlsx_month_cells(plan_2569):
     document = improvement_document_for(plan_2569, YEAR)
     content = render_pdf(document, landscape=True)

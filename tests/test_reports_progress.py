@@ -75,6 +75,22 @@ def test_pdf_follows_the_fio_report(plan, django_assert_max_num_queries):
         progress_document_for(plan, 2566, "6m")
 
 
+def test_units_reporting_the_same_words_are_printed_once(agency, unit, other_unit):
+    measure = factories.measure(agency, 2566, "มาตรการร่วม", lead_unit=unit, supporting=[other_unit], items=("I1",))
+    entries = ProgressEntry.objects.filter(measure=measure, round__kind="q2")
+    entries.update(result="ชี้แจงทุกสำนักแล้ว", percent=100, status=Status.DONE, state=State.APPROVED)
+
+    cell = progress_document_for(agency, 2566, "q2").sections[0].table.rows[0][-1]
+    assert cell == "ส.บก., กจ.:\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100"
+
+    entries.filter(unit=other_unit).update(state=State.SUBMITTED)  # same words, not yet reviewed
+    cell = progress_document_for(agency, 2566, "q2").sections[0].table.rows[0][-1]
+    assert cell.split("\n\n") == [
+        "ส.บก.:\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100",
+        "กจ.: (ยังไม่ผ่านการตรวจสอบ)\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100",
+    ]
+
+
 def test_xlsx_keeps_scores_as_numbers(plan):
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(progress_document_for(plan, 2566, "q2"))))
 

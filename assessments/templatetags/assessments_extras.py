@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from assessments import access
+from assessments.models import EDITOR_ROLES, Membership
 from assessments.scoring import round2
 
 register = template.Library()
@@ -40,14 +40,27 @@ def trend(value):
     return "fall" if rounded < 0 else "rise" if rounded > 0 else ""
 
 
+def _memberships(user):
+    """(role, oversight) of each of the user's memberships, read once per request for the menu."""
+    if not hasattr(user, "_memberships"):
+        user._memberships = list(Membership.objects.filter(user=user).values_list("role", "oversight"))
+    return user._memberships
+
+
 @register.filter
 def has_oversight(user):
-    """Whether the user oversees other agencies (or administers them all); asked once per request."""
+    """Whether the user oversees other agencies (or administers them all)."""
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_has_oversight"):
-        user._has_oversight = access.has_oversight(user)
-    return user._has_oversight
+    return user.is_superuser or any(oversight for _role, oversight in _memberships(user))
+
+
+@register.filter
+def can_bundle(user):
+    """Whether the user may ask for year-end bundles: administrators and integrity officers."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(role in EDITOR_ROLES for role, _oversight in _memberships(user))
 
 
 @register.filter

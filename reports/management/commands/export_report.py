@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Agency, Assessment
 from reports.documents import ROUND_LABELS, analysis_document_for, progress_document_for
-from reports.pdf import render_pdf
-from reports.xlsx import render_xlsx
+from reports.files import render
 
 KINDS = ("analysis", "plan", "progress", "improvement")
 
@@ -29,11 +28,10 @@ class Command(BaseCommand):
         assessment = Assessment.objects.filter(agency__code=agency, fiscal_year=year).select_related("agency", "version").first()
         if assessment is None:
             raise CommandError(f"No results for agency {agency} in fiscal year {year}.")
-        document = analysis_document_for(assessment)
-        if file_format == "pdf":
-            content = render_pdf(document, landscape=landscape, thai_digits=thai_digits)
-        else:
-            content = render_xlsx(document)
+        self.write(analysis_document_for(assessment), file_format, output, thai_digits, landscape=landscape)
+
+    def write(self, document, file_format, output, thai_digits, landscape=True):
+        content, _content_type, _filename = render(document, file_format, landscape=landscape, thai_digits=thai_digits)
         with open(output, "wb") as file:
             file.write(content)
         self.stdout.write(f"Wrote {output} ({len(content)} bytes).")
@@ -44,14 +42,7 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
             raise CommandError(f"No agency with the code {code}.")
-        document = progress_document_for(agency, year, round_kind)
-        if file_format == "pdf":
-            content = render_pdf(document, landscape=True, thai_digits=thai_digits)
-        else:
-            content = render_xlsx(document)
-        with open(output, "wb") as file:
-            file.write(content)
-        self.stdout.write(f"Wrote {output} ({len(content)} bytes).")
+        self.write(progress_document_for(agency, year, round_kind), file_format, output, thai_digits)
 
     def write_plan(self, code, year, file_format, output, thai_digits, improvement=False):
         """The measures plan or the improvement plan, always A4 landscape; a year without
@@ -66,7 +57,4 @@ class Command(BaseCommand):
         if not Measure.objects.filter(agency=agency, fiscal_year=year).exists():
             raise CommandError(f"The plan of {code} for fiscal year {year} has no measures: it is not available yet.")
         document = (improvement_document_for if improvement else plan_document_for)(agency, year)
-        content = render_pdf(document, landscape=True, thai_digits=thai_digits) if file_format == "pdf" else render_xlsx(document)
-        with open(output, "wb") as file:
-            file.write(content)
-        self.stdout.write(f"Wrote {output} ({len(content)} bytes).")
+        self.write(document, file_format, output, thai_digits)

@@ -1,0 +1,122 @@
+"""The year-end bundle: every document of the agencies under an organisation, as one ZIP.
+
+For each agency and fiscal year N: the analysis of the results of N − 1 (on which the plan of N
+rests) and of N (when they have arrived), then the measures plan, the improvement plan and the 6-
+and 12-month progress reports of N (when N has measures), each as PDF and XLSX, in a folder named after the agency's code. `index.txt` lists
+what is in the bundle and why an agency has fewer documents, so nobody has to guess.
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from assessments.models import Agency, Assessment
+from assessments.thai import thai_date
+from measures.models import Measure
+from reports import documents
+from reports.files import FORMATS, render
+
+DOCUMENT_NAMES = {
+    "analysis": "รายงานผลการวิเคราะห์ผลการประเมิน ITA ปี {year}",
+    "plan": documents.PLAN_TITLE,
+    "improvement": documents.IMPROVEMENT_TITLE,
+    "6m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 6 เดือน",
+    "12m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 12 เดือน",
+}
+
+
+@dataclass
+class Entry:
+    """One document of one agency in the bundle."""
+
+    agency: Agency
+    kind: str  # a key of DOCUMENT_NAMES
+    assessment: Assessment | None = None
+
+    @property
+    def name(self):
+        return DOCUMENT_NAMES[self.kind].format(year=self.assessment and self.assessment.fiscal_year)
+
+    def document(self, year):
+        if self.kind == "analysis":
+            return documents.analysis_document_for(self.assessment)
+        if self.kind == "plan":
+            return documents.plan_document_for(self.agency, year)
+        if self.kind == "improvement":
+            return documents.improvement_document_for(self.agency, year)
+        return documents.progress_document_for(self.agency, year, self.kind)
+
+
+def organisations_for(user):
+    """The agencies whose bundles the user may ask for: those they edit (all, for superusers)."""
+    return Agency.objects.editable_by(user).distinct().order_by("name_th")
+
+
+def bundle_agencies(organisation, user):
+    """The organisation and the agencies under it (three levels, as oversight reaches) that the user may read."""
+    under = Q(pk=organisation.pk) | Q(parent=organisation) | Q(parent__parent=organisation)
+    under |= Q(parent__parent__parent=organisation)
+    return Agency.objects.visible_to(user).filter(under).order_by("code")
+
+
+def bundle_entries(agencies, year):
+    """The documents the agencies have for the year, and a note for each agency missing some."""
+    assessments = {
+        (a.agency_id, a.fiscal_year): a
+        for a in Assessment.objects.filter(agency__in=agencies, fiscal_year__in=(year - 1, year)).select_related("agency")
+    }
+    planned = set(Measure.objects.filter(agency__in=agencies, fiscal_year=year).values_list("agency_id", flat=True))
+    entries, notes = [], {}
+    for agency in agencies:
+        missing = []
+        for assessed in (year - 1, year):
+            if (agency.pk, assessed) in assessments:
+                entries.append(Entry(agency, "analysis", assessments[agency.pk, assessed]))
+            else:
+                missing.append(f"ยังไม่มีผลการประเมินปี {assessed} จึงไม่มีรายงานผลการวิเคราะห์ของปีนั้น")
+        if agency.pk in planned:
+            entries.extend(Entry(agency, kind) for kind in ("plan", "improvement", "6m", "12m"))
+        else:
+            missing.append(f"ยังไม่มีมาตรการปีงบประมาณ {year} จึงไม่มีแผนและรายงานผลการดำเนินงาน")
+        notes[agency.pk] = missing
+    return entries, notes
+
+
+def write_bundle(bundle, out, on_file=lambda: None):
+    """Write the bundle's ZIP to the file object `out`, calling `on_file` after each file."""
+    year, root = bundle.fiscal_year, f"{bundle.organisation.code}-{bundle.fiscal_year}"
+    agencies = list(bundle.agencies.order_by("code"))
+    entries, notes = bundle_entries(agencies, year)
+    written = {agency.pk: [] for agency in agencies}
+    with translation.override("th"), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in entries:
+            document = entry.document(year)
+            written[entry.agency.pk].append(entry.name)
+            for file_format in FORMATS:
+                content, _type, filename = render(document, file_format, landscape=entry.kind != "analysis")
+                archive.writestr(f"{root}/{entry.agency.code}/{filename}", content)
+                written[entry.agency.pk].append(f"    {entry.agency.code}/{filename}")
+                on_file()
+        archive.writestr(f"{root}/index.txt", index_text(bundle, agencies, written, notes))
+
+
+def file_count(bundle):
+    entries, _notes = bundle_entries(list(bundle.agencies.all()), bundle.fiscal_year)
+    return len(entries) * len(FORMATS)
+
+
+def index_text(bundle, agencies, written, notes):
+    lines = [
+        f"ชุดเอกสาร ITA ปีงบประมาณ พ.ศ. {bundle.fiscal_year}",
+        f"{bundle.organisation.name_th} และหน่วยงานในกำกับ ({len(agencies)} หน่วยงาน)",
+        f"จัดทำเมื่อ {thai_date(timezone.localdate())} โดย {bundle.requested_by.get_full_name() or bundle.requested_by}",
+        "",
+    ]
+    for agency in agencies:
+        lines.append(f"{agency.name_th} ({agency.code})")
+        lines.extend(f"  {line}" for line in written[agency.pk])  # a name, then its files
+        lines.extend(f"  - {note}" for note in notes[agency.pk])
+        lines.append("")
+    return "\r\n".join(lines)  # Windows Notepad is where most offices open it

@@ -1,0 +1,20 @@
+// While a bundle is being built, ask the server for its progress every few seconds; the
+// progress lives in the database, so a reload or another tab shows the same figures.
+// When it is finished, reload once to show the download link.
+for (const row of document.querySelectorAll("[data-status-url]")) {
+  const bar = row.querySelector("progress");
+  const label = row.querySelector("[data-progress-label]");
+  const timer = setInterval(async () => {
+    const response = await fetch(row.dataset.statusUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const bundle = await response.json();
+    if (bundle.finished) {
+      clearInterval(timer);
+      window.location.reload();
+      return;
+    }
+    bar.max = bundle.total || 1;
+    bar.value = bundle.done;
+    label.textContent = bundle.label;
+  }, 2000);
+}
