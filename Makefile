@@ -49,7 +49,8 @@ run: system-deps $(STAMP)
 	    $(VPY) manage.py runserver 127.0.0.1:8000
 
 # DATABASE_URL comes from the caller's environment (SQLite when unset).
-test: system-deps $(STAMP)
+test: $(STAMP)
+	@scripts/system-deps --test
 	$(VPY) -m pytest $(ARGS)
 
 postgres:
