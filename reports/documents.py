@@ -506,6 +506,19 @@ def plan_period(measure):
     return ", ".join(f"{names[a]}–{names[b]}" if a != b else names[a] for a, b in runs)
 
 
+def _quarter_arrows(quarters):
+    """One cell per quarter, an arrow from the first to the last quarter of each run, as TCEB prints."""
+    cells = [""] * 4
+    for first, last in _runs([q - 1 for q in quarters]):
+        if first == last:
+            cells[first] = "←→"
+        else:
+            cells[first], cells[last] = "←", "→"
+            for between in range(first + 1, last):
+                cells[between] = "―"
+    return cells
+
+
 def _indicator_line(indicator, indicator_scores):
     score = indicator_scores.get(indicator.number)
     text = f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}"
@@ -518,10 +531,16 @@ def plan_document(agency, fiscal_year, measures, indicator_scores):
     `measures` have their lead unit, supporting units and indicators loaded; `indicator_scores`
     is {indicator number: score} from the results of fiscal_year − 1, which the plan answers.
     Rows are grouped by a measure's first indicator; the group's indicator is printed once, and
-    a measure answering more indicators lists the others in its own row. A second table holds
-    monitoring, reporting and KPI when any measure has them (TCEB 2566)."""
+    a measure answering more indicators lists the others in its own row. The period is a
+    column per quarter with arrows when every measure runs by quarters (TCEB 2566), a month
+    grid when every one runs by months, else text. A second table holds monitoring, reporting
+    and KPI when any measure has them (TCEB 2566)."""
+    from measures.models import Period
     from measures.plans import unit_label
 
+    grid = {Period.QUARTERS: 4, Period.MONTHS: 12}.get(
+        measures[0].period if measures and len({m.period for m in measures}) == 1 else None, 0
+    )
     groups = {}
     for measure in measures:
         indicators = sorted(measure.indicators.all(), key=lambda i: i.number)
@@ -535,11 +554,32 @@ def plan_document(agency, fiscal_year, measures, indicator_scores):
                 cell = "มาตรการอื่น ๆ"
             steps = "\n".join(f"{n}. {step}" for n, step in enumerate(measure.step_list(), start=1))
             units = "\n".join(unit_label(u) for u in measure.responsible_units())
-            rows.append([cell, measure.name, measure.analysis.strip(), steps, plan_period(measure), units])
+            if grid == 4:
+                period = _quarter_arrows(measure.quarters())
+            elif grid == 12:
+                columns = measure_month_columns(measure, fiscal_year)
+                period = [MONTH_MARK if i in columns else "" for i in range(12)]
+            else:
+                period = [plan_period(measure)]
+            rows.append([cell, measure.name, measure.analysis.strip(), steps, *period, units])
     heading = "มาตรการและขั้นตอนการดำเนินงาน"
-    columns = [f"ตัวชี้วัด (คะแนนปี {fiscal_year - 1})", "มาตรการ", "ผลการวิเคราะห์", "ขั้นตอนการดำเนินงาน", "ช่วงระยะเวลา", "ผู้รับผิดชอบ"]
     paragraphs = [f"มาตรการตามผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {fiscal_year - 1}"] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"]
-    sections = [Section(heading, paragraphs, Table([[header(c) for c in columns]], rows, [26, 22, 28, 38, 15, 20], long_rows=True) if rows else None)]
+    texts = [f"ตัวชี้วัด (คะแนนปี {fiscal_year - 1})", "มาตรการ", "ผลการวิเคราะห์", "ขั้นตอนการดำเนินงาน"]
+    if grid:
+        from assessments.thai import MONTHS_SHORT
+        from measures.models import FISCAL_MONTHS
+
+        names = [f"ไตรมาส ที่ {q}" for q in range(1, 5)] if grid == 4 else [MONTHS_SHORT[m - 1] for m in FISCAL_MONTHS]
+        header_rows = [
+            [header(text, rowspan=2) for text in texts]
+            + [header("ช่วงระยะเวลา", colspan=grid), header("ผู้รับผิดชอบ", rowspan=2)],
+            [header(name) for name in names],
+        ]
+        widths = [26, 22, 28, 34] + [9] * 4 + [20] if grid == 4 else [22, 20, 24, 34] + [6] * 12 + [18]
+    else:
+        header_rows = [[header(text) for text in [*texts, "ช่วงระยะเวลา", "ผู้รับผิดชอบ"]]]
+        widths = [26, 22, 28, 38, 15, 20]
+    sections = [Section(heading, paragraphs, Table(header_rows, rows, widths, long_rows=True) if rows else None)]
 
     follow_up = [m for m in measures if m.monitoring.strip() or m.report_to.strip() or m.kpi.strip() or m.target.strip()]
     if follow_up:

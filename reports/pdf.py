@@ -46,7 +46,7 @@ def svg_digits(svg, digits):
 
 # Narrow text columns hold codes and levels ("I20", "AA"), centred as official tables print
 # them; wider ones hold sentences, which read best left-aligned.
-CODE_WIDTH = 8
+CODE_WIDTH = 9
 
 
 def cell_class(table, column):

@@ -2,7 +2,9 @@
 without a reload, and the download link appears when the bundle is ready.
 
 The browser talks to the Django test client through Playwright's request routing, so the test
-runs inside the usual test transaction and needs no live server.
+runs inside the usual test transaction and needs no live server. Playwright's sync API gives the
+code after it starts its own context, so `browser_page` comes before `db` in a test's arguments
+(the transaction then opens in that context) and the routes reuse the test's connection.
 """
 
 import shutil
@@ -10,6 +12,7 @@ import shutil
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from reports.models import Bundle, BundleStatus
 from tests import factories
@@ -29,6 +32,7 @@ def browser_page(client, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     def serve(route):
+        connections[DEFAULT_DB_ALIAS] = database  # requests see the test's uncommitted data
         path = route.request.url.removeprefix(SITE)
         if path.startswith("/static/"):
             with open(finders.find(path.removeprefix("/static/")), "rb") as file:
@@ -37,6 +41,7 @@ def browser_page(client, monkeypatch):
         route.fulfill(status=response.status_code, content_type=response["Content-Type"], body=response.content)
 
     with sync_playwright() as playwright:
+        database = connections[DEFAULT_DB_ALIAS]
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route(f"{SITE}/**", serve)
@@ -44,7 +49,7 @@ def browser_page(client, monkeypatch):
         browser.close()
 
 
-def test_the_progress_bar_follows_the_worker_and_offers_the_download(db, browser_page, client, settings, tmp_path):
+def test_the_progress_bar_follows_the_worker_and_offers_the_download(browser_page, db, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ministry = factories.agency("MIN", "กระทรวงทดสอบ", agency_type="ministry")
     officer = factories.member("officer", ministry, "officer", oversight=True)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from measures.models import Measure
 from reports.documents import plan_document_for
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
@@ -71,6 +72,32 @@ def test_document_groups_rows_by_indicator_in_fixed_queries(plan_2569):
     assert [row[4] for row in rows] == ["ไตรมาส 1–2", "ม.ค.–ก.พ.", "1 ต.ค. 68 – 31 มี.ค. 69"]
     assert rows[0][5] == "สำนักงานบริหารกลาง (ส.บก.)\nกองการเจ้าหน้าที่ (กจ.)"
     assert follow_up.table.rows == [[OWN, "ตรวจทานหน้าเว็บไซต์ทุกเดือน", "รายงานผลต่อ นายกเทศมนตรี ทุกไตรมาส", "ร้อยละของรายการที่เปิดเผยครบถ้วน", "ร้อยละ 100"]]
+
+
+def test_a_plan_by_quarters_prints_arrows_and_one_by_months_a_month_grid(agency, unit):
+    """TCEB 2566 prints a column per quarter with an arrow over the quarters a measure runs in."""
+    factories.assessment(agency, 2568, published.angthong_2568_figures())
+    factories.measure(agency, YEAR, OWN, lead_unit=unit, items=("o12",), months=[10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    factories.measure(agency, YEAR, OTHERS, lead_unit=unit, items=("i10",), months=[1, 2, 3], order=2)
+    factories.measure(agency, YEAR, "มาตรการสองช่วง", lead_unit=unit, items=("i11",), months=[10, 11, 12, 7, 8, 9], order=3)
+
+    table = plan_document_for(agency, YEAR).sections[0].table
+    assert [h.text for h in table.header_rows[1]] == ["ไตรมาส ที่ 1", "ไตรมาส ที่ 2", "ไตรมาส ที่ 3", "ไตรมาส ที่ 4"]
+    assert table.header_rows[0][4].text == "ช่วงระยะเวลา" and table.header_rows[0][4].colspan == 4
+    assert {row[1]: row[4:8] for row in table.rows} == {
+        OWN: ["←", "―", "―", "→"],
+        OTHERS: ["", "←→", "", ""],
+        "มาตรการสองช่วง": ["←→", "", "", "←→"],
+    }
+
+    Measure.objects.filter(agency=agency).update(period="months")
+    table = plan_document_for(agency, YEAR).sections[0].table
+    assert [h.text for h in table.header_rows[1]][:3] == ["ต.ค.", "พ.ย.", "ธ.ค."]
+    others = next(row for row in table.rows if row[1] == OTHERS)
+    assert others[4:16] == ["", "", "", "■", "■", "■", "", "", "", "", "", ""]
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(plan_document_for(agency, YEAR))))
+    values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    assert any(row[4:7] == ["ต.ค.", "พ.ย.", "ธ.ค."] for row in values)
 
 
 def test_pdf_is_landscape_in_sarabun_with_the_plan_text(plan_2569):
