@@ -47,6 +47,9 @@ def browser_page(client, monkeypatch):
         page.route(f"{SITE}/**", serve)
         yield page
         browser.close()
+        # The transaction is rolled back by now; this context's connection would outlive the test
+        # database otherwise (PostgreSQL refuses to drop a database in use).
+        database.close()
 
 
 def test_the_progress_bar_follows_the_worker_and_offers_the_download(browser_page, db, client, settings, tmp_path):
