@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from assessments.models import Agency, Assessment
@@ -92,17 +91,9 @@ def bundle_status(request, pk):
             "done": bundle.done,
             "total": bundle.total,
             "percent": bundle.percent,
-            "label": progress_label(bundle),
+            "label": bundle.progress_label,
         }
     )
-
-
-def progress_label(bundle):
-    if bundle.status == BundleStatus.RUNNING and bundle.total:
-        return ngettext(
-            "%(done)s of %(total)s file written", "%(done)s of %(total)s files written", bundle.total
-        ) % {"done": bundle.done, "total": bundle.total}
-    return bundle.get_status_display()
 
 
 @require_http_methods(["GET"])

@@ -84,11 +84,13 @@ def bundle_entries(agencies, year):
     return entries, notes
 
 
-def write_bundle(bundle, out, on_file=lambda: None):
-    """Write the bundle's ZIP to the file object `out`, calling `on_file` after each file."""
+def write_bundle(bundle, out, on_start=lambda total: None, on_file=lambda: None):
+    """Write the bundle's ZIP to the file object `out`, calling `on_start` with the number of
+    files it will write and `on_file` after each."""
     year, root = bundle.fiscal_year, f"{bundle.organisation.code}-{bundle.fiscal_year}"
     agencies = list(bundle.agencies.order_by("code"))
     entries, notes = bundle_entries(agencies, year)
+    on_start(len(entries) * len(FORMATS))
     written = {agency.pk: [] for agency in agencies}
     with translation.override("th"), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry in entries:
@@ -100,11 +102,6 @@ def write_bundle(bundle, out, on_file=lambda: None):
                 written[entry.agency.pk].append(f"    {entry.agency.code}/{filename}")
                 on_file()
         archive.writestr(f"{root}/index.txt", index_text(bundle, agencies, written, notes))
-
-
-def file_count(bundle):
-    entries, _notes = bundle_entries(list(bundle.agencies.all()), bundle.fiscal_year)
-    return len(entries) * len(FORMATS)
 
 
 def index_text(bundle, agencies, written, notes):

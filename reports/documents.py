@@ -538,9 +538,8 @@ def plan_document(agency, fiscal_year, measures, indicator_scores):
     from measures.models import Period
     from measures.plans import unit_label
 
-    grid = {Period.QUARTERS: 4, Period.MONTHS: 12}.get(
-        measures[0].period if measures and len({m.period for m in measures}) == 1 else None, 0
-    )
+    periods = {m.period for m in measures}
+    grid = {Period.QUARTERS: 4, Period.MONTHS: 12}.get(periods.pop(), 0) if len(periods) == 1 else 0
     groups = {}
     for measure in measures:
         indicators = sorted(measure.indicators.all(), key=lambda i: i.number)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from assessments.models import Agency
 
@@ -52,6 +53,15 @@ class Bundle(models.Model):
         if self.status == BundleStatus.DONE:
             return 100
         return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def progress_label(self):
+        """What the page and its polling show beside the bar, in the request's language."""
+        if self.status == BundleStatus.RUNNING and self.total:
+            return ngettext(
+                "%(done)s of %(total)s file written", "%(done)s of %(total)s files written", self.total
+            ) % {"done": self.done, "total": self.total}
+        return self.get_status_display()
 
     @property
     def filename(self):

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from reports.bundles import file_count, write_bundle
+from reports.bundles import write_bundle
 from reports.models import Bundle, BundleStatus
 
 log = logging.getLogger(__name__)
@@ -19,10 +19,14 @@ def build_bundle(bundle_id):
     """Build a year-end bundle, counting each file written so the page can show the progress."""
     bundle = Bundle.objects.select_related("organisation", "requested_by").get(pk=bundle_id)
     bundles = Bundle.objects.filter(pk=bundle_id)
-    bundles.update(status=BundleStatus.RUNNING, total=file_count(bundle), done=0)
     try:
         with tempfile.TemporaryFile() as out:
-            write_bundle(bundle, out, on_file=lambda: bundles.update(done=F("done") + 1))
+            write_bundle(
+                bundle,
+                out,
+                on_start=lambda total: bundles.update(status=BundleStatus.RUNNING, total=total, done=0),
+                on_file=lambda: bundles.update(done=F("done") + 1),
+            )
             out.seek(0)
             bundle.file.save(bundle.filename, File(out), save=False)
     except Exception:
