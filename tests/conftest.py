@@ -1,14 +1,38 @@
+import io
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from tests import factories
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # SQLite's in-memory test database fails at once with "table is locked" when two threads
+    # write, where a real database file waits; the concurrency tests need the real behaviour.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def load_frameworks():
+    call_command("load_frameworks", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The reference frameworks are data every test reads; load them once per test database.
     with django_db_blocker.unblock():
-        call_command("load_frameworks", verbosity=0, stdout=open("/dev/null", "w"))
+        load_frameworks()
+
+
+@pytest.fixture
+def threads_db(transactional_db):
+    """A committed database that threads share, for tests of simultaneous requests. It is
+    emptied after each such test (pytest-django runs these after the others), so the
+    frameworks are loaded again first."""
+    load_frameworks()
 
 
 @pytest.fixture(autouse=True)
