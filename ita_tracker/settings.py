@@ -136,6 +136,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Long jobs (the year-end ZIP bundles) are queued in the database and run by
 # `manage.py db_worker`, so any web instance may queue and any worker may run them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker stamps the bundle it builds when it starts and after every file (one file takes
+# seconds); a bundle not stamped for this long lost its worker (killed, out of memory, reboot):
+# it is shown as failed and may be asked for again.
+BUNDLE_STALL_SECONDS = int(os.environ.get("BUNDLE_STALL_SECONDS", "300"))
+if BUNDLE_STALL_SECONDS < 60:
+    raise ImproperlyConfigured("BUNDLE_STALL_SECONDS must be at least 60, longer than any single document takes.")
 
 # The audit trail is read-only: nobody can restore an old version from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True

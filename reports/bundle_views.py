@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from assessments.models import Agency, Assessment
 from measures.models import Measure
-from reports.bundles import bundle_agencies, organisations_for
+from reports.actions import do_request_bundle
+from reports.bundles import organisations_for
 from reports.models import Bundle, BundleStatus
-from reports.tasks import build_bundle
 
 SHOWN = 20  # the user's latest bundles on the page
 
@@ -54,30 +53,23 @@ def bundles(request):
     form = _form(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _request_bundle(request, form.cleaned_data["organisation"], form.cleaned_data["fiscal_year"])
-    shown = Bundle.objects.filter(requested_by=request.user).select_related("organisation")[:SHOWN]
+    shown = Bundle.objects.visible_to(request.user).select_related("organisation")[:SHOWN]
     return render(request, "reports/bundles.html", {"form": form, "bundles": shown})
 
 
 def _request_bundle(request, organisation, year):
-    mine = Bundle.objects.filter(requested_by=request.user, organisation=organisation, fiscal_year=year)
-    if mine.filter(status__in=(BundleStatus.QUEUED, BundleStatus.RUNNING)).exists():
+    if do_request_bundle(user=request.user, organisation=organisation, fiscal_year=year) is None:
         messages.info(request, _("This bundle is already being built; it appears below when it is ready."))
-        return redirect("bundles")
-    with transaction.atomic():
-        for old in mine:  # a new bundle replaces the user's older one of the same organisation and year
-            old.delete()
-        bundle = Bundle.objects.create(organisation=organisation, fiscal_year=year, requested_by=request.user)
-        bundle.agencies.set(bundle_agencies(organisation, request.user))
-        bundle.task_id = str(build_bundle.enqueue(bundle.pk).id)
-        bundle.save(update_fields=["task_id"])
-    messages.success(
-        request, _("The bundle is being built in the background. You may leave this page and come back later.")
-    )
+    else:
+        messages.success(
+            request, _("The bundle is being built in the background. You may leave this page and come back later.")
+        )
     return redirect("bundles")
 
 
 def _own_bundle(request, pk):
-    return get_object_or_404(Bundle.objects.select_related("organisation"), pk=pk, requested_by=request.user)
+    """The user's bundle, if they may still have it (see `BundleQuerySet.visible_to`); else 404."""
+    return get_object_or_404(Bundle.objects.visible_to(request.user).select_related("organisation"), pk=pk)
 
 
 @require_http_methods(["GET"])
@@ -86,7 +78,7 @@ def bundle_status(request, pk):
     bundle = _own_bundle(request, pk)
     return JsonResponse(
         {
-            "status": bundle.status,
+            "status": bundle.shown_status,
             "finished": bundle.finished,
             "done": bundle.done,
             "total": bundle.total,
@@ -101,4 +93,8 @@ def bundle_download(request, pk):
     bundle = _own_bundle(request, pk)
     if bundle.status != BundleStatus.DONE or not bundle.file:
         raise Http404
-    return FileResponse(bundle.file.open("rb"), as_attachment=True, filename=bundle.filename)
+    try:
+        handle = bundle.file.open("rb")
+    except FileNotFoundError:  # a database restored without its media folder, a file removed by hand
+        return render(request, "reports/bundle_missing.html", {"bundle": bundle}, status=404)
+    return FileResponse(handle, as_attachment=True, filename=bundle.filename)

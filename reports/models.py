@@ -1,7 +1,13 @@
+from datetime import timedelta
+from functools import cached_property
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,11 +21,39 @@ class BundleStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+BUILDING = (BundleStatus.QUEUED, BundleStatus.RUNNING)
+
+
+def stall_cutoff(now=None):
+    """A running bundle whose worker has not stamped it since this moment has lost its worker."""
+    return (now or timezone.now()) - timedelta(seconds=settings.BUNDLE_STALL_SECONDS)
+
+
+class BundleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The bundles the user asked for and may still have: of an organisation they may still ask
+        a bundle for, holding no agency they may no longer read. Checked on every request, so a
+        removed membership takes effect at once."""
+        unreadable = Agency.objects.exclude(pk__in=Agency.objects.visible_to(user))
+        return self.filter(requested_by=user, organisation__in=Agency.objects.editable_by(user)).exclude(
+            agencies__in=unreadable
+        )
+
+    def building(self):
+        """Bundles waiting for a worker or being built (a stalled one included, until it is given up)."""
+        return self.filter(status__in=BUILDING)
+
+    def stalled(self, now=None):
+        """Running bundles whose worker stopped stamping them: killed, out of memory, rebooted."""
+        return self.filter(status=BundleStatus.RUNNING, heartbeat_at__lt=stall_cutoff(now))
+
+
 class Bundle(models.Model):
     """A year-end ZIP of every document of the agencies under an organisation, built by a worker.
 
     The worker counts the files it has written in `done`, so the page shows true progress
-    whichever instance serves it and after any reload.
+    whichever instance serves it and after any reload, and stamps `heartbeat_at` with each, so a
+    worker that died is seen as such.
     """
 
     organisation = models.ForeignKey(Agency, models.CASCADE, related_name="bundles", verbose_name=_("organisation"))
@@ -34,19 +68,42 @@ class Bundle(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     done = models.PositiveIntegerField(_("files written"), default=0)
     total = models.PositiveIntegerField(_("files to write"), default=0)
+    # Set when asked for, then by the worker when it starts and after every file.
+    heartbeat_at = models.DateTimeField(_("last sign of the worker"), default=timezone.now)
+    failure = models.TextField(_("why it failed"), blank=True)
     file = models.FileField(_("file"), upload_to="bundles/", blank=True)
+
+    objects = BundleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("year-end bundle")
         verbose_name_plural = _("year-end bundles")
+        constraints = [
+            # Two quick requests for the same bundle queue one: the second one's insert fails
+            # inside its transaction, whatever it read before.
+            models.UniqueConstraint(
+                fields=["requested_by", "organisation", "fiscal_year"],
+                condition=Q(status__in=BUILDING),
+                name="one_bundle_building_per_request",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation.code} {self.fiscal_year} ({self.get_status_display()})"
 
+    @cached_property
+    def stalled(self):
+        """Its worker stopped while building it; read from the heartbeat, nothing is written."""
+        return self.status == BundleStatus.RUNNING and self.heartbeat_at < stall_cutoff()
+
     @property
     def finished(self):
-        return self.status in (BundleStatus.DONE, BundleStatus.FAILED)
+        return self.status in (BundleStatus.DONE, BundleStatus.FAILED) or self.stalled
+
+    @property
+    def shown_status(self):
+        return BundleStatus.FAILED if self.stalled else self.status
 
     @property
     def percent(self):
@@ -57,11 +114,24 @@ class Bundle(models.Model):
     @property
     def progress_label(self):
         """What the page and its polling show beside the bar, in the request's language."""
+        if self.stalled:
+            return gettext("The worker stopped while building this bundle. Please ask for it again.")
         if self.status == BundleStatus.RUNNING and self.total:
             return ngettext(
                 "%(done)s of %(total)s file written", "%(done)s of %(total)s files written", self.total
             ) % {"done": self.done, "total": self.total}
         return self.get_status_display()
+
+    @cached_property
+    def file_size(self):
+        """The size of the ZIP, or None when it is no longer on the server (a database restored
+        without its media folder, a file removed by hand)."""
+        if not self.file:
+            return None
+        try:
+            return self.file.size
+        except OSError:
+            return None
 
     @property
     def filename(self):
@@ -70,6 +140,8 @@ class Bundle(models.Model):
 
 @receiver(post_delete, sender=Bundle)
 def delete_bundle_file(sender, instance, **kwargs):
-    # A bundle can be tens of megabytes; its file goes with it, from the admin or a newer request.
+    # A bundle can be tens of megabytes; its file goes with it, from the admin or a newer request,
+    # but only once the deletion is committed: a rolled-back request keeps the row and its file.
     if instance.file:
-        instance.file.delete(save=False)
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
