@@ -154,9 +154,14 @@ class EvidenceForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """A step of the review; returning and reopening need a reason, sending needs the results."""
+    """A step of the review; returning and reopening need a reason, sending needs the results.
+    `revision` is the version of the entry the person saw when they pressed the button."""
 
     comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    revision = forms.IntegerField(
+        min_value=0, widget=forms.HiddenInput,
+        error_messages={"required": _("This page lacks the version of the report it shows; reload it and try again.")},
+    )
 
     def __init__(self, *args, entry, action, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,6 +75,11 @@ def form_data(entry, new_activities=(), remove=(), **fields):
     return data
 
 
+def step_data(entry, **fields):
+    """What a review button posts: the entry's current revision (as the page shows it) and `fields`."""
+    return {"revision": ProgressEntry.objects.get(pk=entry.pk).revision, **fields}
+
+
 def visible(response):
     """The page as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
     text = re.sub(r"<[^>]+>", " ", response.content.decode("utf-8"))
@@ -83,3 +88,9 @@ def visible(response):
 
 def revision_in(response):
     return int(re.search(r'name="revision" value="(\d+)"', response.text)[1])
+
+
+def step_revision_in(response, action):
+    """The revision that the page's button for `action` (approve, return, …) would post."""
+    form = re.search(rf'action="/entries/\d+/{action}/".*?</form>', response.text, re.S)[0]
+    return int(re.search(r'name="revision" value="(\d+)"', form)[1])

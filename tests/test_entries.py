@@ -130,7 +130,7 @@ def test_review_steps(request, client, who, entry, action, state, expected):
     ProgressEntry.objects.filter(pk=entry.pk).update(state=state, result="ดำเนินการแล้ว")
     login(client, person(request, who))
 
-    response = client.post(f"/entries/{entry.pk}/{action}/", {"comment": "เหตุผล"})
+    response = client.post(f"/entries/{entry.pk}/{action}/", {"comment": "เหตุผล", "revision": entry.revision})
 
     assert response.status_code == expected[who]
     allowed = EDITORS if expected is EDIT else REVIEWERS
@@ -162,8 +162,8 @@ def test_unit_staff_cannot_reach_another_units_entry_by_editing_ids(client, unit
         ("get", f"/entries/{entry.pk}/evidence/{theirs.pk}/", None),
         ("get", f"/entries/{other_entry.pk}/evidence/{mine.pk}/", None),
         ("post", f"/entries/{entry.pk}/evidence/{theirs.pk}/delete/", {}),
-        ("post", f"/entries/{other_entry.pk}/submit/", {}),
-        ("post", f"/entries/{other_entry.pk}/approve/", {}),
+        ("post", f"/entries/{other_entry.pk}/submit/", {"revision": 0}),
+        ("post", f"/entries/{other_entry.pk}/approve/", {"revision": 0}),
     ]
     for method, url, data in attempts:
         response = getattr(client, method)(url, data or {})
