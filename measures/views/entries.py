@@ -13,6 +13,7 @@ from assessments.access import get_assessment_for_user
 from measures.access import get_entry_for_user, require
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
 from measures.audit import changes_since, entry_trail, results_trail
+from measures.evidence import bounded_uploads, refused_uploads
 from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
 from measures.models import Action, Measure, ProgressEntry, State
 
@@ -33,6 +34,7 @@ STEP_DONE = {
 }
 
 
+@bounded_uploads
 @require_http_methods(["GET", "POST"])
 def entry(request, pk):
     """A unit's report for one round: the form for those who may edit it, the report for everyone else."""
@@ -45,7 +47,7 @@ def entry(request, pk):
     # as if they were saved.
     form = EntryForm(request.POST, instance=copy.copy(entry))
     activities = ActivityFormSet(request.POST, instance=entry, prefix=ACTIVITIES)
-    evidence = EvidenceForm(request.POST, request.FILES)
+    evidence = EvidenceForm(request.POST, request.FILES, entry=entry, too_large=refused_uploads(request))
     valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
     if not all(valid):
         return render_entry(
@@ -185,7 +187,11 @@ def evidence(request, pk, evidence_pk):
         stored = item.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
+    response = FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
+    # Never run as a page, whatever the file holds and whatever a browser would guess from it.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @require_POST
