@@ -739,3 +739,17 @@ def test_history_pages_queries_do_not_grow_with_the_trail(client, officer, agenc
         assessment.scores.create(code=code, score=90)
     assert count_queries(client, url) == few
     assert count_queries(client, results_url) == results_few
+
+
+def test_the_entry_form_still_checks_the_csrf_token(unit_staff, entry):
+    # The form's view sets its own upload handlers, so it runs the CSRF check itself (see
+    # measures.evidence.bounded_uploads): a post without the token is still refused.
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(unit_staff)
+
+    response = client.post(f"/entries/{entry.pk}/", form_data(entry, result="ผล"))
+
+    assert response.status_code == 403
+    assert ProgressEntry.objects.get(pk=entry.pk).result == ""
