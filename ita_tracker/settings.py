@@ -146,8 +146,11 @@ if BUNDLE_STALL_SECONDS < 60:
 # The audit trail is read-only: nobody can restore an old version from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Evidence files: PDF, images and Office documents, checked by content, at most this size.
+# Evidence files: PDF, images and Office documents, checked by content, at most this size each,
+# at most EVIDENCE_MAX_REQUEST_BYTES in one save and EVIDENCE_MAX_ENTRY_BYTES on one report.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+EVIDENCE_MAX_REQUEST_BYTES = int(os.environ.get("EVIDENCE_MAX_REQUEST_BYTES", 20 * 1024 * 1024))
+EVIDENCE_MAX_ENTRY_BYTES = int(os.environ.get("EVIDENCE_MAX_ENTRY_BYTES", 50 * 1024 * 1024))
 
 # Uploaded results files are read in memory; anything larger than this is not a results file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

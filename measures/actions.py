@@ -84,14 +84,33 @@ TRANSITIONS = {
 }
 
 
+class EntryChanged(Exception):
+    """The entry was saved, or moved through the review, after the reviewer loaded the version
+    they are acting on; `entry` is the current one."""
+
+    def __init__(self, entry):
+        super().__init__(entry)
+        self.entry = entry
+
+
 @transaction.atomic
-def do_review_step(*, entry, action, user, comment=""):
-    """Move an entry through the workflow and record the step. Returning and reopening need a reason."""
+def do_review_step(*, entry, action, user, revision=None, comment=""):
+    """Move an entry through the workflow and record the step. Returning and reopening need a reason.
+
+    `revision` is the version of the entry the reviewer saw: when anyone saved it or took a step
+    since, nothing is done and EntryChanged is raised. The pages always pass it; None (the demo,
+    commands) takes the step on the entry as it is now.
+    """
     allowed_from, new_state = TRANSITIONS[action]
+    # The check and the write under one row lock (on SQLite, the write lock that an IMMEDIATE
+    # transaction takes at its start), so two simultaneous steps are taken one after the other
+    # and the second sees the first.
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state not in allowed_from:
         raise ValidationError(_("This entry is %(state)s; it cannot be %(action)s now."), params={
             "state": entry.get_state_display(), "action": Action(action).label.lower()})
+    if revision is not None and entry.revision != revision:
+        raise EntryChanged(entry)
     if action in (Action.RETURN, Action.REOPEN) and not comment.strip():
         raise ValidationError(_("Give a reason."))
     entry.state = new_state
@@ -99,6 +118,21 @@ def do_review_step(*, entry, action, user, comment=""):
     entry.save(update_fields=["state", "revision", "updated"])
     ReviewEvent.objects.create(entry=entry, action=action, user=user, comment=comment.strip())
     return entry
+
+
+@transaction.atomic
+def do_remove_evidence(*, evidence, user):
+    """Take a file off its entry, unless the entry was approved meanwhile. The entry moves to a
+    new revision first, so that a reviewer who saw the file cannot approve the entry without it
+    unawares, and the trail dates the removal after that revision. The stored file stays for the
+    audit trail."""
+    entry = ProgressEntry.objects.select_for_update().get(pk=evidence.entry_id)
+    if entry.locked:
+        raise ValidationError(_("This report was approved meanwhile; its files can no longer be removed."))
+    entry.revision += 1
+    entry.updated_by = user
+    entry.save(update_fields=["revision", "updated_by", "updated"])
+    evidence.delete()
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.thai import thai_date
@@ -47,7 +48,8 @@ class Change:
 
 def shown(record, name):
     """A field's value in a historical record as a reader expects it: labels for choices, Buddhist-Era dates."""
-    model_field = record.instance_type._meta.get_field(name)
+    model = getattr(record, "instance_type", type(record))  # a historical record, or the live row
+    model_field = model._meta.get_field(name)
     value = getattr(record, model_field.attname)
     if value is None or value == "":
         return ""
@@ -154,3 +156,48 @@ def results_trail(assessment):
             for f in change.fields
         ]
     return sorted(rows, key=lambda row: (row.when, row.order), reverse=True)
+
+
+def changes_since(entry, revision):
+    """What a reviewer who loaded `entry` at `revision` saw, against the entry as it is now:
+    (the entry's history record of that revision, [FieldChange(label, then, now)] for each field of
+    the report that differs, its dated activities and its evidence files included), or
+    (None, None) when the trail has no record of that revision.
+
+    A save writes the entry's record first and its activities and files after it, so what belonged
+    to a revision is what was recorded before the entry's next record.
+    """
+    records = list(
+        ProgressEntry.history.filter(id=entry.pk, revision__gte=revision)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    seen = [record for record in records if record.revision == revision]
+    if not seen:
+        return None, None
+    later = next((record for record in records if record.revision > revision), None)
+    until = later.history_date if later else timezone.now()
+    rows = [
+        FieldChange(label(seen[-1], name), shown(seen[-1], name), shown(entry, name))
+        for name in ENTRY_FIELDS
+        if shown(seen[-1], name) != shown(entry, name)
+    ]
+    lists = [
+        (_("Activities"), Activity, lambda r: f"{thai_date(r.date, short=True)} {r.text}", ("date", "id")),
+        (_("Evidence files"), Evidence, lambda r: r.name, ("uploaded", "id")),
+    ]
+    for title, model, line, order in lists:
+        then = "\n".join(line(r) for r in _rows_before(model, entry.pk, until, order))
+        now = "\n".join(line(r) for r in model.objects.filter(entry_id=entry.pk).order_by(*order))
+        if then != now:
+            rows.append(FieldChange(str(title), then, now))
+    return seen[-1], rows
+
+
+def _rows_before(model, entry_pk, until, order):
+    """An entry's activities or evidence as they stood just before `until`, from their history."""
+    latest = {}
+    for record in model.history.filter(entry_id=entry_pk, history_date__lt=until).order_by("history_date", "history_id"):
+        latest[record.id] = record
+    alive = [record for record in latest.values() if record.history_type != "-"]
+    return sorted(alive, key=lambda record: tuple(getattr(record, name) for name in order))

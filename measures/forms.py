@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Sum
 from django.forms import inlineformset_factory
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from assessments.models import Indicator, Item
 from assessments.text import interpolate
 from assessments.thai import MONTHS_SHORT, thai_date
 from measures import plans
-from measures.evidence import evidence_type
+from measures.evidence import Refused, check_evidence
 from measures.models import FISCAL_MONTHS, Action, Activity, Confidence, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
 from measures.plans import FIRST_YEAR, LAST_YEAR, fiscal_year_bounds, months_between, quarter_months, unit_label
 
@@ -113,8 +114,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(upload, initial) for upload in files]
 
 
+def megabytes(size):
+    return f"{size / (1024 * 1024):.3g}"
+
+
 class EvidenceForm(forms.Form):
-    """New evidence files for an entry, checked by what they contain and by size."""
+    """New evidence files for `entry`, checked by what they contain and by size: each file, the
+    request's files together and all the entry's files. `too_large` says the request's files were
+    not even stored because together they exceeded the request limit (see measures.evidence)."""
 
     files = MultipleFileField(
         label=_("Evidence files"),
@@ -123,40 +130,62 @@ class EvidenceForm(forms.Form):
     )
     description = forms.CharField(label=_("Description of the files"), max_length=255, required=False)
 
+    def __init__(self, *args, entry=None, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry, self.too_large = entry, too_large
+
     def clean_files(self):
         """(upload, content type) for each file; every refused file is named in the error."""
+        uploads = self.cleaned_data["files"]
+        request_limit = settings.EVIDENCE_MAX_REQUEST_BYTES
+        if self.too_large or sum(upload.size for upload in uploads) > request_limit:
+            raise ValidationError(interpolate(
+                _("The files chosen add up to more than %(limit)s MB, the most one save can take: nothing was "
+                  "uploaded. Add them a few at a time."),
+                {"limit": megabytes(request_limit)},
+            ))
         limit = settings.EVIDENCE_MAX_BYTES
         accepted, problems = [], []
-        for upload in self.cleaned_data["files"]:
+        for upload in uploads:
             if upload.size > limit:
                 problems.append(
-                    interpolate(
-                        _("“%(name)s” is larger than %(limit)s MB."),
-                        {"name": upload.name, "limit": f"{limit / (1024 * 1024):g}"},
-                    )
+                    interpolate(_("“%(name)s” is larger than %(limit)s MB."), {"name": upload.name, "limit": megabytes(limit)})
                 )
                 continue
             data = upload.read()
             upload.seek(0)
-            content_type = evidence_type(data)
-            if content_type is None:
-                problems.append(
-                    interpolate(
-                        _("“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an Office document."),
-                        {"name": upload.name},
-                    )
-                )
-                continue
-            accepted.append((upload, content_type))
+            try:
+                accepted.append((upload, check_evidence(upload.name, data)))
+            except Refused as refused:
+                problems.append(interpolate(refused.message, {"name": upload.name, **refused.params}))
         if problems:
             raise ValidationError(problems)
+        if accepted and self.entry is not None:
+            self.check_entry_total(sum(upload.size for upload, _type in accepted))
         return accepted
+
+    def check_entry_total(self, adding):
+        # Sound without a lock: any file added or removed meanwhile changes the entry's revision,
+        # and the save is refused then (do_save_entry).
+        stored = self.entry.evidence.aggregate(total=Sum("size"))["total"] or 0
+        limit = settings.EVIDENCE_MAX_ENTRY_BYTES
+        if stored + adding > limit:
+            raise ValidationError(interpolate(
+                _("A report holds at most %(limit)s MB of evidence; it has %(stored)s MB and these files add "
+                  "%(adding)s MB. Nothing was uploaded: remove files or send smaller ones."),
+                {"limit": megabytes(limit), "stored": megabytes(stored), "adding": megabytes(adding)},
+            ))
 
 
 class ReviewForm(forms.Form):
-    """A step of the review; returning and reopening need a reason, sending needs the results."""
+    """A step of the review; returning and reopening need a reason, sending needs the results.
+    `revision` is the version of the entry the person saw when they pressed the button."""
 
     comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    revision = forms.IntegerField(
+        min_value=0, widget=forms.HiddenInput,
+        error_messages={"required": _("This page lacks the version of the report it shows; reload it and try again.")},
+    )
 
     def __init__(self, *args, entry, action, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,12 +8,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from measures.evidence import DOCX, PDF, XLS, XLSX, evidence_type
+from measures.evidence import DOC, DOCX, PDF, PPT, XLS, XLSX, Refused, check_evidence, evidence_type
 from measures.models import Activity, Evidence, ProgressEntry, ReviewEvent, State
 from tests import factories
 from tests.entries_support import (
     PDF as PDF_BYTES,
+    WORD_MAIN,
+    docx_bytes,
     form_data,
+    ole2_bytes,
+    package_bytes,
     plain_zip_bytes,
     png_bytes,
     revision_in,
@@ -130,7 +134,7 @@ def test_review_steps(request, client, who, entry, action, state, expected):
     ProgressEntry.objects.filter(pk=entry.pk).update(state=state, result="ดำเนินการแล้ว")
     login(client, person(request, who))
 
-    response = client.post(f"/entries/{entry.pk}/{action}/", {"comment": "เหตุผล"})
+    response = client.post(f"/entries/{entry.pk}/{action}/", {"comment": "เหตุผล", "revision": entry.revision})
 
     assert response.status_code == expected[who]
     allowed = EDITORS if expected is EDIT else REVIEWERS
@@ -162,8 +166,8 @@ def test_unit_staff_cannot_reach_another_units_entry_by_editing_ids(client, unit
         ("get", f"/entries/{entry.pk}/evidence/{theirs.pk}/", None),
         ("get", f"/entries/{other_entry.pk}/evidence/{mine.pk}/", None),
         ("post", f"/entries/{entry.pk}/evidence/{theirs.pk}/delete/", {}),
-        ("post", f"/entries/{other_entry.pk}/submit/", {}),
-        ("post", f"/entries/{other_entry.pk}/approve/", {}),
+        ("post", f"/entries/{other_entry.pk}/submit/", {"revision": 0}),
+        ("post", f"/entries/{other_entry.pk}/approve/", {"revision": 0}),
     ]
     for method, url, data in attempts:
         response = getattr(client, method)(url, data or {})
@@ -330,23 +334,176 @@ def test_evidence_type_is_read_from_the_content():
     assert evidence_type(PDF_BYTES) == PDF
     assert evidence_type(png_bytes()) == "image/png"
     assert evidence_type(xlsx_bytes()) == XLSX
-    assert evidence_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "Workbook".encode("utf-16-le")) == XLS
-    assert evidence_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500) is None  # an installer shares the container
+    assert evidence_type(docx_bytes()) == DOCX
+    assert evidence_type(ole2_bytes({"Workbook": b"\x09\x08"})) == XLS
+    assert evidence_type(ole2_bytes({"WordDocument": b"\xec\xa5", "1Table": b""})) == DOC
+    assert evidence_type(ole2_bytes({"PowerPoint Document": b"\0"})) == PPT
+    assert evidence_type(ole2_bytes({"SummaryInformation": b"\0"})) is None  # an installer shares the container
     assert evidence_type(plain_zip_bytes()) is None
     assert evidence_type(b"<!DOCTYPE html><html><body>hello</body></html>") is None
     assert evidence_type(b"MZ\x90\x00" + b"\0" * 200) is None
     assert evidence_type(b"") is None
 
 
-def test_a_word_document_is_recognised_by_its_folders():
+def test_an_ole2_file_that_only_contains_the_word_of_a_stream_is_not_a_word_document():
+    # "WordDocument" inside a stream's bytes, not as a stream of the directory.
+    data = ole2_bytes({"Contents": b"\0" * 100 + "WordDocument".encode("utf-16-le") + "Workbook".encode("utf-16-le")})
+    assert evidence_type(data) is None
+    assert evidence_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "WordDocument".encode("utf-16-le")) is None
+
+
+@pytest.mark.parametrize(
+    "members, main_type",
+    [
+        ({"word/document.xml": "<w:document/>"}, None),  # [Content_Types].xml declares no main part
+        ({"word/evil.html": "<html/>"}, WORD_MAIN),  # declares one that is not there
+        ({"word/document.xml": "<w:document/>"}, "application/xml"),  # as plain XML, not as a document
+    ],
+)
+def test_a_zip_with_a_fake_content_types_and_no_main_part_is_not_an_office_document(members, main_type):
+    assert evidence_type(package_bytes(members, main_type)) is None
+
+
+def test_an_office_document_with_macros_is_refused_whatever_its_name():
+    macro = "application/vnd.ms-word.document.macroEnabled.main+xml"
+    data = package_bytes({"word/document.xml": "<w:document/>", "word/vbaProject.bin": "VBA"}, macro)
+    for name in ("minutes.docx", "minutes.docm"):
+        with pytest.raises(Refused):
+            check_evidence(name, data)
+    with pytest.raises(Refused):
+        check_evidence("budget.xls", ole2_bytes({"Workbook": b"\x09\x08"}, storages=["_VBA_PROJECT_CUR"]))
+
+
+def test_an_office_document_that_unpacks_too_large_is_refused_before_it_is_unpacked():
     import io
     import zipfile
 
+    from tests.entries_support import CONTENT_TYPES, DOCUMENT
+
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    assert evidence_type(buffer.getvalue()) == DOCX
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        main = f'<Override PartName="/word/document.xml" ContentType="{WORD_MAIN}"/>'
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(overrides=main))
+        archive.writestr("word/document.xml", DOCUMENT)
+        with archive.open("word/media/image1.png", "w", force_zip64=True) as member:
+            for _ in range(260):
+                member.write(b"\0" * (1024 * 1024))
+    data = buffer.getvalue()
+    assert len(data) < 1024 * 1024  # a small file …
+    with pytest.raises(Refused) as refused:  # … that claims 260 MB
+        evidence_type(data)
+    assert refused.value.params == {"limit": 250}
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("minutes.html", PDF_BYTES, "ไม่รับไฟล์หน้าเว็บ"),  # PDF bytes under a web page's name
+        ("setup.exe", PDF_BYTES, "ไม่รับไฟล์หน้าเว็บ"),
+        ("drawing.svg", PDF_BYTES, "ไม่รับไฟล์หน้าเว็บ"),
+        ("run.ps1", PDF_BYTES, "ไม่รับไฟล์หน้าเว็บ"),
+        ("minutes.pdf", PDF_BYTES[:9] + b"<script>alert(1)</script>" + PDF_BYTES[9:], "ไม่รับไฟล์หน้าเว็บ"),
+        ("photo.png", PDF_BYTES, "ชื่อไฟล์ต้องลงท้ายด้วย .pdf"),  # a PDF under an image's name
+        ("minutes", PDF_BYTES, "ชื่อไฟล์ต้องลงท้ายด้วย .pdf"),
+        ("minutes.doc", ole2_bytes({"Contents": "WordDocument".encode("utf-16-le")}), "ไม่ใช่ไฟล์ PDF"),
+        ("minutes.docx", package_bytes({"word/evil.html": "x"}), "ไม่ใช่ไฟล์ PDF"),
+        ("budget.docx", xlsx_bytes(), "ชื่อไฟล์ต้องลงท้ายด้วย .xlsx"),
+    ],
+)
+def test_evidence_is_refused_when_its_name_or_content_is_not_acceptable(client, unit_staff, entry, name, content, message):
+    client.force_login(unit_staff)
+    data = {**form_data(entry, result="ข้อความที่พิมพ์"), "files": [upload(name, content)]}
+
+    response = client.post(f"/entries/{entry.pk}/", data)
+
+    assert response.status_code == 200
+    page = visible(response)
+    assert f"“{name}”" in page and message in page
+    assert not Evidence.objects.exists()
+    entry.refresh_from_db()
+    assert entry.result == "" and entry.revision == 0
+    assert "ข้อความที่พิมพ์" in response.text
+
+
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("SCAN.PDF", PDF_BYTES, PDF),
+        ("รายงาน.docx", docx_bytes(), DOCX),
+        ("งบประมาณ.xls", ole2_bytes({"Workbook": b"\x09\x08"}), XLS),
+        ("บันทึก.doc", ole2_bytes({"WordDocument": b"\xec\xa5", "1Table": b""}), DOC),
+        ("photo.jpeg", None, "image/jpeg"),
+    ],
+)
+def test_evidence_under_its_own_name_is_accepted(client, unit_staff, entry, name, content, content_type):
+    if content is None:
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "white").save(buffer, "JPEG")
+        content = buffer.getvalue()
+    client.force_login(unit_staff)
+
+    response = client.post(f"/entries/{entry.pk}/", {**form_data(entry), "files": [upload(name, content, "application/octet-stream")]})
+
+    assert response.status_code == 302
+    saved = Evidence.objects.get()
+    assert (saved.name, saved.content_type) == (name, content_type)
+
+
+def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(client, unit_staff, entry, settings, monkeypatch):
+    from django.core.files import uploadhandler
+
+    assert (settings.EVIDENCE_MAX_BYTES, settings.EVIDENCE_MAX_REQUEST_BYTES) == (10 * 1024 * 1024, 20 * 1024 * 1024)
+    stored = []
+    for handler in (uploadhandler.MemoryFileUploadHandler, uploadhandler.TemporaryFileUploadHandler):
+        monkeypatch.setattr(handler, "receive_data_chunk", lambda self, raw, start: stored.append(len(raw)))
+    client.force_login(unit_staff)
+    big = PDF_BYTES + b"0" * int(9.9 * 1024 * 1024 - len(PDF_BYTES))
+    data = form_data(entry, result="ข้อความที่พิมพ์", new_activities=[("2022-12-05", "กิจกรรมที่พิมพ์")])
+    data["files"] = [upload(f"ภาพ{i}.pdf", big) for i in range(12)]
+
+    response = client.post(f"/entries/{entry.pk}/", data)
+
+    assert response.status_code == 200
+    assert "ไฟล์ที่เลือกรวมกันเกิน 20 MB" in visible(response)
+    assert stored == []  # not a byte of them was kept, in memory or on disk
+    assert not Evidence.objects.exists()
+    entry.refresh_from_db()
+    assert entry.result == "" and entry.revision == 0 and not entry.activities.exists()
+    assert "ข้อความที่พิมพ์" in response.text and "กิจกรรมที่พิมพ์" in response.text
+
+
+def test_files_beyond_the_entrys_total_are_refused(client, unit_staff, entry, settings):
+    from django.core.files.base import ContentFile
+
+    assert settings.EVIDENCE_MAX_ENTRY_BYTES == 50 * 1024 * 1024
+    for i in range(5):  # 45 MB already on the report
+        Evidence.objects.create(entry=entry, file=ContentFile(PDF_BYTES, name="x.pdf"), name=f"{i}.pdf", content_type=PDF, size=9 * 1024 * 1024)
+    client.force_login(unit_staff)
+    six = PDF_BYTES + b"0" * (6 * 1024 * 1024)
+
+    response = client.post(f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", six)]})
+
+    assert response.status_code == 200
+    assert "รายงานหนึ่งมีหลักฐานได้ไม่เกิน 50 MB" in visible(response)
+    assert Evidence.objects.count() == 5
+    small = client.post(f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", PDF_BYTES)]})
+    assert small.status_code == 302 and Evidence.objects.count() == 6
+
+
+def test_evidence_is_served_as_a_download_that_never_runs_as_a_page(client, executive, entry):
+    item = add_evidence(entry, "minutes.pdf")
+    client.force_login(executive)
+
+    response = client.get(f"/entries/{entry.pk}/evidence/{item.pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
 @pytest.mark.parametrize(
@@ -582,3 +739,17 @@ def test_history_pages_queries_do_not_grow_with_the_trail(client, officer, agenc
         assessment.scores.create(code=code, score=90)
     assert count_queries(client, url) == few
     assert count_queries(client, results_url) == results_few
+
+
+def test_the_entry_form_still_checks_the_csrf_token(unit_staff, entry):
+    # The form's view sets its own upload handlers, so it runs the CSRF check itself (see
+    # measures.evidence.bounded_uploads): a post without the token is still refused.
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(unit_staff)
+
+    response = client.post(f"/entries/{entry.pk}/", form_data(entry, result="ผล"))
+
+    assert response.status_code == 403
+    assert ProgressEntry.objects.get(pk=entry.pk).result == ""

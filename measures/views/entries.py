@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.access import get_assessment_for_user
 from measures.access import get_entry_for_user, require
-from measures.actions import TRANSITIONS, do_review_step, do_save_entry
-from measures.audit import entry_trail, results_trail
+from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
+from measures.audit import changes_since, entry_trail, results_trail
+from measures.evidence import bounded_uploads, refused_uploads
 from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
 from measures.models import Action, Measure, ProgressEntry, State
 
@@ -33,6 +34,7 @@ STEP_DONE = {
 }
 
 
+@bounded_uploads
 @require_http_methods(["GET", "POST"])
 def entry(request, pk):
     """A unit's report for one round: the form for those who may edit it, the report for everyone else."""
@@ -45,7 +47,7 @@ def entry(request, pk):
     # as if they were saved.
     form = EntryForm(request.POST, instance=copy.copy(entry))
     activities = ActivityFormSet(request.POST, instance=entry, prefix=ACTIVITIES)
-    evidence = EvidenceForm(request.POST, request.FILES)
+    evidence = EvidenceForm(request.POST, request.FILES, entry=entry, too_large=refused_uploads(request))
     valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
     if not all(valid):
         return render_entry(
@@ -78,13 +80,16 @@ def entry(request, pk):
         )
     messages.success(request, _("The report was saved."))
     if "and_submit" in request.POST:
-        take_step(request, ProgressEntry.objects.get(pk=pk), Action.SUBMIT)
+        # Sent as just saved: the revision this save made.
+        take_step(request, ProgressEntry.objects.get(pk=pk), Action.SUBMIT, {"revision": form.cleaned_data["revision"] + 1})
     return redirect("entry", pk)
 
 
 @require_POST
 def entry_action(request, pk, action):
-    """Send, return, approve or reopen an entry. Returning and reopening need a reason."""
+    """Send, return, approve or reopen an entry. Returning and reopening need a reason. The step
+    is taken only on the version the person saw: a report changed since is shown again, as it was
+    and as it is now (409), with buttons that act on the current version."""
     if action not in Action.values:
         raise Http404
     entry, can_edit, can_review = get_entry_for_user(request, pk)
@@ -92,27 +97,46 @@ def entry_action(request, pk, action):
     review = take_step(request, entry, action, request.POST)
     if review is None:
         return redirect("entry", pk)
-    return render_entry(request, entry, can_edit, can_review, review=review)
+    # Another step may have been taken meanwhile: show the entry as it is now.
+    entry, can_edit, can_review = get_entry_for_user(request, pk)
+    if not review.changed:
+        return render_entry(request, entry, can_edit, can_review, review=review)
+    seen, differences = changes_since(entry, review.cleaned_data["revision"])
+    return render_entry(
+        request, entry, can_edit, can_review, review=review, seen=seen, differences=differences, status=409
+    )
 
 
-def take_step(request, entry, action, data=None):
-    """Take a review step; None when taken, otherwise the form with the reason it was not."""
-    review = ReviewForm(data or {}, entry=entry, action=action)
+def take_step(request, entry, action, data):
+    """Take a review step; None when taken, otherwise the form with the reason it was not.
+    `form.changed` says the entry changed after the person loaded the version they acted on."""
+    review = ReviewForm(data, entry=entry, action=action)
+    review.changed = False
     if review.is_valid():
         try:
-            do_review_step(entry=entry, action=action, user=request.user, comment=review.cleaned_data["comment"])
+            do_review_step(
+                entry=entry,
+                action=action,
+                user=request.user,
+                revision=review.cleaned_data["revision"],
+                comment=review.cleaned_data["comment"],
+            )
+        except EntryChanged:
+            review.changed = True
+            messages.error(request, _("The report changed after you opened it, so nothing was done."))
+            return review
         except ValidationError as exc:
             review.add_error(None, exc)
         else:
             messages.success(request, STEP_DONE[action])
             return None
-    for error in review.non_field_errors():
+    for error in [*review.non_field_errors(), *review.errors.get("revision", [])]:
         messages.error(request, error)
     return review
 
 
 def render_entry(request, entry, can_edit, can_review, *, form=None, activities=None, evidence=None, review=None,
-                 conflict=False, files_dropped=False):
+                 conflict=False, files_dropped=False, seen=None, differences=None, status=200):
     """The entry page, in the same number of queries however many activities, files, steps and units."""
     measure = entry.measure
     if can_edit and form is None:
@@ -148,8 +172,10 @@ def render_entry(request, entry, can_edit, can_review, *, form=None, activities=
         "conflict": conflict,
         "files_dropped": files_dropped,
         "returned": entry.state == State.RETURNED,
+        "seen": seen,
+        "differences": differences,
     }
-    return render(request, "measures/entry.html", context)
+    return render(request, "measures/entry.html", context, status=status)
 
 
 @require_GET
@@ -161,7 +187,11 @@ def evidence(request, pk, evidence_pk):
         stored = item.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
+    response = FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
+    # Never run as a page, whatever the file holds and whatever a browser would guess from it.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @require_POST
@@ -170,8 +200,12 @@ def evidence_delete(request, pk, evidence_pk):
     entry, can_edit, _can_review = get_entry_for_user(request, pk)
     require(can_edit)
     item = get_object_or_404(entry.evidence, pk=evidence_pk)
-    item.delete()
-    messages.success(request, _("“%(name)s” was removed from the report.") % {"name": item.name})
+    try:
+        do_remove_evidence(evidence=item, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("“%(name)s” was removed from the report.") % {"name": item.name})
     return redirect("entry", pk)
 
 
