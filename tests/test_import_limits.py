@@ -9,7 +9,9 @@ that builds the whole file in memory dies there instead of passing.
 import html
 import io
 import os
+import random
 import re
+import string
 import subprocess
 import sys
 import zipfile
@@ -58,10 +60,16 @@ def write_xlsx(path, sheet_chunks, strings=None, sheets=1):
     if strings is not None:
         sheet_rels += f'<Relationship Id="rIdS" Type="{rel_ns}/sharedStrings" Target="sharedStrings.xml"/>'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         archive.writestr(
             "[Content_Types].xml",
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{main}.worksheet+xml"/>'
+            + (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>' if strings is not None else "")
+            + "</Types>",
         )
         archive.writestr(
             "_rels/.rels",
@@ -176,12 +184,12 @@ def test_zip_bomb_of_millions_of_rows_under_the_unpacked_limit_stops_at_the_row_
 
 
 def test_forged_dimension_does_not_pad_rows(tmp_path):
-    # openpyxl's read-only sheet pads every row to the declared 16,384 columns.
-    rows = "".join(f'<row r="{n}">{GOOD_ROW}</row>' for n in range(2, 5))
-    chunks = ['<dimension ref="A1:XFD1048576"/>', *sheet_data(f'<row r="1">{header_cells()}</row>', rows)]
+    # openpyxl's read-only sheet pads every row to the declared 16,384 columns: 2.6 GB here.
+    rows = (f'<row r="{n}">{GOOD_ROW}</row>' for n in range(2, 20_002))
+    chunks = ['<dimension ref="A1:XFD1048576"/>', *sheet_data(f'<row r="1">{header_cells()}</row>', *rows)]
     path = write_xlsx(tmp_path / "dimension.xlsx", chunks)
 
-    assert read_with_memory_limit(path) == "rows: 3 2 4"
+    assert read_with_memory_limit(path) == "rows: 20000 2 20001"
 
 
 def test_cell_beyond_the_column_limit_is_refused(tmp_path):
@@ -492,7 +500,8 @@ def test_preview_of_many_figures_shows_the_first_and_counts_the_rest(officer_cli
 
 
 def test_preview_carries_the_checked_figures_not_the_raw_cells(officer_client, agency):
-    rows = [("AG1", "2568", "ITA", "", "0" * 900 + "95.08", "x" * 900)]
+    noise = "".join(random.Random(8).choices(string.ascii_letters, k=900))
+    rows = [("AG1", "2568", "ITA", "", "0" * 900 + "95.08", noise)]
     upload = SimpleUploadedFile("results.csv", factories.csv_bytes(rows, RESULT_COLUMNS + ("source",)))
 
     preview = officer_client.post(URL, {"file": upload})
