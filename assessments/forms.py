@@ -1,9 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from assessments.importing import too_large_message
 from assessments.models import Assessment
-
-MAX_RESULTS_FILE = 2 * 1024 * 1024
 
 
 class ResultsFileForm(forms.Form):
@@ -14,8 +14,8 @@ class ResultsFileForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_RESULTS_FILE:
-            raise forms.ValidationError(_("The file is larger than 2 MB; a results file is much smaller."))
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise forms.ValidationError(too_large_message())
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload

@@ -7,14 +7,20 @@ numbered as a spreadsheet shows them (header = row 1). Rows whose `source` is `c
 
 import csv
 import io
+import posixpath
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
+from xml.parsers import expat
 
+from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from assessments.text import in_thai_and_english, interpolate
 
@@ -23,6 +29,9 @@ from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion,
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
+
+NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
+MAX_SHEETS = 1000  # Excel opens about 250 comfortably; more is not a workbook someone typed
 
 
 class TemplateError(Exception):
@@ -46,6 +55,33 @@ class Problem:
         return in_thai_and_english(self.line)
 
 
+def problems_to_show(problems):
+    """The first IMPORT_PROBLEMS_SHOWN problems, and a line counting the others (None if
+    there are none): every bad row of a 100,000-row file would be a page of megabytes."""
+    shown = problems[: settings.IMPORT_PROBLEMS_SHOWN]
+    more = len(problems) - len(shown)
+    if not more:
+        return shown, None
+    message = ngettext_lazy(
+        "and %(more)s more row with problems; %(total)s in all",
+        "and %(more)s more rows with problems; %(total)s in all",
+        more,
+    )
+    return shown, interpolate(message, {"more": f"{more:,}", "total": f"{len(problems):,}"})
+
+
+def problem_lines(problems):
+    """Command output: the problems to show, one a line, and the count of the others."""
+    shown, more = problems_to_show(problems)
+    return "\n".join([str(p) for p in shown] + ([in_thai_and_english(more)] if more else []))
+
+
+def read_file(path):
+    """The bytes of a file to import, read no further than one byte over the size limit."""
+    with open(path, "rb") as file:
+        return file.read(settings.IMPORT_MAX_FILE_BYTES + 1)
+
+
 @dataclass(frozen=True)
 class Figure:
     row: int
@@ -59,23 +95,48 @@ class Figure:
         return (self.agency, self.fiscal_year, self.code, self.part)
 
 
-def read_rows(content, filename, required):
-    """Return [(row number, {column: text})] from CSV or XLSX bytes."""
-    if filename.lower().endswith(".xlsx"):
+def read_rows(content, filename, required, optional=()):
+    """Return [(row number, {column: text})] from CSV or XLSX bytes, for the columns asked for.
+
+    Raise TemplateError for a file that cannot be read, or that is larger than the import
+    limits (settings IMPORT_MAX_*) allow: the limits are checked while reading, so a file
+    that would unpack or parse to gigabytes is refused before it uses much memory or time.
+    """
+    if len(content) > settings.IMPORT_MAX_FILE_BYTES:
+        raise TemplateError(too_large_message())
+    name = filename.lower()
+    if name.endswith(".xlsx"):
         table = xlsx_table(content)
-    elif filename.lower().endswith(".csv") or not filename:
+    elif name.endswith(".csv") or not filename:
         table = csv_table(content)
     else:
         raise TemplateError(_("Upload a .csv or .xlsx file."))
-    if not table:
+    _number, header = next(table, (None, None))
+    if header is None:
         raise TemplateError(_("The file is empty."))
-    header = [str(h or "").strip().lower() for h in table[0]]
+    header = [str(h or "").strip().lower() for h in header]
     missing = [column for column in required if column not in header]
     if missing:
         raise TemplateError(interpolate(_("Missing columns: %(columns)s."), {"columns": ", ".join(missing)}))
+    # Only the columns the caller reads are kept: 100,000 rows of fifty columns would be
+    # a quarter of a gigabyte of dictionaries.
+    wanted = {i: name for i, name in enumerate(header) if name in required or name in optional}
+    max_row, max_column, max_chars = settings.IMPORT_MAX_ROWS + 1, settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
     rows = []
-    for number, values in enumerate(table[1:], start=2):
-        cells = {name: cell_text(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
+    for number, values in table:
+        if number > max_row:
+            raise TemplateError(too_many_rows_message())
+        if len(values) > max_column:
+            raise TemplateError(too_many_columns_message(number))
+        cells = {name: cell_text(values[i]) if i < len(values) else "" for i, name in wanted.items()}
+        for name, text in cells.items():
+            if len(text) > max_chars:
+                raise TemplateError(
+                    interpolate(
+                        _("Row %(row)s: the %(column)s cell is longer than %(limit)s characters."),
+                        {"row": number, "column": name, "limit": f"{max_chars:,}"},
+                    )
+                )
         if any(cells.values()):
             rows.append((number, cells))
     if not rows:
@@ -83,18 +144,40 @@ def read_rows(content, filename, required):
     return rows
 
 
+def too_large_message():
+    return interpolate(
+        _("The file is larger than %(size)s MB; a results file is much smaller."),
+        {"size": f"{settings.IMPORT_MAX_FILE_BYTES / (1024 * 1024):g}"},
+    )
+
+
+def too_many_rows_message():
+    return interpolate(
+        _("The file has more than %(limit)s rows below the header; split it into smaller files."),
+        {"limit": f"{settings.IMPORT_MAX_ROWS:,}"},
+    )
+
+
+def too_many_columns_message(row):
+    return interpolate(
+        _("Row %(row)s has more than %(limit)s columns; remove the columns the import does not use."),
+        {"row": row, "limit": settings.IMPORT_MAX_COLUMNS},
+    )
+
+
 def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, float):
-        # openpyxl gives 95.05 as a float, and a formula's 95.05000000000001; nine decimals
-        # keep every digit a person typed and drop the binary noise.
+        # A spreadsheet stores 95.05 as a float, and a formula's 95.05000000000001; nine
+        # decimals keep every digit a person typed and drop the binary noise.
         value = repr(round(value, 9))
         return value[:-2] if value.endswith(".0") else value
     return str(value).strip()
 
 
 def csv_table(content):
+    """Yield (row number, values) of CSV bytes in UTF-8 or Thai Windows encoding."""
     for encoding in ("utf-8-sig", "cp874"):
         try:
             text = content.decode(encoding)
@@ -103,21 +186,233 @@ def csv_table(content):
             continue
     else:
         raise TemplateError(_("The file is not UTF-8 or Thai Windows (cp874) text."))
+    # The text is at most IMPORT_MAX_FILE_BYTES; the reader parses it a record at a time,
+    # and the csv module's own field limit (131,072 characters) bounds a single field.
+    reader = csv.reader(io.StringIO(text))
     try:
-        return [row for row in csv.reader(io.StringIO(text))]
+        yield from enumerate(reader, start=1)
     except csv.Error:  # e.g. a quote left open swallows the rest of the file into one oversized field
         raise TemplateError(_("The file is not a readable CSV file."))
 
 
 def xlsx_table(content):
-    from openpyxl import load_workbook
+    """Yield (row number, values) of the first worksheet of XLSX bytes, streamed.
 
+    The sheet is read with expat a chunk at a time, and every limit is checked as the XML
+    arrives, so a row numbered 1,048,576, a row of a million cells or a table of millions of
+    texts is refused before it is built. openpyxl is not used for reading: it builds a whole
+    <row> element before yielding it, parses the style sheet, charts and other parts we never
+    read, pads rows to a forged <dimension>, and took three to six times as long.
+    """
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise TemplateError(_("The file is not a readable .xlsx workbook."))
-    sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        # zipfile never returns more than a member's declared size (a lying size fails its
+        # CRC check), so the declared sizes bound what the reader can unpack.
+        unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise TemplateError(NOT_A_WORKBOOK)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise TemplateError(
+            interpolate(
+                _("The workbook unpacks to more than %(size)s MB; a results file is much smaller."),
+                {"size": f"{settings.IMPORT_MAX_UNPACKED_BYTES / (1024 * 1024):g}"},
+            )
+        )
+    try:
+        sheet, strings_path = first_worksheet(archive)
+        strings = shared_strings(archive, strings_path) if strings_path else []
+        yield from sheet_rows(archive, sheet, strings)
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, expat.ExpatError, NotImplementedError, RuntimeError, EOFError, zlib.error):
+        # A damaged or forged package fails in any of these ways (a missing part, a bad index
+        # into the texts, an unsupported compression or encryption, a truncated member).
+        raise TemplateError(NOT_A_WORKBOOK)
+
+
+def parse_xml(archive, path, start, end=None, text=None, ready=None):
+    """Stream the XML part `path` through expat a chunk at a time; yield what the
+    handlers put in `ready` after each chunk. Names are passed without their prefix."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = refuse_doctype  # OOXML has no DTD: no entities to expand
+    parser.StartElementHandler = start
+    if end:
+        parser.EndElementHandler = end
+    if text:
+        parser.CharacterDataHandler = text
+    with archive.open(path) as stream:
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+            if ready is not None:
+                yield from ready
+                ready.clear()
+    parser.Parse(b"", True)
+    if ready is not None:
+        yield from ready
+
+
+def refuse_doctype(*args):
+    raise ValueError("a DTD in a workbook part")
+
+
+def local(name):
+    return name.rpartition(":")[2]
+
+
+def part_path(folder, target):
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+
+
+def relationships(archive, part):
+    """{id: (type, target path)} of a part's relationships."""
+    folder, name = posixpath.split(part)
+    found = {}
+
+    def start(tag, attrs):
+        if local(tag) == "Relationship":
+            if len(found) > MAX_SHEETS:
+                raise TemplateError(interpolate(_("The workbook has more than %(limit)s sheets."), {"limit": f"{MAX_SHEETS:,}"}))
+            kind = attrs.get("Type", "").rpartition("/")[2]
+            if kind in ("officeDocument", "worksheet", "sharedStrings"):
+                found[attrs.get("Id")] = (kind, part_path(folder, attrs.get("Target", "")))
+
+    path = posixpath.join(folder, "_rels", name + ".rels")
+    for _nothing in parse_xml(archive, path, start):
+        pass
+    return found
+
+
+def first_worksheet(archive):
+    """The path of the workbook's first worksheet (charts sheets skipped) and of its table of texts."""
+    workbook = next((target for kind, target in relationships(archive, "").values() if kind == "officeDocument"), None)
+    if workbook is None:
+        raise TemplateError(NOT_A_WORKBOOK)
+    related = relationships(archive, workbook)
+    sheets = []
+
+    def start(tag, attrs):
+        if local(tag) == "sheet" and not sheets:
+            for name, value in attrs.items():
+                if local(name) == "id" and related.get(value, ("",))[0] == "worksheet":
+                    sheets.append(related[value][1])
+
+    for _nothing in parse_xml(archive, workbook, start):
+        pass
+    if not sheets:
+        raise TemplateError(NOT_A_WORKBOOK)
+    strings = next((target for kind, target in related.values() if kind == "sharedStrings"), None)
+    return sheets[0], strings
+
+
+def shared_strings(archive, path):
+    """The workbook's table of texts, each cut to one character over the cell limit."""
+    limit = settings.IMPORT_MAX_ROWS * 10  # ten text cells in every row: an exported file's width
+    max_chars = settings.IMPORT_MAX_CELL_CHARS
+    strings, parts, state = [], [], {"text": False, "phonetic": False, "length": 0}
+
+    def start(tag, attrs):
+        tag = local(tag)
+        if tag == "t":
+            state["text"] = not state["phonetic"]
+        elif tag == "rPh":
+            state["phonetic"] = True
+
+    def end(tag):
+        tag = local(tag)
+        if tag == "si":
+            if len(strings) >= limit:
+                raise TemplateError(
+                    interpolate(_("The workbook holds more than %(limit)s different texts; a results file holds far fewer."), {"limit": f"{limit:,}"})
+                )
+            strings.append("".join(parts)[: max_chars + 1])
+            parts.clear()
+            state["length"] = 0
+        elif tag == "t":
+            state["text"] = False
+        elif tag == "rPh":
+            state["phonetic"] = False
+
+    def text(data):
+        if state["text"] and state["length"] <= max_chars:
+            parts.append(data)
+            state["length"] += len(data)
+
+    for _nothing in parse_xml(archive, path, start, end, text):
+        pass
+    return strings
+
+
+def sheet_rows(archive, path, strings):
+    """Yield (row number, values) of a worksheet part; rows without cells are skipped."""
+    max_row, max_column, max_chars = settings.IMPORT_MAX_ROWS + 1, settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
+    ready = []
+    number, values = 0, []
+    column, kind, parts, length, in_text, in_phonetic = 0, "n", [], 0, False, False
+
+    def start(tag, attrs):
+        nonlocal number, values, column, kind, length, in_text, in_phonetic
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if tag == "c":
+            reference = attrs.get("r")
+            column = column_number(reference) if reference else column + 1
+            if column > max_column:
+                raise TemplateError(too_many_columns_message(number))
+            kind, length = attrs.get("t", "n"), 0
+            parts.clear()
+        elif tag == "v" or (tag == "t" and not in_phonetic):
+            in_text = True
+        elif tag == "row":
+            number = int(attrs["r"]) if "r" in attrs else number + 1
+            if number > max_row:
+                raise TemplateError(too_many_rows_message())
+            values, column = [], 0
+        elif tag == "rPh":
+            in_phonetic = True
+
+    def end(tag):
+        nonlocal in_text, in_phonetic
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if tag == "c":
+            if column > len(values):
+                values.extend([None] * (column - len(values)))
+            values[column - 1] = cell_value(kind, "".join(parts), strings)
+        elif tag == "v" or tag == "t":
+            in_text = False
+        elif tag == "row":
+            if values:
+                ready.append((number, values))
+        elif tag == "rPh":
+            in_phonetic = False
+
+    def text(data):
+        nonlocal length
+        if in_text and length <= max_chars:
+            parts.append(data)
+            length += len(data)
+
+    yield from parse_xml(archive, path, start, end, text, ready)
+
+
+def column_number(reference):
+    """1 for "A7", 28 for "AB7"."""
+    number = 0
+    for letter in reference.rstrip("0123456789").upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def cell_value(kind, text, strings):
+    """The value of a cell as openpyxl gives it: texts, numbers as int or float, booleans."""
+    if kind == "s":
+        return strings[int(text)]
+    if kind == "b":
+        return text == "1"
+    if kind in ("inlineStr", "str", "e", "d"):
+        return text
+    if not text:
+        return None
+    return float(text) if "." in text or "e" in text or "E" in text else int(text)
 
 
 def parse_score(text):

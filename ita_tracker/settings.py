@@ -156,6 +156,23 @@ EVIDENCE_MAX_ENTRY_BYTES = int(os.environ.get("EVIDENCE_MAX_ENTRY_BYTES", 50 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Limits of a results or agencies file (web upload and import commands), checked while the file
+# is read so that a file made to unpack to gigabytes is refused within seconds and megabytes.
+# Rows: the most detailed framework (2562-2565) has 149 figures per agency and year; the largest
+# province has about 360 agencies (54,000 rows), so 100,000 holds it or a ministry with room.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
+# Bytes: 100,000 rows of CSV are about 2.5 MB; under FILE_UPLOAD_MAX_MEMORY_SIZE.
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", 4 * 1024 * 1024))
+# Unpacked XLSX: 100,000 rows of the five template columns unpack to 15-20 MB, of the ten
+# columns of export_results to about 40 MB.
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024))
+# Columns: the template has 5, export_results writes 10; the rest is room for notes.
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 50))
+# Characters in a cell: the longest agency names are about 150; bounds what an error quotes.
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 1000))
+# Bad rows listed on the page and in the commands' output; the rest are counted.
+IMPORT_PROBLEMS_SHOWN = int(os.environ.get("IMPORT_PROBLEMS_SHOWN", 50))
+
 # Console in development; SMTP (settings from the environment) in production.
 MAILERS = {
     "default": {

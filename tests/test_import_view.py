@@ -242,12 +242,12 @@ def test_file_that_is_not_a_results_template_gets_a_form_error(officer_client, n
     assert Score.objects.count() == 0
 
 
-def test_file_over_2_mb_is_refused(officer_client):
-    content = factories.csv_bytes(GOOD_ROWS) + b"#" * (2 * 1024 * 1024)
+def test_file_over_4_mb_is_refused(officer_client):
+    content = factories.csv_bytes(GOOD_ROWS) + b"#" * (4 * 1024 * 1024)
 
     response = officer_client.post(URL, {"file": upload(None, "results.csv", content)})
 
-    assert "The file is larger than 2 MB; a results file is much smaller." in visible(response)
+    assert "The file is larger than 4 MB; a results file is much smaller." in visible(response)
     assert Score.objects.count() == 0
 
 

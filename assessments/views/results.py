@@ -7,12 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from assessments.forms import ResultsFileForm
-from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, figure_changes, read_rows, save_results
+from assessments.importing import (
+    RESULT_COLUMNS,
+    TemplateError,
+    check_results,
+    figure_changes,
+    problems_to_show,
+    read_rows,
+    save_results,
+)
 from assessments.models import Agency, Assessment, FrameworkVersion
 from assessments.text import interpolate
 
 PREVIEW_SALT = "assessments.import-results"
 PREVIEW_MAX_AGE = 60 * 60
+PREVIEW_ROWS = 500  # a 100,000-row preview would be a page of 30 MB; the counts cover the rest
 
 
 def latest_results(agencies):
@@ -63,25 +72,41 @@ def import_results(request):
                 ),
             )
             return redirect("home")
-        context["problems"] = problems
+        context.update(problem_context(problems))
     elif request.method == "POST":
         form = ResultsFileForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS)
+                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=("source",))
             except TemplateError as exc:
                 form.add_error("file", exc.args[0])
             else:
                 figures, problems = check_results(rows, request.user)
-                context["problems"] = problems
+                context.update(problem_context(problems))
                 if not problems:
                     changes = figure_changes(figures)
-                    context["preview"] = [(figure, changes[figure.key()]) for figure in figures]
+                    context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
+                    context["preview_more"] = len(figures) - len(context["preview"])
                     context["counts"] = {
                         label: sum(1 for c in changes.values() if c == label) for label in ("new", "changed", "unchanged")
                     }
-                    context["payload"] = signing.dumps(rows, salt=PREVIEW_SALT, compress=True)
+                    context["payload"] = signing.dumps(checked_rows(figures), salt=PREVIEW_SALT, compress=True)
                     context["filename"] = upload.name
     return render(request, "assessments/import_results.html", context)
+
+
+def problem_context(problems):
+    shown, more = problems_to_show(problems)
+    return {"problems": shown, "problems_total": len(problems), "problems_more": more}
+
+
+def checked_rows(figures):
+    """The figures as rows of the template, to be checked again on saving. Only the checked
+    values go into the page: a file's raw cells could be a thousand characters each."""
+    parts = {0: "", 1: "public", 2: "survey"}
+    return [
+        (f.row, {"agency": f.agency, "fiscal_year": str(f.fiscal_year), "code": f.code, "part": parts[f.part], "score": str(f.score)})
+        for f in figures
+    ]

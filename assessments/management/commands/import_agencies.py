@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.importing import AGENCY_COLUMNS, TemplateError, check_agencies, read_rows, save_agencies
+from assessments.importing import AGENCY_COLUMNS, TemplateError, check_agencies, problem_lines, read_file, read_rows, save_agencies
 from assessments.text import in_thai_and_english
 
 
@@ -15,13 +15,13 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         path = Path(file)
         try:
-            rows = read_rows(path.read_bytes(), path.name, AGENCY_COLUMNS[:4])
+            rows = read_rows(read_file(path), path.name, AGENCY_COLUMNS[:4], optional=AGENCY_COLUMNS[4:])
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}")
         except TemplateError as exc:
             raise CommandError(in_thai_and_english(exc.args[0]))
         agencies, problems = check_agencies(rows)
         if problems:
-            raise CommandError("Nothing imported.\n" + "\n".join(str(p) for p in problems))
+            raise CommandError("Nothing imported.\n" + problem_lines(problems))
         count = save_agencies(agencies)
         self.stdout.write(self.style.SUCCESS(f"Imported {count} agencies."))

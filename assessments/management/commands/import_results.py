@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows, save_results
+from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, problem_lines, read_file, read_rows, save_results
 from assessments.text import in_thai_and_english
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)
         try:
-            rows = read_rows(path.read_bytes(), path.name, RESULT_COLUMNS)
+            rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=("source",))
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}")
         except TemplateError as exc:
@@ -27,8 +27,8 @@ class Command(BaseCommand):
         figures, problems = check_results(rows)
         if problems:
             raise CommandError(
-                f"Nothing imported: {len(problems)} bad rows. / ไม่ได้นำเข้าข้อมูล: มี {len(problems)} แถวที่ไม่ถูกต้อง\n"
-                + "\n".join(str(p) for p in problems)
+                f"Nothing imported: {len(problems):,} bad rows. / ไม่ได้นำเข้าข้อมูล: มี {len(problems):,} แถวที่ไม่ถูกต้อง\n"
+                + problem_lines(problems)
             )
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"Dry run: {len(figures)} figures are valid; nothing written."))
