@@ -15,7 +15,7 @@ from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_us
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, ensure_rounds
 from measures.forms import CopyPlanForm, MeasureForm, RoundFormSet, TemplateTargetForm, UnitForm
 from measures.history import measure_trail
-from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit
+from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
 from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
 
 
@@ -35,8 +35,9 @@ def units(request, code):
             unit = form.save()
             messages.success(request, _("The unit “%(name)s” was added.") % {"name": unit.name})
             return redirect("units", agency.code)
-    # Members as they count (unit_memberships): people still in the agency, whom the form offers too.
-    members = get_user_model().objects.filter(memberships__agency=agency)
+    # Members as they count (unit_memberships): someone removed from the agency is not listed.
+    counted = unit_memberships().filter(unit__agency=agency).values("user")
+    members = get_user_model().objects.filter(pk__in=counted)
     listed = agency.units.select_related("parent").prefetch_related(Prefetch("members", members)).order_by("name")
     return render(request, "measures/units.html", {"agency": agency, "units": listed, "form": form, "can_edit": can_edit})
 
