@@ -297,6 +297,16 @@ class AgencyQuerySet(models.QuerySet):
             | Q(parent__parent__parent__in=overseen)
         )
 
+    def read_whole_by(self, user):
+        """Agencies whose every measure and progress entry the user may read: the visible ones,
+        except where the user is unit staff, who see only their units' share of the plan."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        staff_of = Membership.objects.filter(user=user, role=Role.UNIT_STAFF).values("agency")
+        return self.visible_to(user).exclude(pk__in=staff_of)
+
     def editable_by(self, user):
         """Agencies whose results and plans the user may change."""
         if not user.is_authenticated:

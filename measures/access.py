@@ -4,13 +4,17 @@
 - agency administrators and integrity officers (editors): every measure and entry of their
   agency; they write the plan and review entries;
 - unit staff: only measures in which one of their units leads or supports, and they report
-  only for their own units;
+  only for their own units; a unit membership counts only while the person still has a
+  membership in the unit's agency (`measures.models.unit_memberships`);
 - executives, and users overseeing the agency from above: read everything, change nothing.
 Anything a user may not see answers "not found", whatever id is typed into the address.
+
+The rules themselves are the QuerySet methods `Measure.objects.visible_to` and
+`ProgressEntry.objects.visible_to`: the object pages here and every list, the dashboard and
+"My updates" read through them, checked on each request.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.access import get_agency_for_user
@@ -37,9 +41,9 @@ def can_edit_plan(role):
     return role in ("admin", "editor")
 
 
-def measures_for(user, agency, role):
-    measures = Measure.objects.filter(agency=agency)
-    return measures.for_unit_member(user) if role == "unit" else measures
+def measures_for(user, agency):
+    """The agency's measures the user may see."""
+    return Measure.objects.visible_to(user).filter(agency=agency)
 
 
 def get_plan_for_user(request, code):
@@ -50,11 +54,8 @@ def get_plan_for_user(request, code):
 
 def get_measure_for_user(request, pk):
     """(measure, can_edit) for a measure the user may see; 404 otherwise."""
-    measure = get_object_or_404(Measure.objects.select_related("agency", "lead_unit"), pk=pk)
-    role = role_in(request.user, measure.agency)
-    if role is None or not measures_for(request.user, measure.agency, role).filter(pk=pk).exists():
-        raise Http404
-    return measure, role in ("admin", "editor")
+    measure = get_object_or_404(Measure.objects.visible_to(request.user).select_related("agency", "lead_unit"), pk=pk)
+    return measure, can_edit_plan(role_in(request.user, measure.agency))
 
 
 def get_entry_for_user(request, pk):
@@ -64,14 +65,12 @@ def get_entry_for_user(request, pk):
     agency and review it. Nobody edits an approved entry until it is reopened.
     """
     entry = get_object_or_404(
-        ProgressEntry.objects.select_related("measure__agency", "round", "unit"), pk=pk
+        ProgressEntry.objects.visible_to(request.user).select_related("measure__agency", "round", "unit"), pk=pk
     )
     role = role_in(request.user, entry.measure.agency)
-    own_unit = entry.unit.members.filter(pk=request.user.pk).exists()
-    if role is None or (role == "unit" and not own_unit):
-        raise Http404
     can_review = role in ("admin", "editor")
-    can_edit = (can_review or (role == "unit" and own_unit)) and not entry.locked
+    # Unit staff see no entry but their own units' (visible_to), so every one they see is theirs.
+    can_edit = (can_review or role == "unit") and not entry.locked
     return entry, can_edit, can_review
 
 

@@ -14,10 +14,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assessments.models import Agency, Indicator, Item
+from assessments.models import Agency, Indicator, Item, Membership
 from assessments.thai import fiscal_year_of
 
 FISCAL_MONTHS = (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+class UnitQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """The units the user belongs to (see `unit_memberships`)."""
+        return self.filter(pk__in=unit_memberships().filter(user=user).values("unit"))
 
 
 class Unit(models.Model):
@@ -31,6 +37,7 @@ class Unit(models.Model):
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("members"))
 
+    objects = UnitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -41,6 +48,14 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.abbreviation or self.name
+
+
+def unit_memberships():
+    """The rows of Unit.members that count: a person belongs to a unit only while they still have
+    a membership in the unit's agency, so that removing someone from an agency takes them out of
+    its units at once (their row in `members` may outlive the membership)."""
+    still_member = Membership.objects.filter(user=models.OuterRef("user"), agency=models.OuterRef("unit__agency"))
+    return Unit.members.through.objects.filter(models.Exists(still_member))
 
 
 class Period(models.TextChoices):
@@ -68,9 +83,19 @@ class MeasureQuerySet(models.QuerySet):
     def for_plan(self, agency, fiscal_year):
         return self.filter(agency=agency, fiscal_year=fiscal_year)
 
-    def for_unit_member(self, user):
-        """Measures in which one of the user's units leads or supports."""
-        return self.filter(Q(lead_unit__members=user) | Q(supporting_units__members=user)).distinct()
+    def visible_to(self, user):
+        """Measures the user may see: all of an agency they read whole (`Agency.read_whole_by`), and
+        those in which one of their units leads or supports. Subqueries, not joins, so that
+        aggregates over the result count each measure once."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        units = Unit.objects.of_member(user)
+        supported = Measure.supporting_units.through.objects.filter(unit__in=units).values("measure")
+        return self.filter(
+            Q(agency__in=Agency.objects.read_whole_by(user)) | Q(lead_unit__in=units) | Q(pk__in=supported)
+        )
 
     def with_progress(self, round_):
         """`progress`: each measure's percent complete in `round_`, the mean of its units' entries
@@ -305,8 +330,18 @@ class ProgressEntryQuerySet(models.QuerySet):
     def due_within(self, today, days):
         return self.chased(today).filter(round__due_date__lte=today + datetime.timedelta(days=days))
 
+    def visible_to(self, user):
+        """Entries the user may see: all of an agency they read whole (`Agency.read_whole_by`), and
+        their own units' entries."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(measure__agency__in=Agency.objects.read_whole_by(user)) | Q(unit__in=Unit.objects.of_member(user)))
+
     def for_unit_member(self, user):
-        return self.filter(unit__members=user)
+        """The entries the user's units report (see `unit_memberships`)."""
+        return self.filter(unit__in=Unit.objects.of_member(user))
 
     def count_by_unit(self):
         """One row per unit: `count` entries and the `oldest` due date among them."""

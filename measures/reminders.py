@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from measures.actions import overdue_days
-from measures.models import ProgressEntry, ReminderLog, Unit
+from measures.models import ProgressEntry, ReminderLog, Unit, unit_memberships
 
 
 @dataclass
@@ -70,7 +70,8 @@ def plan_reminders(*, today, days):
     for entry in entries:
         by_unit.setdefault(entry.unit_id, (entry.unit, []))[1].append(entry)
     members = {}
-    for link in Unit.members.through.objects.filter(unit__in=by_unit, user__is_active=True).select_related("user").order_by("user__username"):
+    links = unit_memberships().filter(unit__in=by_unit, user__is_active=True).select_related("user").order_by("user__username")
+    for link in links:
         members.setdefault(link.unit_id, []).append(link.user)
     sent = set(ReminderLog.objects.filter(sent_on=today, entry__in=entries).values_list("entry_id", "user_id"))
 

@@ -275,6 +275,12 @@ def _trend_chart(report, history, versions):
     return charts.line_chart("คะแนน ITA และเครื่องมือการประเมิน", years, series, y_min=None)
 
 
+def visible(queryset, user):
+    """What `user` may see of measures or progress entries, by the pages' rules; everything when
+    no user is given (the export command, and bundles, which check the user themselves)."""
+    return queryset if user is None else queryset.visible_to(user)
+
+
 def analysis_document_for(assessment):
     """Load the agency's years and the frameworks (as the analysis page does) and build the document."""
     from assessments.models import Assessment, FrameworkVersion
@@ -435,14 +441,13 @@ def progress_document(agency, year, round_kind, measures, rounds, entries, asses
 
 def progress_document_for(agency, year, round_kind, user=None):
     """Load the plan, the round's entries and the two earlier years' results in a fixed number of
-    queries and build the progress report; with `user`, unit staff get only their units' measures."""
+    queries and build the progress report; with `user`, unit staff get only their units' measures and entries."""
     from django.db.models import Prefetch
 
     from assessments.models import Assessment, FrameworkVersion, Item
-    from measures.access import measures_for, role_in
-    from measures.models import Activity, ProgressEntry, ReportingRound, Unit
+    from measures.models import Activity, Measure, ProgressEntry, ReportingRound, Unit
 
-    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else agency.measures.all()
+    measures = visible(Measure.objects.filter(agency=agency), user)
     measures = list(
         measures.filter(fiscal_year=year)
         .select_related("lead_unit")
@@ -456,7 +461,7 @@ def progress_document_for(agency, year, round_kind, user=None):
     entries = []
     if used in rounds:
         entries = list(
-            ProgressEntry.objects.filter(round=rounds[used], measure__in=[m.pk for m in measures])
+            visible(ProgressEntry.objects.filter(round=rounds[used], measure__in=[m.pk for m in measures]), user)
             .select_related("unit")
             .prefetch_related(Prefetch("activities", Activity.objects.order_by("date", "pk")))
         )
@@ -608,11 +613,10 @@ def plan_document_for(agency, year, user=None):
     from django.db.models import Prefetch
 
     from assessments.models import Indicator
-    from measures.access import measures_for, role_in
     from measures.models import Measure
     from measures.plans import answered_results
 
-    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else Measure.objects.filter(agency=agency)
+    measures = visible(Measure.objects.filter(agency=agency), user)
     measures = list(
         measures.filter(fiscal_year=year)
         .select_related("lead_unit")
@@ -729,11 +733,10 @@ def improvement_document_for(agency, year, user=None):
     from django.db.models import Prefetch
 
     from assessments.models import Indicator
-    from measures.access import measures_for, role_in
     from measures.models import Measure, ProgressEntry, State
     from measures.plans import answered_results, unit_label
 
-    measures = measures_for(user, agency, role_in(user, agency)) if user is not None else Measure.objects.filter(agency=agency)
+    measures = visible(Measure.objects.filter(agency=agency), user)
     measures = list(
         measures.filter(fiscal_year=year)
         .select_related("lead_unit")
@@ -745,7 +748,7 @@ def improvement_document_for(agency, year, user=None):
     scores = {n: answered.indicator_score(n) for n in numbers}
     latest = {}
     entries = (
-        ProgressEntry.objects.filter(measure__in=[m.pk for m in measures], state=State.APPROVED)
+        visible(ProgressEntry.objects.filter(measure__in=[m.pk for m in measures], state=State.APPROVED), user)
         .select_related("unit")
         .order_by("round__due_date", "updated", "pk")
     )

@@ -537,3 +537,49 @@ def test_superuser_sees_each_agencys_plan(client, superuser, plan, other_plan):
     assert [row[0] for row in rows] == ["หน่วยงานทดสอบสอง AG2", "หน่วยงานทดสอบหนึ่ง AG1"]  # AG2 in brackets on screen
     assert rows[0][2] == "1 จาก 2 มาตรการ 50%"
     assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)", "กองคลังของหน่วยงานอื่น (กค.)"]
+
+
+# Unit staff see their units' share of the plan only, as on the measure pages
+
+
+@pytest.fixture
+def mid_year():
+    """15 May 2026: both reported rounds of the 2569 plan are past their due dates."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine = pytest.importorskip("time_machine")
+    with time_machine.travel(datetime.datetime(2026, 5, 15, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")), tick=False):
+        yield
+
+
+def test_unit_staff_see_only_their_units_measures_and_reports_on_the_dashboard(client, mid_year, other_unit_staff, plan):
+    client.force_login(other_unit_staff)
+
+    response = client.get("/dashboard/")
+
+    # กจ. supports "คู่มือการให้บริการ" and leads "ตรวจสอบพัสดุประจำปี"; the measure done and off
+    # target is ส.บก.'s alone, and so are its KPI and its overdue reports.
+    assert cells(section(response, "measure-progress")) == [["หน่วยงานทดสอบหนึ่ง AG1", "2569", "0 จาก 2 มาตรการ 0%", "0%"]]
+    assert "ประกาศเจตนารมณ์" not in response.text
+    assert "ร้อยละของบุคลากรที่รับทราบ" not in response.text
+    assert cells(section(response, "off-target")) == []
+    assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)"]
+    # Indicator 1: "คู่มือการให้บริการ" only (Q2 submitted 60 and draft 40 → 50); indicator 2: not reported.
+    assert cells(section(response, "indicator-progress")) == [
+        ["1. การปฏิบัติหน้าที่", "1", "1", "50%"],
+        ["2. การใช้งบประมาณ", "1", "0", "–"],
+    ]
+
+
+def test_unit_staff_see_their_units_off_target_measure(client, mid_year, unit_staff, plan):
+    client.force_login(unit_staff)
+
+    response = client.get("/dashboard/")
+
+    assert cells(section(response, "off-target")) == [
+        ["AG1 2569", "ประกาศเจตนารมณ์ No Gift Policy ร้อยละของบุคลากรที่รับทราบ", "90.00", "85.00"]
+    ]
+    assert cells(section(response, "measure-progress"))[0][2] == "1 จาก 2 มาตรการ 50%"
+    # ส.บก. sent every report; กจ.'s overdue ones are not theirs to see.
+    assert cells(section(response, "overdue-units")) == []

@@ -225,3 +225,22 @@ def test_fixed_number_of_queries_however_many_reports(client, unit_staff, office
 
     assert ProgressEntry.objects.filter(unit=unit).count() >= 30
     assert one == many
+
+
+# A unit membership counts only while the person still has a membership in the unit's agency
+
+
+def test_someone_removed_from_the_agency_no_longer_sees_its_reports(client, unit_staff, agency, last_year):
+    client.force_login(unit_staff)
+    assert "ทบทวนคู่มือการปฏิบัติงาน" in client.get("/my/updates/").text
+
+    # Removed from the agency; their row in the unit's members is left behind.
+    unit_staff.memberships.filter(agency=agency).delete()
+    response = client.get("/my/updates/")
+
+    assert response.status_code == 200
+    assert "ทบทวนคู่มือการปฏิบัติงาน" not in response.text
+    assert f"/entries/{entry(last_year, 'q4').pk}/" not in response.text
+    assert response.context["units"] == [] and response.context["sent"] == []
+    assert 'href="/my/updates/"' not in client.get("/").text
+    assert client.get(f"/entries/{entry(last_year, 'q4').pk}/").status_code == 404

@@ -194,7 +194,8 @@ def test_a_date_that_is_not_iso_is_refused(db):
 
 def test_fixed_number_of_queries_however_many_units_and_entries(agency):
     def unit_with_reports(n):
-        member = factories.user(f"member{n}", email=f"member{n}@example.org")
+        # Unit staff of the agency: a unit's member without a membership in it is no longer reminded.
+        member = with_email(factories.member(f"member{n}", agency, "unit_staff"))
         unit = factories.unit(agency, f"หน่วยงานย่อย {n}", f"ย.{n}", members=[member])
         ensure_rounds(agency=agency, fiscal_year=2569)
         factories.measure(agency, 2569, f"มาตรการ {n}", lead_unit=unit, items=["i1"])
@@ -211,3 +212,17 @@ def test_fixed_number_of_queries_however_many_units_and_entries(agency):
 
     assert len(plan.reminders) == 10
     assert len(one) == len(ten)
+
+
+def test_someone_removed_from_the_agency_is_not_reminded(staff, measure, agency, unit):
+    colleague = with_email(factories.member("colleague", agency, "unit_staff"))
+    unit.members.add(colleague)
+    # Removed from the agency; their row in the unit's members is left behind.
+    staff.memberships.filter(agency=agency).delete()
+
+    output = remind()
+
+    assert [message.to for message in mail.outbox] == [["colleague@example.org"]]
+    assert not ReminderLog.objects.filter(user=staff).exists()
+    assert "Sent 1 reminders to 1 people; 2 entries" in output
+    assert "unitstaff" not in output

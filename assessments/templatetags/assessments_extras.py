@@ -69,7 +69,9 @@ def has_units(user):
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_has_units"):
-        user._has_units = user.units.exists()
+        from measures.models import Unit
+
+        user._has_units = Unit.objects.of_member(user).exists()
     return user._has_units
 
 

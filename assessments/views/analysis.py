@@ -35,7 +35,7 @@ def analysis(request, code, year):
     sort = request.GET.get("sort")
     # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
     role = role_in(request.user, assessment.agency)
-    plan = measures_for(request.user, assessment.agency, role).filter(fiscal_year=year + 1)
+    plan = measures_for(request.user, assessment.agency).filter(fiscal_year=year + 1)
     indicators = report.indicators
     if sort == "score":
         # Highest first, as the documents list them; indicators with no score last.

@@ -98,11 +98,12 @@ def weakest_rows(latest, earlier, versions):
     return indicators, items
 
 
-def measure_figures(agencies, today):
-    """The measures part of the dashboard: each agency's current plan (the year closest to
-    today's fiscal year), how much of it is done, progress per indicator, the units with overdue
-    reports and the measures whose KPI is off target. A fixed number of queries."""
-    current = Measure.objects.filter(agency__in=agencies).of_current_plans(fiscal_year_of(today))
+def measure_figures(user, today):
+    """The measures part of the dashboard, over the measures and entries the user may see: each
+    agency's current plan (the year closest to today's fiscal year), how much of it is done,
+    progress per indicator, the units with overdue reports and the measures whose KPI is off
+    target. A fixed number of queries."""
+    current = Measure.objects.visible_to(user).of_current_plans(fiscal_year_of(today))
     plans = list(current.completion_by_agency())
     for plan in plans:
         plan["percent"] = round(100 * plan["done_count"] / plan["total"])
@@ -110,7 +111,7 @@ def measure_figures(agencies, today):
         "plans": plans,
         "indicator_progress": list(current.progress_by_indicator()),
         "overdue_units": list(
-            ProgressEntry.objects.overdue(today).filter(round__active=True, measure__agency__in=agencies).count_by_unit()
+            ProgressEntry.objects.visible_to(user).overdue(today).filter(round__active=True).count_by_unit()
         ),
         "off_target": list(
             current.with_completion().filter(off_target=True).select_related("agency").order_by("agency__name_th", "order", "pk")
@@ -139,7 +140,7 @@ def dashboard(request):
             "weakest_items": weakest_items,
             "falls": list(latest.biggest_falls()[:CHANGES_SHOWN]),
             "rises": list(latest.biggest_rises()[:CHANGES_SHOWN]),
-            **measure_figures(Agency.objects.visible_to(request.user), timezone.localdate()),
+            **measure_figures(request.user, timezone.localdate()),
         },
     )
 

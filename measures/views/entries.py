@@ -150,7 +150,13 @@ def render_entry(request, entry, can_edit, can_review, *, form=None, activities=
         for action, (allowed_from, _new) in TRANSITIONS.items()
         if entry.state in allowed_from and action != Action.SUBMIT and can_review
     ]
-    units = ProgressEntry.objects.filter(measure=measure, round=entry.round).select_related("unit").order_by("unit__name")
+    # Each unit's row as the measure page's grid shows them to this user; the overall figure is the measure's.
+    units = (
+        ProgressEntry.objects.visible_to(request.user)
+        .filter(measure=measure, round=entry.round)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
     events = list(entry.events.select_related("user"))
     context = {
         "entry": entry,

@@ -1,6 +1,7 @@
 """The measures plan of an agency's year: its units, measures, reporting rounds and template library."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
-from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require, role_in
+from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, ensure_rounds
 from measures.forms import CopyPlanForm, MeasureForm, RoundFormSet, TemplateTargetForm, UnitForm
 from measures.history import measure_trail
-from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit
+from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
 from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
 
 
@@ -34,7 +35,10 @@ def units(request, code):
             unit = form.save()
             messages.success(request, _("The unit “%(name)s” was added.") % {"name": unit.name})
             return redirect("units", agency.code)
-    listed = agency.units.select_related("parent").prefetch_related("members").order_by("name")
+    # Members as they count (unit_memberships): someone removed from the agency is not listed.
+    counted = unit_memberships().filter(unit__agency=agency).values("user")
+    members = get_user_model().objects.filter(pk__in=counted)
+    listed = agency.units.select_related("parent").prefetch_related(Prefetch("members", members)).order_by("name")
     return render(request, "measures/units.html", {"agency": agency, "units": listed, "form": form, "can_edit": can_edit})
 
 
@@ -55,10 +59,10 @@ def unit_edit(request, code, pk):
 # --- The plan -------------------------------------------------------------------------------
 
 
-def plan_measures(user, agency, role, year):
+def plan_measures(user, agency, year):
     """The year's measures the user may see, with everything the plan table shows."""
     return (
-        measures_for(user, agency, role)
+        measures_for(user, agency)
         .filter(fiscal_year=year)
         .select_related("lead_unit")
         .prefetch_related(
@@ -76,7 +80,7 @@ def plan(request, code, year):
     check_fiscal_year(year)
     agency, role = get_plan_for_user(request, code)
     can_edit = can_edit_plan(role)
-    measures = list(plan_measures(request.user, agency, role, year))
+    measures = list(plan_measures(request.user, agency, year))
     answered = answered_results(agency, year)
     context = {
         "agency": agency,
@@ -195,12 +199,8 @@ def measure(request, pk):
     """Everything about one measure: its fields, the items it answers with their scores, and its
     progress entries per round and unit (unit staff see only their own units' entries)."""
     measure, can_edit = get_measure_for_user(request, pk)
-    role = role_in(request.user, measure.agency)
     answered = answered_results(measure.agency, measure.fiscal_year)
-    entries = ProgressEntry.objects.filter(measure=measure).select_related("round", "unit")
-    if role == "unit":
-        entries = entries.for_unit_member(request.user)
-    entries = list(entries)
+    entries = list(ProgressEntry.objects.visible_to(request.user).filter(measure=measure).select_related("round", "unit"))
     rounds = sorted({e.round for e in entries}, key=lambda r: (r.due_date, r.kind))
     units = sorted({e.unit for e in entries}, key=lambda u: (u != measure.lead_unit, u.name))
     cells = {(e.round_id, e.unit_id): e for e in entries}

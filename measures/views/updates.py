@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from assessments.thai import fiscal_year_of
 from measures.actions import overdue_days
-from measures.models import ProgressEntry, State
+from measures.models import ProgressEntry, State, Unit
 
 
 @dataclass
@@ -40,7 +40,7 @@ def due_groups(entries, today):
 def my_updates(request):
     """A unit member's to-do list: the reports their units owe, with a link to each form."""
     today = timezone.localdate()
-    units = list(request.user.units.select_related("agency").order_by("agency__code", "name"))
+    units = list(Unit.objects.of_member(request.user).select_related("agency").order_by("agency__code", "name"))
     mine = ProgressEntry.objects.for_unit_member(request.user).filter(round__active=True).select_related(
         "measure", "round", "unit__agency"
     )
