@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.text import in_thai_and_english, interpolate
 
+from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
 from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
 
@@ -91,7 +92,11 @@ def cell_text(value):
         # keep every digit a person typed and drop the binary noise.
         value = repr(round(value, 9))
         return value[:-2] if value.endswith(".0") else value
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        # How our CSV exports keep a spreadsheet from reading "-X" as a formula (csv_safe).
+        text = text[1:].strip()
+    return text
 
 
 def csv_table(content):
