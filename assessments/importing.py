@@ -20,7 +20,7 @@ from assessments.text import in_thai_and_english, interpolate
 
 from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
-from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
@@ -273,6 +273,10 @@ def check_agencies(rows):
             code = cells.get("code", "").strip()
             if not code:
                 raise ValueError(_("the agency code is empty"))
+            if not re.fullmatch(AGENCY_CODE, code):
+                raise ValueError(interpolate(
+                    _("agency code '%(code)s' must be at most 32 letters a–z, digits, '-' or '_'"), {"code": code}
+                ))
             if code in in_file:
                 raise ValueError(interpolate(_("duplicate of row %(row)s"), {"row": in_file[code]}))
             if not cells.get("name_th", "").strip():
