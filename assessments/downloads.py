@@ -2,6 +2,10 @@
 
 Rows come with their columns as (label, kind); the kind ("text", "integer", "score", "change")
 decides how a spreadsheet shows the number. Scores stay numbers in both formats.
+
+Text is never something a spreadsheet runs: a measure named `=HYPERLINK(...)` must open as those
+words, not as a link to wherever it points. XLSX cells holding text are typed as text; CSV cells
+that a spreadsheet would read as a formula get a leading apostrophe.
 """
 
 import csv
@@ -9,6 +13,7 @@ import io
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
 
@@ -17,6 +22,28 @@ FONT_NAME = "Sarabun"
 NUMBER_FORMATS = {"text": "General", "integer": "0", "score": "0.00", "change": "0.00;(0.00)"}
 NUMBER_WIDTH = 11
 MAX_TEXT_WIDTH = 60
+
+# What Excel, LibreOffice and Google Sheets start a formula (or a DDE call) with.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A CSV cell that no spreadsheet evaluates: text starting like a formula gets a leading "'"
+    (which spreadsheets hide). Numbers (a fall of 4.72 points is Decimal("-4.72")) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_cell(sheet, row, column, value):
+    """Put `value` in a cell; text stays text. openpyxl would store a str starting with "=" as a
+    formula and "#N/A" as an error, and refuses control characters (pasted from Word) outright."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def attachment(content, content_type, filename):
@@ -30,8 +57,8 @@ def csv_response(filename, columns, rows):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([str(label) for label, _kind in columns])
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerow([csv_safe(str(label)) for label, _kind in columns])
+    writer.writerows(["" if value is None else csv_safe(value) for value in row] for row in rows)
     return attachment(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{filename}.csv")
 
 
@@ -47,9 +74,11 @@ def xlsx_response(filename, columns, rows, *, title):
     header_style = NamedStyle(
         name="ita-header", font=Font(name=FONT_NAME, size=11, bold=True), alignment=Alignment(wrap_text=True, vertical="top")
     )
-    sheet.append([str(label) for label, _kind in columns])
-    for row in rows:
-        sheet.append(row)
+    for column, (label, _kind) in enumerate(columns, start=1):
+        write_cell(sheet, 1, column, str(label))
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            write_cell(sheet, number, column, value)
     for cell in sheet[1]:
         cell.style = header_style
     for row in sheet.iter_rows(min_row=2):

@@ -24,8 +24,9 @@ from django.utils.translation import ngettext_lazy
 
 from assessments.text import in_thai_and_english, interpolate
 
+from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
-from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
@@ -173,7 +174,11 @@ def cell_text(value):
         # decimals keep every digit a person typed and drop the binary noise.
         value = repr(round(value, 9))
         return value[:-2] if value.endswith(".0") else value
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        # How our CSV exports keep a spreadsheet from reading "-X" as a formula (csv_safe).
+        text = text[1:].strip()
+    return text
 
 
 def csv_table(content):
@@ -563,6 +568,10 @@ def check_agencies(rows):
             code = cells.get("code", "").strip()
             if not code:
                 raise ValueError(_("the agency code is empty"))
+            if not re.fullmatch(AGENCY_CODE, code):
+                raise ValueError(interpolate(
+                    _("agency code '%(code)s' must be at most 32 letters a–z, digits, '-' or '_'"), {"code": code}
+                ))
             if code in in_file:
                 raise ValueError(interpolate(_("duplicate of row %(row)s"), {"row": in_file[code]}))
             if not cells.get("name_th", "").strip():

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -316,8 +316,15 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role__in=EDITOR_ROLES)
 
 
+# An agency's code is in the address of its pages (ita_tracker.converters): TCEB, ANGTHONG-MUN.
+AGENCY_CODE = r"[-A-Za-z0-9_]{1,32}"
+
+
 class Agency(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True,
+        validators=[RegexValidator(rf"\A{AGENCY_CODE}\Z", _("Use letters a–z, digits, '-' or '_'."))],
+    )
     name_th = models.CharField(_("Thai name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=64, blank=True)
     agency_type = models.CharField(_("agency type"), max_length=32, choices=AgencyType.choices)

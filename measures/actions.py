@@ -22,23 +22,20 @@ from measures.models import (
     ReviewEvent,
     RoundKind,
     State,
-    round_period,
 )
-
-QUARTERS = (RoundKind.Q1, RoundKind.Q2, RoundKind.Q3, RoundKind.Q4)
 
 
 @transaction.atomic
 def ensure_rounds(*, agency, fiscal_year):
-    """The year's rounds: the four quarters reporting by default, the 6- and 12-month rounds
-    ready to switch on. Each is due on the last day of its period."""
+    """The year's rounds, saving the default of each kind not saved yet (ReportingRound.default)."""
     rounds = []
     for kind in RoundKind:
+        default = ReportingRound.default(agency, fiscal_year, kind)
         round_, _created = ReportingRound.objects.get_or_create(
             agency=agency,
             fiscal_year=fiscal_year,
             kind=kind,
-            defaults={"due_date": round_period(kind, fiscal_year)[1], "active": kind in QUARTERS},
+            defaults={"due_date": default.due_date, "active": default.active},
         )
         rounds.append(round_)
     return rounds
@@ -235,10 +232,18 @@ def do_save_measure(*, form):
 
 
 @transaction.atomic
-def do_save_rounds(*, agency, fiscal_year, formset):
-    """Save the year's reporting rounds (due dates, which ones units report in) and bring the
-    entries of every measure of the plan in line with them."""
-    formset.save()
+def do_save_rounds(*, agency, fiscal_year, values):
+    """Save the year's reporting rounds, `values` {kind: {"due_date": …, "active": …}}, creating
+    those not saved yet, and bring the entries of every measure of the plan in line with them."""
+    for kind, fields in values.items():
+        # get_or_create: two editors saving a new year at once make one set of rounds.
+        round_, created = ReportingRound.objects.get_or_create(
+            agency=agency, fiscal_year=fiscal_year, kind=kind, defaults=fields
+        )
+        if not created and any(getattr(round_, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(round_, name, value)
+            round_.save(update_fields=list(fields))
     measures = Measure.objects.for_plan(agency, fiscal_year).select_related("agency", "lead_unit")
     for measure in measures.prefetch_related("supporting_units"):
         sync_entries(measure=measure)

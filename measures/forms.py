@@ -458,8 +458,6 @@ class RoundForm(forms.ModelForm):
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
-        if not self.instance.pk:
-            return due  # not one of this year's rounds: its id is refused
         first, last = self.instance.period
         if due <= first:
             raise ValidationError(
@@ -472,10 +470,11 @@ class RoundForm(forms.ModelForm):
         return due
 
 
-# Only the year's six rounds, which ensure_rounds creates: the formset never adds or deletes one.
-RoundFormSet = forms.modelformset_factory(
-    ReportingRound, form=RoundForm, extra=0, edit_only=True, max_num=6, absolute_max=6, validate_max=True
-)
+def round_forms(data, rounds):
+    """A form for each of the year's rounds (ReportingRound.of_year), its fields prefixed by the
+    round's kind: the page posts the same fields whether or not the rounds are saved yet, and
+    no posted id can reach another agency's round."""
+    return [RoundForm(data, instance=round_, prefix=round_.kind) for round_ in rounds]
 
 
 class TemplateTargetForm(forms.Form):

@@ -295,6 +295,21 @@ class ReportingRound(models.Model):
     def period(self):
         return round_period(self.kind, self.fiscal_year)
 
+    @classmethod
+    def default(cls, agency, fiscal_year, kind):
+        """The round as a year starts with, unsaved: due on the last day of its period, the four
+        quarters reporting and the 6- and 12-month rounds ready to switch on."""
+        quarter = kind in (RoundKind.Q1, RoundKind.Q2, RoundKind.Q3, RoundKind.Q4)
+        return cls(agency=agency, fiscal_year=fiscal_year, kind=kind, due_date=round_period(kind, fiscal_year)[1], active=quarter)
+
+    @classmethod
+    def of_year(cls, agency, fiscal_year):
+        """The year's six rounds in due-date order: those saved, and the default of each kind not
+        saved yet, so that showing a year writes nothing."""
+        saved = {r.kind: r for r in cls.objects.filter(agency=agency, fiscal_year=fiscal_year)}
+        rounds = [saved.get(kind) or cls.default(agency, fiscal_year, kind) for kind in RoundKind]
+        return sorted(rounds, key=lambda r: (r.due_date, r.kind))
+
 
 class Status(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")

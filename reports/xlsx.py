@@ -3,7 +3,8 @@
 Each sheet holds one table with the headings and paragraphs that lead to it (the first sheet
 also the title): a bold heading, paragraphs merged across the columns and wrapped, then the
 table with its merged header cells. The header rows are frozen and repeated on every printed
-page; printing is landscape, fitted to the width of the page.
+page; printing is landscape, fitted to the width of the page. Every cell goes through
+`write_cell`, so text from measures and reports is text, never a formula.
 """
 
 import io
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from assessments.downloads import FONT_NAME, NUMBER_FORMATS
+from assessments.downloads import FONT_NAME, NUMBER_FORMATS, write_cell
 from reports.documents import CHANGE, Header
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +82,7 @@ def write_sheet(sheet, document, sections, *, with_title):
 
     def merged_text(text, cell_font):
         nonlocal row
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = write_cell(sheet, row, 1, text)
         cell.font = cell_font
         cell.alignment = WRAP
         if columns > 1:
@@ -113,7 +114,9 @@ def write_sheet(sheet, document, sections, *, with_title):
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddHeader.center.text = f"{document.agency_name} · ปีงบประมาณ พ.ศ. {document.fiscal_year}"
+    # "&" starts a code in a printed header ("&P" is the page number); "&&" prints one "&".
+    agency_name = document.agency_name.replace("&", "&&")
+    sheet.oddHeader.center.text = f"{agency_name} · ปีงบประมาณ พ.ศ. {document.fiscal_year}"
     sheet.oddFooter.center.text = "หน้า &P / &N"
 
 
@@ -122,7 +125,7 @@ def write_rows(sheet, table, row, font, bold):
         style = table.style(index)
         row_font = bold if style in ("heading", "total") else font
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=cell_value(value))
+            cell = write_cell(sheet, row, column, cell_value(value))
             cell.font = row_font
             cell.border = BORDER
             kind = table.number_columns.get(column - 1)
@@ -157,7 +160,7 @@ def write_header(sheet, table, row, font):
             cell = cell if isinstance(cell, Header) else Header(str(cell))
             while (row + offset, column) in taken:
                 column += 1
-            target = sheet.cell(row=row + offset, column=column, value=cell.text)
+            target = write_cell(sheet, row + offset, column, cell.text)
             target.font = font
             target.alignment = CENTRE
             target.fill = HEADER_FILL

@@ -349,31 +349,30 @@ def test_copy_with_nothing_last_year_says_so(client, officer, agency):
 
 
 def rounds_data(client, url, **changes):
-    """The rounds formset as the page sends it, with `changes` {kind: {field: value}} applied."""
+    """The rounds' fields as the page sends them, with `changes` {kind: {field: value}} applied."""
     response = client.get(url)
-    formset = response.context["formset"]
-    data = {key: value for key, value in formset.management_form.initial.items()}
-    data = {f"form-{key}": value for key, value in data.items()}
-    for index, form in enumerate(formset.forms):
+    data = {}
+    for form in response.context["forms"]:
         round_ = form.instance
-        values = {"id": round_.pk, "due_date": round_.due_date.isoformat(), "active": round_.active}
+        values = {"due_date": round_.due_date.isoformat(), "active": round_.active}
         values.update(changes.get(round_.kind, {}))
         for key, value in values.items():
             if key == "active":
                 if value:
-                    data[f"form-{index}-active"] = "on"
+                    data[f"{round_.kind}-active"] = "on"
             else:
-                data[f"form-{index}-{key}"] = value
+                data[f"{round_.kind}-{key}"] = value
     return data
 
 
-def test_rounds_page_shows_six_rounds_with_buddhist_era_dates(client, executive, agency):
+def test_rounds_page_shows_six_rounds_with_buddhist_era_dates_without_writing_them(client, executive, agency):
     client.force_login(executive)
 
     response = client.get(f"/agencies/AG1/{YEAR}/rounds/")
     page = visible(response)
 
-    assert ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR).count() == 6
+    assert not ReportingRound.objects.filter(agency=agency).exists()  # a GET writes nothing
+    assert [form.instance.kind for form in response.context["forms"]] == ["q1", "6m", "q2", "q3", "12m", "q4"]
     assert "31 ธันวาคม 2568" in page and "30 กันยายน 2569" in page
     assert 'type="date"' not in response.text  # read only
 
@@ -390,6 +389,25 @@ def test_officer_changes_due_dates_and_entries_follow_the_active_rounds(client, 
     q1 = ReportingRound.objects.get(fiscal_year=YEAR, kind="q1")
     assert q1.due_date == datetime.date(2026, 1, 15)
     assert sorted(own_measure.entries.values_list("round__kind", flat=True)) == ["6m", "q1", "q3", "q4"]
+
+
+def test_the_first_save_of_a_year_writes_its_rounds_as_posted(client, officer, agency):
+    client.force_login(officer)
+    url = f"/agencies/AG1/{YEAR + 1}/rounds/"
+    data = rounds_data(client, url, q1={"due_date": "2027-01-15"}, q2={"active": False}, **{"6m": {"active": True}})
+    assert not ReportingRound.objects.exists()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    saved = ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR + 1).order_by("due_date", "kind")
+    assert [(r.kind, r.due_date.isoformat(), r.active) for r in saved] == [
+        ("q1", "2027-01-15", True), ("6m", "2027-03-31", True), ("q2", "2027-03-31", False),
+        ("q3", "2027-06-30", True), ("12m", "2027-09-30", False), ("q4", "2027-09-30", True),
+    ]
+    assert ReportingRound.history.count() == 6  # created once each, as posted
+    factories.measure(agency, YEAR + 1, lead_unit=factories.unit(agency, "กองคลัง"))
+    assert sorted(ProgressEntry.objects.values_list("round__kind", flat=True)) == ["6m", "q1", "q3", "q4"]
 
 
 def test_a_started_report_survives_when_its_round_is_switched_off(client, officer, own_measure):
@@ -420,11 +438,10 @@ def test_due_date_before_the_rounds_first_day_is_refused(client, officer, own_me
 def test_garbage_rounds_post_is_refused_not_crashed(client, officer, agency):
     client.force_login(officer)
     url = f"/agencies/AG1/{YEAR}/rounds/"
-    client.get(url)
 
-    for data in ({}, {"form-TOTAL_FORMS": "9", "form-INITIAL_FORMS": "6"}, {"form-TOTAL_FORMS": "x"}):
+    for data in ({}, {"form-TOTAL_FORMS": "9", "form-INITIAL_FORMS": "6"}, {"q1-due_date": "x", "q1-active": "on"}):
         assert client.post(url, data).status_code == 200
-    assert ReportingRound.objects.filter(agency=agency).count() == 6
+    assert not ReportingRound.objects.filter(agency=agency).exists()
 
 
 def test_rounds_of_another_agency_cannot_be_changed_through_this_page(client, officer, other_agency, agency):
@@ -434,13 +451,13 @@ def test_rounds_of_another_agency_cannot_be_changed_through_this_page(client, of
     client.force_login(officer)
     url = f"/agencies/AG1/{YEAR}/rounds/"
     data = rounds_data(client, url)
-    data["form-0-id"] = foreign.pk
-    data["form-0-due_date"] = "2026-02-01"
+    data["q1-id"] = foreign.pk  # an id from an older form, or typed: the fields name the round by kind only
+    data["q1-due_date"] = "2026-02-01"
 
-    assert client.post(url, data).status_code in (200, 302)
+    assert client.post(url, data).status_code == 302
     foreign.refresh_from_db()
     assert foreign.due_date == datetime.date(2025, 12, 31)
-    assert ReportingRound.objects.get(agency=agency, fiscal_year=YEAR, kind="q1").due_date == datetime.date(2025, 12, 31)
+    assert ReportingRound.objects.get(agency=agency, fiscal_year=YEAR, kind="q1").due_date == datetime.date(2026, 2, 1)
 
 
 # --- The measure page and its history ---------------------------------------------------------

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require
-from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, ensure_rounds
-from measures.forms import CopyPlanForm, MeasureForm, RoundFormSet, TemplateTargetForm, UnitForm
+from measures.actions import do_copy_plan, do_save_measure, do_save_rounds
+from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitForm, round_forms
 from measures.history import measure_trail
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
 from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
@@ -232,20 +232,21 @@ def measure_history(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def rounds(request, code, year):
-    """The year's six reporting rounds: due dates, and whether units report in each."""
+    """The year's six reporting rounds: due dates, and whether units report in each. A year
+    nobody has saved yet shows the defaults, which the first save writes."""
     check_fiscal_year(year)
     agency, role = get_plan_for_user(request, code)
     can_edit = can_edit_plan(role)
     if request.method == "POST":
         require(can_edit)
-    ensure_rounds(agency=agency, fiscal_year=year)
-    queryset = ReportingRound.objects.filter(agency=agency, fiscal_year=year).order_by("due_date", "kind")
-    formset = RoundFormSet(request.POST or None, queryset=queryset)
-    if request.method == "POST" and formset.is_valid():
-        do_save_rounds(agency=agency, fiscal_year=year, formset=formset)
+    forms = round_forms(request.POST if request.method == "POST" else None, ReportingRound.of_year(agency, year))
+    if request.method == "POST" and all([form.is_valid() for form in forms]):
+        values = {form.instance.kind: form.cleaned_data for form in forms}
+        do_save_rounds(agency=agency, fiscal_year=year, values=values)
         messages.success(request, _("The reporting rounds were saved; every measure's reports follow them."))
         return redirect("rounds", agency.code, year)
-    return render(request, "measures/rounds.html", {"agency": agency, "year": year, "formset": formset, "can_edit": can_edit})
+    context = {"agency": agency, "year": year, "forms": forms, "has_errors": any(form.errors for form in forms), "can_edit": can_edit}
+    return render(request, "measures/rounds.html", context)
 
 
 # --- Template library -------------------------------------------------------------------------

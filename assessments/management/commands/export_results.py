@@ -3,6 +3,7 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.analysis import TierRule
+from assessments.downloads import csv_safe
 from assessments.exporting import EXPORT_COLUMNS, result_rows
 from assessments.models import Assessment
 from assessments.text import in_thai_and_english
@@ -39,4 +40,5 @@ class Command(BaseCommand):
                 raise CommandError(in_thai_and_english(exc.args[0]))
         writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(result_rows(assessment, rule=rule))
+        # The same escaping as the downloads; importing the file takes the apostrophe off again.
+        writer.writerows({column: csv_safe(value) for column, value in row.items()} for row in result_rows(assessment, rule=rule))

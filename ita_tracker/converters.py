@@ -1,0 +1,43 @@
+"""Path converters that match only what can be a real value, so that anything else (a null byte,
+which PostgreSQL refuses; a code longer than its column; a round that does not exist) is a 404
+before it reaches a view or the database. Registered once, on import by the apps' URL modules."""
+
+from django.urls import register_converter
+
+from assessments.models import AGENCY_CODE
+
+
+class AgencyCode:
+    regex = AGENCY_CODE  # what Agency.code accepts, from the admin and from imports
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+class FiscalYear:
+    """A Buddhist-Era year: four digits (2568). Views check the range they serve."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+class RoundKind(AgencyCode):
+    regex = "q[1-4]|6m|12m"  # measures.models.RoundKind
+
+
+class ReviewAction(AgencyCode):
+    regex = "submit|return|approve|reopen"  # measures.models.Action
+
+
+register_converter(AgencyCode, "agency_code")
+register_converter(FiscalYear, "fiscal_year")
+register_converter(RoundKind, "round_kind")
+register_converter(ReviewAction, "review_action")

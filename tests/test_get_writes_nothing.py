@@ -1,0 +1,226 @@
+"""A GET changes nothing: every URL pattern of the project, opened by a superuser and by an
+integrity officer over a small agency with results, a plan with entries, an evidence file and a
+bundle, runs no INSERT, UPDATE or DELETE.
+
+The patterns come from the URL resolver, so a new URL without a case here fails
+`test_every_url_pattern_has_a_case`. The admin's patterns are built from its registry, one
+existing object of each model.
+
+Nothing is ignored but Django's own password-reset machinery: opening a valid reset link stores
+the token in the session (a write to django_session) and redirects to a link without it, so the
+token never sits in the browser's address bar or a Referer header.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from measures.models import Activity, Evidence, MeasureTemplate, ProgressEntry, ReportingRound, State
+from reports.models import Bundle, BundleStatus
+from tests import factories, published
+from tests.entries_support import PDF
+from tests.published import indicators
+
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+# Only Django's password reset writes on a GET, and only the session (see the module's docstring).
+SESSION_WRITES = {"accounts/reset/<uidb64>/<token>/"}
+
+
+def project_routes(patterns=None, prefix=""):
+    """Every URL pattern of the project as its full route, e.g. "agencies/<agency_code:code>/"."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from project_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+@pytest.fixture
+def site(agency, officer, superuser, unit, settings, tmp_path):
+    """AG1 under a ministry: the results of 2565, the plan of 2566 answering them with a
+    measure whose Q1 report is submitted with an activity and an evidence file, a measure
+    template, and a finished bundle for each user. 2567 has no rounds yet."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ministry = factories.agency("MIN", "กระทรวงทดสอบ", agency_type="ministry")
+    agency.parent = ministry
+    agency.save()
+    factories.summarised_assessment(agency, 2564, indicators(published.TCEB_2565_INDICATORS))
+    assessment = factories.summarised_assessment(
+        agency, 2565, {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS)}
+    )
+    unit.members.add(officer)
+    measure = factories.measure(agency, 2566, "มาตรการป้องกันการใช้ทรัพย์สินของราชการ", lead_unit=unit, items=("I20",))
+    entry = ProgressEntry.objects.get(measure=measure, round__kind="q1", unit=unit)
+    entry.result, entry.percent, entry.state = "จัดอบรมแล้ว", 50, State.SUBMITTED
+    entry.save()
+    Activity.objects.create(entry=entry, date=datetime.date(2025, 11, 5), text="ประชุมชี้แจง")
+    evidence = Evidence.objects.create(
+        entry=entry, file=ContentFile(PDF, name="minutes.pdf"), name="minutes.pdf", content_type="application/pdf", size=len(PDF)
+    )
+    template = MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง", steps="ขั้นที่ 1")
+    bundles = {}
+    for user in (superuser, officer):
+        bundle = Bundle.objects.create(
+            organisation=ministry, fiscal_year=2566, requested_by=user, status=BundleStatus.DONE, done=10, total=10
+        )
+        bundle.agencies.set([ministry, agency])
+        bundle.file.save(f"ita-MIN-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+        bundles[user.pk] = bundle
+    return {
+        "assessment": assessment, "measure": measure, "entry": entry, "evidence": evidence,
+        "template": template, "unit": unit, "bundles": bundles, "officer": officer,
+    }
+
+
+def app_cases(site, user):
+    """{route: [URLs]} of the project's own pages, with the query strings they take."""
+    entry, measure, evidence, unit = site["entry"], site["measure"], site["evidence"], site["unit"]
+    bundle = site["bundles"][user.pk]
+    uid = urlsafe_base64_encode(force_bytes(site["officer"].pk))
+    token = default_token_generator.make_token(site["officer"])
+    reports = "agencies/<agency_code:code>/<fiscal_year:year>"
+    return {
+        "": ["/"],
+        "results/import/": ["/results/import/"],
+        "agencies/<agency_code:code>/": ["/agencies/AG1/", "/agencies/MIN/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/": ["/agencies/AG1/2565/", "/agencies/AG1/2565/?sort=score"],
+        "dashboard/": ["/dashboard/"],
+        "overview/": ["/overview/"],
+        "overview/<fiscal_year:year>/": ["/overview/2565/", "/overview/2565/?agency_type=department&sort=-overall&page=2"],
+        "overview/<fiscal_year:year>/download.<slug:file_format>": ["/overview/2565/download.csv", "/overview/2565/download.xlsx"],
+        "my/updates/": ["/my/updates/"],
+        "entries/<int:pk>/": [f"/entries/{entry.pk}/"],
+        "entries/<int:pk>/history/": [f"/entries/{entry.pk}/history/"],
+        "entries/<int:pk>/evidence/<int:evidence_pk>/": [f"/entries/{entry.pk}/evidence/{evidence.pk}/"],
+        "entries/<int:pk>/evidence/<int:evidence_pk>/delete/": [f"/entries/{entry.pk}/evidence/{evidence.pk}/delete/"],
+        "entries/<int:pk>/<review_action:action>/": [f"/entries/{entry.pk}/{action}/" for action in ("submit", "return", "approve", "reopen")],
+        "agencies/<agency_code:code>/<fiscal_year:year>/history/": ["/agencies/AG1/2565/history/"],
+        "agencies/<agency_code:code>/units/": ["/agencies/AG1/units/"],
+        "agencies/<agency_code:code>/units/<int:pk>/edit/": [f"/agencies/AG1/units/{unit.pk}/edit/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": ["/agencies/AG1/2566/plan/", "/agencies/AG1/2567/plan/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/": ["/agencies/AG1/2567/plan/copy/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/new/": [
+            "/agencies/AG1/2566/plan/new/",
+            "/agencies/AG1/2566/plan/new/?item=I20",
+            "/agencies/AG1/2566/plan/new/?indicator=4",
+            f"/agencies/AG1/2566/plan/new/?template={site['template'].pk}",
+        ],
+        # 2567 has no rounds: the page shows the defaults without writing them.
+        "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": ["/agencies/AG1/2566/rounds/", "/agencies/AG1/2567/rounds/"],
+        "measures/<int:pk>/": [f"/measures/{measure.pk}/"],
+        "measures/<int:pk>/edit/": [f"/measures/{measure.pk}/edit/"],
+        "measures/<int:pk>/history/": [f"/measures/{measure.pk}/history/"],
+        "measure-templates/": ["/measure-templates/", "/measure-templates/?agency=AG1&year=2566"],
+        f"{reports}/report.<slug:file_format>": ["/agencies/AG1/2565/report.pdf", "/agencies/AG1/2565/report.xlsx?digits=thai"],
+        f"{reports}/progress/<round_kind:round_kind>/report.<slug:file_format>": [
+            "/agencies/AG1/2566/progress/q1/report.xlsx", "/agencies/AG1/2566/progress/6m/report.pdf",
+            "/agencies/AG1/2567/progress/12m/report.xlsx",
+        ],
+        f"{reports}/plan/report.<slug:file_format>": ["/agencies/AG1/2566/plan/report.pdf", "/agencies/AG1/2566/plan/report.xlsx"],
+        f"{reports}/improvement/report.<slug:file_format>": [
+            "/agencies/AG1/2566/improvement/report.pdf", "/agencies/AG1/2566/improvement/report.xlsx",
+        ],
+        "bundles/": ["/bundles/"],
+        "bundles/<int:pk>/status": [f"/bundles/{bundle.pk}/status"],
+        "bundles/<int:pk>/download": [f"/bundles/{bundle.pk}/download"],
+        "accounts/login/": ["/accounts/login/", "/accounts/login/?next=/dashboard/"],
+        "accounts/logout/": ["/accounts/logout/"],
+        "accounts/password_change/": ["/accounts/password_change/"],
+        "accounts/password_change/done/": ["/accounts/password_change/done/"],
+        "accounts/password_reset/": ["/accounts/password_reset/"],
+        "accounts/password_reset/done/": ["/accounts/password_reset/done/"],
+        "accounts/reset/<uidb64>/<token>/": [f"/accounts/reset/{uid}/{token}/", f"/accounts/reset/{uid}/not-a-token/"],
+        "accounts/reset/done/": ["/accounts/reset/done/"],
+        "i18n/setlang/": ["/i18n/setlang/?language=en&next=/"],
+    }
+
+
+def admin_cases(site):
+    """{route: [URLs]} of the admin: its own pages, and each registered model's with one object."""
+    history = ReportingRound.history.order_by("pk").first()
+    round_ = ReportingRound.objects.get(pk=history.id)
+    agency_type = ContentType.objects.get_for_model(type(site["assessment"].agency))
+    cases = {
+        "admin/": ["/admin/"],
+        "admin/login/": ["/admin/login/"],
+        "admin/logout/": ["/admin/logout/"],
+        "admin/password_change/": ["/admin/password_change/"],
+        "admin/password_change/done/": ["/admin/password_change/done/"],
+        "admin/autocomplete/": ["/admin/autocomplete/?app_label=measures&model_name=measure&field_name=lead_unit&term=ส"],
+        "admin/jsi18n/": ["/admin/jsi18n/"],
+        "admin/r/<path:content_type_id>/<path:object_id>/": [f"/admin/r/{agency_type.pk}/{site['assessment'].agency_id}/"],
+        "admin/auth/user/<id>/password/": [f"/admin/auth/user/{site['officer'].pk}/password/"],
+        "admin/assessments/frameworkversion/upload/": ["/admin/assessments/frameworkversion/upload/"],
+        "admin/(?P<url>.*)$": ["/admin/no-such-page/"],
+    }
+    labels = list(dict.fromkeys(model._meta.app_label for model in admin.site._registry))  # as the admin lists them
+    cases[f"admin/^(?P<app_label>{'|'.join(labels)})/$"] = [f"/admin/{label}/" for label in labels]
+    for model in admin.site._registry:
+        opts = model._meta
+        base = f"admin/{opts.app_label}/{opts.model_name}/"
+        found = model._default_manager.order_by("pk").first()
+        pk = found.pk if found else 1  # none of this kind: the admin's "does not exist" page
+        cases[base] = [f"/{base}", f"/{base}?q=%E0%B8%97%E0%B8%94%E0%B8%AA%E0%B8%AD%E0%B8%9A"]
+        cases[base + "add/"] = [f"/{base}add/"]
+        for page in ("", "history/", "delete/", "change/"):
+            cases[f"{base}<path:object_id>/{page}"] = [f"/{base}{pk}/{page}"]
+        if hasattr(model, "history") and found:
+            record = found.history.order_by("pk").first()
+            cases[f"{base}^([^/]+)/history/([^/]+)/$"] = [f"/{base}{pk}/history/{record.history_id}/"]
+    cases["admin/measures/reportinground/^([^/]+)/history/([^/]+)/$"] = [
+        f"/admin/measures/reportinground/{round_.pk}/history/{history.history_id}/"
+    ]
+    return cases
+
+
+def writes_during(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)  # a download is read to its end, as a browser does
+    return response, [q["sql"] for q in queries.captured_queries if WRITE.match(q["sql"])]
+
+
+def test_every_url_pattern_has_a_case(site, superuser):
+    cases = {**app_cases(site, superuser), **admin_cases(site)}
+
+    assert sorted(set(project_routes()) - set(cases)) == []
+    assert sorted(set(cases) - set(project_routes())) == []  # no case for a pattern that is gone
+
+
+@pytest.mark.parametrize("who", ["superuser", "officer"])
+def test_no_get_writes_to_the_database(client, site, superuser, officer, who):
+    user = {"superuser": superuser, "officer": officer}[who]
+    cases = {**app_cases(site, user), **admin_cases(site)}
+    client.force_login(user)
+
+    written, statuses = {}, {}
+    for route in project_routes():
+        for url in cases[route]:
+            response, writes = writes_during(client, url)
+            statuses[url] = response.status_code
+            if route in SESSION_WRITES:
+                writes = [sql for sql in writes if '"django_session"' not in sql and "django_session " not in sql]
+            if writes:
+                written[url] = writes
+
+    assert written == {}
+    assert {url: status for url, status in statuses.items() if status >= 500} == {}
+    assert ReportingRound.objects.filter(fiscal_year=2567).count() == 0
+    # The pages themselves answered, not only errors: a sample of what each user may open.
+    assert statuses["/agencies/AG1/2567/rounds/"] == 200
+    assert statuses["/agencies/AG1/2566/plan/report.xlsx"] == 200
+    assert statuses[f"/entries/{site['entry'].pk}/evidence/{site['evidence'].pk}/"] == 200
+    assert statuses[f"/bundles/{site['bundles'][user.pk].pk}/download"] == 200
+    assert statuses["/admin/"] == (200 if who == "superuser" else 302)
