@@ -301,12 +301,12 @@ def cases(world):
     return {
         "": [("/", SIGNED_IN, agencies_listed)],
         "results/import/": [("/results/import/", EDITORS_OF_ANY_AGENCY, None)],
-        "agencies/<str:code>/": [("/agencies/AG1/", AG1_READ, None)],
-        "agencies/<str:code>/<int:year>/": [("/agencies/AG1/2568/", AG1_READ, ag1_measures_listed)],
+        "agencies/<agency_code:code>/": [("/agencies/AG1/", AG1_READ, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/": [("/agencies/AG1/2568/", AG1_READ, ag1_measures_listed)],
         "dashboard/": [("/dashboard/", SIGNED_IN, dashboard_listed)],
         "overview/": [("/overview/", {**OVERSIGHT, "overseer": 302, "superuser": 302}, None)],
-        "overview/<int:year>/": [("/overview/2568/", OVERSIGHT, overview_listed)],
-        "overview/<int:year>/download.<slug:file_format>": [("/overview/2568/download.csv", OVERSIGHT, overview_csv_listed)],
+        "overview/<fiscal_year:year>/": [("/overview/2568/", OVERSIGHT, overview_listed)],
+        "overview/<fiscal_year:year>/download.<slug:file_format>": [("/overview/2568/download.csv", OVERSIGHT, overview_csv_listed)],
         "my/updates/": [("/my/updates/", SIGNED_IN, my_updates_listed)],
         "entries/<int:pk>/": [(f"/entries/{e.pk}/", UNIT_STAFF_READ, rollup_listed)],
         "entries/<int:pk>/history/": [(f"/entries/{e.pk}/history/", UNIT_STAFF_READ, None)],
@@ -316,14 +316,14 @@ def cases(world):
         "entries/<int:pk>/evidence/<int:evidence_pk>/delete/": [
             (f"/entries/{e.pk}/evidence/{world.evidence.pk}/delete/", POST_ONLY, None)
         ],
-        "entries/<int:pk>/<str:action>/": [(f"/entries/{e.pk}/submit/", POST_ONLY, None)],
-        "agencies/<str:code>/<int:year>/history/": [("/agencies/AG1/2568/history/", AG1_READ, only_ag1)],
-        "agencies/<str:code>/units/": [("/agencies/AG1/units/", AG1_READ, units_listed)],
-        "agencies/<str:code>/units/<int:pk>/edit/": [(f"/agencies/AG1/units/{world.units['U1'].pk}/edit/", AG1_EDIT, None)],
-        "agencies/<str:code>/<int:year>/plan/": [("/agencies/AG1/2569/plan/", AG1_READ, ag1_measures_listed)],
-        "agencies/<str:code>/<int:year>/plan/copy/": [("/agencies/AG1/2569/plan/copy/", POST_ONLY, None)],
-        "agencies/<str:code>/<int:year>/plan/new/": [("/agencies/AG1/2569/plan/new/", AG1_EDIT, None)],
-        "agencies/<str:code>/<int:year>/rounds/": [("/agencies/AG1/2569/rounds/", AG1_READ, None)],
+        "entries/<int:pk>/<review_action:action>/": [(f"/entries/{e.pk}/submit/", POST_ONLY, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/history/": [("/agencies/AG1/2568/history/", AG1_READ, only_ag1)],
+        "agencies/<agency_code:code>/units/": [("/agencies/AG1/units/", AG1_READ, units_listed)],
+        "agencies/<agency_code:code>/units/<int:pk>/edit/": [(f"/agencies/AG1/units/{world.units['U1'].pk}/edit/", AG1_EDIT, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": [("/agencies/AG1/2569/plan/", AG1_READ, ag1_measures_listed)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/": [("/agencies/AG1/2569/plan/copy/", POST_ONLY, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/new/": [("/agencies/AG1/2569/plan/new/", AG1_EDIT, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": [("/agencies/AG1/2569/rounds/", AG1_READ, None)],
         "measures/<int:pk>/": [
             (f"/measures/{shared}/", AG1_READ, measure_grid_listed),
             (f"/measures/{mine}/", UNIT_STAFF_READ, None),
@@ -337,14 +337,14 @@ def cases(world):
             (f"/measures/{mine}/history/", UNIT_STAFF_READ, None),
         ],
         "measure-templates/": [("/measure-templates/", SIGNED_IN, template_targets_listed)],
-        "agencies/<str:code>/<int:year>/report.<slug:file_format>": [("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)],
-        "agencies/<str:code>/<int:year>/progress/<str:round_kind>/report.<slug:file_format>": [
+        "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/progress/<round_kind:round_kind>/report.<slug:file_format>": [
             ("/agencies/AG1/2569/progress/q1/report.xlsx", AG1_READ, progress_report_listed)
         ],
-        "agencies/<str:code>/<int:year>/plan/report.<slug:file_format>": [
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/report.<slug:file_format>": [
             ("/agencies/AG1/2569/plan/report.xlsx", AG1_READ, ag1_measures_listed)
         ],
-        "agencies/<str:code>/<int:year>/improvement/report.<slug:file_format>": [
+        "agencies/<agency_code:code>/<fiscal_year:year>/improvement/report.<slug:file_format>": [
             ("/agencies/AG1/2569/improvement/report.xlsx", AG1_READ, ag1_measures_listed)
         ],
         "bundles/": [("/bundles/", EDITORS_OF_ANY_AGENCY, bundles_listed)],

@@ -70,12 +70,13 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
     )
     template = MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง", steps="ขั้นที่ 1")
     bundles = {}
-    for user in (superuser, officer):
+    # Each user's bundle is of an organisation they may ask bundles for (the officer edits only AG1).
+    for user, organisation, agencies in ((superuser, ministry, [ministry, agency]), (officer, agency, [agency])):
         bundle = Bundle.objects.create(
-            organisation=ministry, fiscal_year=2566, requested_by=user, status=BundleStatus.DONE, done=10, total=10
+            organisation=organisation, fiscal_year=2566, requested_by=user, status=BundleStatus.DONE, done=10, total=10
         )
-        bundle.agencies.set([ministry, agency])
-        bundle.file.save(f"ita-MIN-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+        bundle.agencies.set(agencies)
+        bundle.file.save(f"ita-{organisation.code}-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
         bundles[user.pk] = bundle
     return {
         "assessment": assessment, "measure": measure, "entry": entry, "evidence": evidence,
