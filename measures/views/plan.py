@@ -87,44 +87,55 @@ def plan(request, code, year):
         "can_edit": can_edit,
         "rounds": ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True),
         "last_year_count": Measure.objects.for_plan(agency, year - 1).count() if can_edit else 0,
-        "copy_form": CopyPlanForm(),
+        "copy_form": CopyPlanForm(initial={"seen": len(measures)}),
     }
     return render(request, "measures/plan.html", context)
+
+
+ALREADY_COPIED = _("The plan of %(year)s has already been copied into this plan; nothing was copied again.")
+PLAN_CHANGED = _("The plan changed after you opened it, so nothing was copied. Check the plan below and copy again if it is still needed.")
 
 
 @require_POST
 def plan_copy(request, code, year):
     """Copy last year's measures into this plan. A plan that already has measures is only added
-    to when the editor confirms it, so that nothing is duplicated by a second click."""
+    to when the editor confirms it, and only once: the form says how many measures the editor
+    saw, and nothing is copied if the plan has changed since (a second click, say)."""
     check_fiscal_year(year)
     agency, role = get_plan_for_user(request, code)
     require(can_edit_plan(role))
     form = CopyPlanForm(request.POST)
-    form.is_valid()  # a lone optional tick box: always valid
-    existing = Measure.objects.for_plan(agency, year).count()
+    if not form.is_valid():  # `seen` missing: a page from before the form carried it
+        messages.error(request, PLAN_CHANGED)
+        return redirect("plan", agency.code, year)
+    seen = form.cleaned_data["seen"]
     if not Measure.objects.for_plan(agency, year - 1).exists():
         messages.error(request, _("The plan of %(year)s has no measures to copy.") % {"year": year - 1})
-    elif existing and not form.cleaned_data["confirm"]:
+    elif seen and not form.cleaned_data["confirm"]:
         messages.error(
             request,
             ngettext(
                 "This plan already has %(count)d measure. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
                 "This plan already has %(count)d measures. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
-                existing,
+                seen,
             )
-            % {"count": existing},
+            % {"count": seen},
         )
     else:
-        copies = do_copy_plan(agency=agency, from_year=year - 1, to_year=year)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
-                "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
-                len(copies),
+        copies = do_copy_plan(agency=agency, from_year=year - 1, to_year=year, seen=seen)
+        if copies is None:
+            copied = Measure.objects.for_plan(agency, year).filter(copied_from__fiscal_year=year - 1).exists()
+            messages.error(request, (ALREADY_COPIED % {"year": year - 1}) if copied else PLAN_CHANGED)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
+                    "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
+                    len(copies),
+                )
+                % {"count": len(copies), "year": year - 1},
             )
-            % {"count": len(copies), "year": year - 1},
-        )
     return redirect("plan", agency.code, year)
 
 
