@@ -20,7 +20,7 @@ from assessments.text import in_thai_and_english, interpolate
 
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
 from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
-from ita_tracker.database import lock_table
+from ita_tracker.database import let_others_write, lock_table
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
@@ -209,7 +209,7 @@ def figure_changes(figures):
 # Figures per transaction. On SQLite every other save waits while a batch is written, so a batch
 # must stay far below the busy timeout (SQLITE_TIMEOUT, 20 s): one of this size holds the write
 # lock for about a tenth of a second (README, "Large imports").
-RESULTS_BATCH = 1000
+RESULTS_BATCH = 500
 AGENCIES_BATCH = 500
 # What the commands say about it.
 RERUN_NOTE = (
@@ -242,6 +242,7 @@ def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
         written += len(batch)
         if progress:
             progress(written)
+        let_others_write()
     return counts
 
 
@@ -371,6 +372,7 @@ def save_agencies(agencies, *, batch_size=AGENCIES_BATCH, progress=None):
             counts[key] += count
         if progress:
             progress(min(start + batch_size, len(ordered)))
+        let_others_write()
     return counts
 
 

@@ -2,6 +2,7 @@
 user when the database could not take a write just now."""
 
 import sqlite3
+import time
 
 from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +33,13 @@ def lock_table(model):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def let_others_write():
+    """Between two batches of a long write. A save waiting for SQLite's write lock tries again
+    only every 100 ms (SQLite's busy handler); a writer that commits and at once begins its next
+    batch would take the lock back first every time, and the save would wait for the whole
+    import after all. Pausing that long gives every waiting save its turn. PostgreSQL queues
+    lock waiters in order: nothing to do."""
+    if connection.vendor == "sqlite":
+        time.sleep(0.1)

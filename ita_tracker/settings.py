@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ita_tracker.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "ita_tracker.urls"

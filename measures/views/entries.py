@@ -4,12 +4,14 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.access import get_assessment_for_user
+from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.access import get_entry_for_user, require
 from measures.actions import TRANSITIONS, do_review_step, do_save_entry
 from measures.audit import entry_trail, results_trail
@@ -51,14 +53,24 @@ def entry(request, pk):
         return render_entry(
             request, entry, can_edit, can_review, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
         )
-    saved = do_save_entry(
-        form=form,
-        activities=activities,
-        files=evidence.cleaned_data["files"],
-        description=evidence.cleaned_data["description"],
-        revision=form.cleaned_data["revision"],
-        user=request.user,
-    )
+    try:
+        saved = do_save_entry(
+            form=form,
+            activities=activities,
+            files=evidence.cleaned_data["files"],
+            description=evidence.cleaned_data["description"],
+            revision=form.cleaned_data["revision"],
+            user=request.user,
+        )
+    except DatabaseError as exc:
+        if not is_transient(exc):
+            raise
+        # Nothing was saved: the form again with what the user typed (files must be chosen again).
+        messages.error(request, BUSY_MESSAGE)
+        return render_entry(
+            request, entry, can_edit, can_review, form=form, activities=activities, evidence=EvidenceForm(),
+            files_dropped=bool(request.FILES), status=503,
+        )
     if not saved:
         # Someone saved first. Show their version beside this user's text, which is kept, with
         # the new revision so that saving again (after comparing) goes through.
@@ -112,7 +124,7 @@ def take_step(request, entry, action, data=None):
 
 
 def render_entry(request, entry, can_edit, can_review, *, form=None, activities=None, evidence=None, review=None,
-                 conflict=False, files_dropped=False):
+                 conflict=False, files_dropped=False, status=200):
     """The entry page, in the same number of queries however many activities, files, steps and units."""
     measure = entry.measure
     if can_edit and form is None:
@@ -149,7 +161,7 @@ def render_entry(request, entry, can_edit, can_review, *, form=None, activities=
         "files_dropped": files_dropped,
         "returned": entry.state == State.RETURNED,
     }
-    return render(request, "measures/entry.html", context)
+    return render(request, "measures/entry.html", context, status=status)
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """The measures plan of an agency's year: its units, measures, reporting rounds and template library."""
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
+from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require, role_in
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, ensure_rounds
 from measures.forms import CopyPlanForm, MeasureForm, RoundFormSet, TemplateTargetForm, UnitForm
@@ -154,7 +156,13 @@ def measure_new(request, code, year):
     if request.method == "POST":
         form = MeasureForm(request.POST, instance=measure, version=answered.version)
         if form.is_valid():
-            measure = do_save_measure(form=form)
+            try:
+                measure = do_save_measure(form=form)
+            except DatabaseError as exc:
+                if not is_transient(exc):
+                    raise
+                fresh = Measure(agency=agency, fiscal_year=year)
+                return busy_form(request, MeasureForm(request.POST, instance=fresh, version=answered.version), agency, year, answered)
             messages.success(request, _("The measure was added to the plan."))
             return redirect("measure", measure.pk)
     else:
@@ -171,7 +179,15 @@ def measure_edit(request, pk):
     answered = answered_results(measure.agency, measure.fiscal_year)
     form = MeasureForm(request.POST or None, instance=measure, version=answered.version)
     if request.method == "POST" and form.is_valid():
-        if do_save_measure(form=form) is None:
+        try:
+            saved = do_save_measure(form=form)
+        except DatabaseError as exc:
+            if not is_transient(exc):
+                raise
+            current, _can_edit = get_measure_for_user(request, pk)
+            form = MeasureForm(request.POST, instance=current, version=answered.version)
+            return busy_form(request, form, measure.agency, measure.fiscal_year, answered, measure=current)
+        if saved is None:
             # Someone saved first: show what they saved where it differs from this user's text,
             # which stays in the form, now based on their version so that saving again is a choice.
             current, _can_edit = get_measure_for_user(request, pk)
@@ -185,6 +201,13 @@ def measure_edit(request, pk):
         messages.success(request, _("The measure was saved."))
         return redirect("measure", measure.pk)
     return render_form(request, form, measure.agency, measure.fiscal_year, answered, measure=measure)
+
+
+def busy_form(request, form, agency, year, answered, *, measure=None):
+    """The form again with what the user typed, when the database could not take the save in time.
+    `form` is bound to a fresh instance: the failed save may have given the old one a pk or revision."""
+    messages.error(request, BUSY_MESSAGE)
+    return render_form(request, form, agency, year, answered, measure=measure, status=503)
 
 
 def render_form(request, form, agency, year, answered, *, measure=None, template=None, conflicts=None, status=200):
