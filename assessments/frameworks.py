@@ -27,6 +27,7 @@ from assessments.models import (
     Tool,
     ToolPart,
 )
+from ita_tracker.database import lock_table
 
 LETTER_CODES = {"AA", "A", "B", "C", "D", "E", "F"}
 TOOL_ORDER = {"IIT": 1, "EIT": 2, "OIT": 3}
@@ -220,6 +221,9 @@ def check_saved_results(versions):
 
 @transaction.atomic
 def load_versions(versions):
+    # Two loads at once (an upload while `load_frameworks` runs) take turns, so that each checks
+    # the years and saved results against what the other wrote.
+    lock_table(FrameworkVersion)
     problems = check_year_overlap(versions) + check_saved_results(versions)
     if problems:
         raise FrameworkFileError(problems)

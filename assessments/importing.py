@@ -27,6 +27,7 @@ from assessments.text import in_thai_and_english, interpolate
 from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
 from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
+from ita_tracker.database import let_others_write, lock_table
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
@@ -505,16 +506,74 @@ def figure_changes(figures):
     return labels
 
 
+# Figures per transaction. On SQLite every other save waits while a batch is written, so a batch
+# must stay far below the busy timeout (SQLITE_TIMEOUT, 20 s): one of this size holds the write
+# lock for about a tenth of a second (README, "Large imports").
+RESULTS_BATCH = 500
+AGENCIES_BATCH = 500
+# What the commands say about it.
+RERUN_NOTE = (
+    "Writing %(count)s %(what)s in batches. If the import stops, run the same command again to "
+    "complete it: what is already saved is left as it is."
+)
+STOPPED_NOTE = (
+    "Stopped after %(written)s of %(count)s %(what)s were written (%(error)s). Run the same command "
+    "again to complete the import: what is already saved is left as it is. / การนำเข้าหยุดลงกลางทาง "
+    "โปรดสั่งคำสั่งเดิมอีกครั้งเพื่อนำเข้าให้ครบ ข้อมูลที่บันทึกแล้วจะไม่ถูกเปลี่ยน"
+)
+
+
+def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
+    """Write checked figures; return counts of created, updated and unchanged scores.
+
+    Written a few assessments at a time, each batch in its own short transaction, so that other
+    saves wait for one batch, not for the whole file. Each batch compares the file with what is
+    saved under a lock on its agencies: importing a file twice, or twice at once, writes its
+    figures once, and an import that stopped halfway is completed by running it again.
+    `progress(written)` is called after each batch with the number of figures written so far.
+    """
+    specs = FrameworkVersion.objects.specs()
+    versions = {year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first() for year in {f.fiscal_year for f in figures}}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    written = 0
+    for batch in assessment_batches(figures, batch_size):
+        for key, count in save_results_batch(batch, versions, specs).items():
+            counts[key] += count
+        written += len(batch)
+        if progress:
+            progress(written)
+        let_others_write()
+    return counts
+
+
+def assessment_batches(figures, size):
+    """Lists of about `size` figures, each assessment's figures whole in one of them, so that no
+    page ever shows half of an assessment or a summary computed from half of it."""
+    by_assessment = {}
+    for figure in figures:
+        by_assessment.setdefault((figure.agency, figure.fiscal_year), []).append(figure)
+    batch = []
+    for key in sorted(by_assessment):
+        batch.extend(by_assessment[key])
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 @transaction.atomic
-def save_results(figures):
-    """Write checked figures; return counts of created, updated and unchanged scores."""
-    agencies = {a.code: a for a in Agency.objects.filter(code__in={f.agency for f in figures})}
+def save_results_batch(figures, versions, specs):
+    # An import of the same agencies waits here until this batch commits, then finds its figures
+    # saved (PostgreSQL: locked in one order, so two imports cannot deadlock). SQLite's IMMEDIATE
+    # transaction already holds the database's write lock.
+    agencies = {
+        a.code: a for a in Agency.objects.select_for_update().filter(code__in={f.agency for f in figures}).order_by("pk")
+    }
     assessments = {}
     for agency_code, year in sorted({(f.agency, f.fiscal_year) for f in figures}):
         assessment, _created = Assessment.objects.get_or_create(
-            agency=agencies[agency_code],
-            fiscal_year=year,
-            defaults={"version": FrameworkVersion.objects.for_year(year)},
+            agency=agencies[agency_code], fiscal_year=year, defaults={"version": versions[year]}
         )
         assessments[(agency_code, year)] = assessment
     existing = {
@@ -536,7 +595,7 @@ def save_results(figures):
     bulk_create_with_history(created, Score)
     bulk_update_with_history(updated, Score, ["score"])
     touched = {score.assessment_id for score in created + updated}
-    Assessment.objects.filter(pk__in=touched).refresh_summaries()
+    Assessment.objects.filter(pk__in=touched).refresh_summaries(specs)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
 
 
@@ -606,16 +665,56 @@ def in_cycle(code, parents):
     return bool(code)
 
 
+def save_agencies(agencies, *, batch_size=AGENCIES_BATCH, progress=None):
+    """Write checked agencies, parents before the agencies under them, in short transactions as
+    `save_results` does (and as safe to repeat); return counts of created, updated and unchanged
+    agencies. An empty parent in the file leaves a saved agency's parent as it is."""
+    ordered = parents_first(agencies)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for start in range(0, len(ordered), batch_size):
+        for key, count in save_agencies_batch(ordered[start : start + batch_size]).items():
+            counts[key] += count
+        if progress:
+            progress(min(start + batch_size, len(ordered)))
+        let_others_write()
+    return counts
+
+
+def parents_first(agencies):
+    """The agencies ordered so that a parent named in the file comes before its children (the
+    file has no cycles: `check_agencies` refuses them)."""
+    parents = {a["code"]: a["parent"] for a in agencies}
+
+    def depth(code):
+        level = 0
+        while parents.get(code):
+            code = parents[code]
+            level += 1
+        return level
+
+    return sorted(agencies, key=lambda a: depth(a["code"]))
+
+
 @transaction.atomic
-def save_agencies(agencies):
-    saved = {}
+def save_agencies_batch(agencies):
+    # Another agency import waits here until this batch commits, then finds these agencies saved.
+    lock_table(Agency)
+    codes = {a["code"] for a in agencies} | {a["parent"] for a in agencies if a["parent"]}
+    saved = {agency.code: agency for agency in Agency.objects.filter(code__in=codes)}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     for data in agencies:
-        saved[data["code"]], _created = Agency.objects.update_or_create(
-            code=data["code"],
-            defaults={key: data[key] for key in ("name_th", "short_name", "agency_type")},
-        )
-    for data in agencies:
+        values = {key: data[key] for key in ("name_th", "short_name", "agency_type")}
         if data["parent"]:
-            parent = saved.get(data["parent"]) or Agency.objects.get(code=data["parent"])
-            Agency.objects.filter(pk=saved[data["code"]].pk).update(parent=parent)
-    return len(saved)
+            values["parent_id"] = saved[data["parent"]].pk
+        agency = saved.get(data["code"])
+        if agency is None:
+            saved[data["code"]] = Agency.objects.create(code=data["code"], **values)
+            counts["created"] += 1
+        elif any(getattr(agency, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(agency, key, value)
+            agency.save(update_fields=list(values))
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts

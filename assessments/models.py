@@ -378,8 +378,8 @@ class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(agency__in=Agency.objects.visible_to(user))
 
-    def refresh_summaries(self):
-        specs = FrameworkVersion.objects.specs()
+    def refresh_summaries(self, specs=None):
+        specs = specs or FrameworkVersion.objects.specs()
         for assessment in self.prefetch_related("scores"):
             assessment.refresh_summary(specs[assessment.version_id])
 

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ita_tracker.middleware.NullBytesNotFound",
+    "ita_tracker.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "ita_tracker.urls"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from assessments.models import FrameworkVersion
+from assessments.models import Agency, FrameworkVersion
 
 from measures.evidence import EXTENSIONS
 from measures.models import (
@@ -133,8 +133,18 @@ def do_remove_evidence(*, evidence, user):
 
 
 @transaction.atomic
-def do_copy_plan(*, agency, from_year, to_year):
-    """Copy last year's measures into this year's plan, as drafts to adapt; returns the copies."""
+def do_copy_plan(*, agency, from_year, to_year, seen):
+    """Copy last year's measures into this year's plan, as drafts to adapt; returns the copies.
+
+    Copies only while this year's plan still has the `seen` measures the editor was shown;
+    otherwise (a second click, or someone else copied or added a measure meanwhile) copies
+    nothing and returns None.
+    """
+    # A second copy of the same agency's plan waits here for the first to commit, then counts
+    # its measures (PostgreSQL). SQLite's IMMEDIATE transaction has already serialised writers.
+    Agency.objects.select_for_update().get(pk=agency.pk)
+    if Measure.objects.for_plan(agency, to_year).count() != seen:
+        return None
     copies = []
     for measure in Measure.objects.filter(agency=agency, fiscal_year=from_year).prefetch_related(
         "indicators", "items", "supporting_units"

@@ -108,9 +108,7 @@ def load_plan(plan, units):
 def copy_plan(progress):
     """This year's plan as a copy of last year's, unless there is one already."""
     agency = Agency.objects.get(code=progress["agency"])
-    if Measure.objects.filter(agency=agency, fiscal_year=progress["fiscal_year"]).exists():
-        return False
-    return bool(do_copy_plan(agency=agency, from_year=progress["copy_from"], to_year=progress["fiscal_year"]))
+    return bool(do_copy_plan(agency=agency, from_year=progress["copy_from"], to_year=progress["fiscal_year"], seen=0))
 
 
 def load_progress(progress, plans, *, officer, unit_user):

@@ -443,6 +443,10 @@ class MeasureForm(forms.ModelForm):
 
 
 class CopyPlanForm(forms.Form):
+    """The copy button. `seen` is how many measures the plan had when the page was shown: the copy
+    happens only if that still holds, so a second click copies nothing."""
+
+    seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     confirm = forms.BooleanField(label=_("Copy anyway, adding to the measures already in this plan"), required=False)
 
 

@@ -98,7 +98,7 @@ WRITES = {
     # name: (url, data)
     "units": ("/agencies/AG1/units/", {"name": "งานใหม่", "abbreviation": "งม."}),
     "unit_edit": ("/agencies/AG1/units/{unit}/edit/", {"name": "ชื่อใหม่"}),
-    "plan_copy": (f"/agencies/AG1/{YEAR}/plan/copy/", {}),
+    "plan_copy": (f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"}),
     "measure_new": (f"/agencies/AG1/{YEAR}/plan/new/", {"name": "มาตรการใหม่", "period": "quarters", "quarters": ["1"], "report_frequency": "quarterly"}),
     "rounds": (f"/agencies/AG1/{YEAR}/rounds/", {}),
     "measure_edit": ("/measures/{measure}/edit/", {"name": "เปลี่ยนชื่อ"}),
@@ -297,7 +297,7 @@ def test_copy_last_years_plan_maps_fields_units_indicators_and_creates_entries(c
     )
     client.force_login(officer)
 
-    response = client.post("/agencies/AG1/2566/plan/copy/", follow=True)
+    response = client.post("/agencies/AG1/2566/plan/copy/", {"seen": "0"}, follow=True)
 
     copy = Measure.objects.get(fiscal_year=2566)
     assert "1 measure was copied" in visible(response) or "คัดลอก 1 มาตรการ" in visible(response)
@@ -313,7 +313,7 @@ def test_copy_maps_indicators_into_the_next_framework(client, officer, agency, u
     source.indicators.set(FrameworkVersion.objects.for_year(2567).indicators.filter(number__in=[4, 9]))
     client.force_login(officer)
 
-    client.post("/agencies/AG1/2569/plan/copy/")
+    client.post("/agencies/AG1/2569/plan/copy/", {"seen": "0"})
 
     copy = Measure.objects.get(fiscal_year=2569)
     version_2568 = FrameworkVersion.objects.for_year(2568)
@@ -325,21 +325,68 @@ def test_copy_into_a_plan_that_has_measures_needs_confirmation(client, officer, 
     factories.measure(agency, YEAR, "มาตรการที่มีแล้ว", lead_unit=unit)
     client.force_login(officer)
 
-    refused = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", follow=True)
+    refused = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1"}, follow=True)
 
     assert Measure.objects.filter(fiscal_year=YEAR).count() == 1
     assert "already has 1 measure" in visible(refused) or "มีมาตรการอยู่แล้ว 1" in visible(refused)
     assert 'name="confirm"' in refused.text
 
-    client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"confirm": "on"})
+    client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"})
 
     assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == ["มาตรการที่มีแล้ว", "มาตรการเดิม"]
+
+
+def test_plan_page_sends_the_number_of_measures_shown_with_the_copy_button(client, officer, agency, unit):
+    factories.measure(agency, 2568, "มาตรการเดิม", lead_unit=unit)
+    factories.measure(agency, YEAR, "มาตรการที่มีแล้ว", lead_unit=unit)
+    client.force_login(officer)
+
+    response = client.get(f"/agencies/AG1/{YEAR}/plan/")
+
+    assert re.search(r'<input type="hidden" name="seen" value="1"[^>]*>', response.text)
+
+
+def test_second_click_on_copy_copies_nothing_and_says_the_plan_was_copied(client, officer, agency, unit):
+    factories.measure(agency, 2568, "มาตรการเดิม", lead_unit=unit)
+    factories.measure(agency, 2568, "มาตรการเดิมสอง", lead_unit=unit)
+    client.force_login(officer)
+    client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "0"})
+
+    again = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "0"}, follow=True)
+
+    assert Measure.objects.filter(fiscal_year=YEAR).count() == 2
+    assert "แผนปี 2568 ถูกคัดลอกมาไว้ในแผนนี้แล้ว" in visible(again)
+
+
+def test_second_click_on_copy_anyway_copies_once(client, officer, agency, unit):
+    factories.measure(agency, 2568, "มาตรการเดิม", lead_unit=unit)
+    factories.measure(agency, YEAR, "มาตรการที่มีแล้ว", lead_unit=unit)
+    client.force_login(officer)
+    client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"})
+
+    again = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"}, follow=True)
+
+    assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == ["มาตรการที่มีแล้ว", "มาตรการเดิม"]
+    assert "แผนปี 2568 ถูกคัดลอกมาไว้ในแผนนี้แล้ว" in visible(again)
+
+
+def test_copy_from_a_page_older_than_the_plan_copies_nothing(client, officer, agency, unit):
+    factories.measure(agency, 2568, "มาตรการเดิม", lead_unit=unit)
+    client.force_login(officer)
+    factories.measure(agency, YEAR, "มาตรการที่เพิ่งเพิ่ม", lead_unit=unit)  # added after the page was shown
+
+    response = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "0"}, follow=True)
+    without_count = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"confirm": "on"}, follow=True)
+
+    assert list(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == ["มาตรการที่เพิ่งเพิ่ม"]
+    assert "แผนมีการเปลี่ยนแปลงหลังจากที่ท่านเปิดหน้านี้" in visible(response)
+    assert "แผนมีการเปลี่ยนแปลงหลังจากที่ท่านเปิดหน้านี้" in visible(without_count)
 
 
 def test_copy_with_nothing_last_year_says_so(client, officer, agency):
     client.force_login(officer)
 
-    response = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", follow=True)
+    response = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "0"}, follow=True)
 
     assert Measure.objects.count() == 0
     assert response.status_code == 200

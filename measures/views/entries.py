@@ -4,12 +4,14 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.access import get_assessment_for_user
+from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.access import get_entry_for_user, require
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
 from measures.audit import changes_since, entry_trail, results_trail
@@ -53,14 +55,24 @@ def entry(request, pk):
         return render_entry(
             request, entry, can_edit, can_review, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
         )
-    saved = do_save_entry(
-        form=form,
-        activities=activities,
-        files=evidence.cleaned_data["files"],
-        description=evidence.cleaned_data["description"],
-        revision=form.cleaned_data["revision"],
-        user=request.user,
-    )
+    try:
+        saved = do_save_entry(
+            form=form,
+            activities=activities,
+            files=evidence.cleaned_data["files"],
+            description=evidence.cleaned_data["description"],
+            revision=form.cleaned_data["revision"],
+            user=request.user,
+        )
+    except DatabaseError as exc:
+        if not is_transient(exc):
+            raise
+        # Nothing was saved: the form again with what the user typed (files must be chosen again).
+        messages.error(request, BUSY_MESSAGE)
+        return render_entry(
+            request, entry, can_edit, can_review, form=form, activities=activities, evidence=EvidenceForm(),
+            files_dropped=bool(request.FILES), status=503,
+        )
     if not saved:
         # Someone saved first. Show their version beside this user's text, which is kept, with
         # the new revision so that saving again (after comparing) goes through.

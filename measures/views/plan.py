@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
+from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds
 from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitForm, round_forms
@@ -91,44 +93,55 @@ def plan(request, code, year):
         "can_edit": can_edit,
         "rounds": ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True),
         "last_year_count": Measure.objects.for_plan(agency, year - 1).count() if can_edit else 0,
-        "copy_form": CopyPlanForm(),
+        "copy_form": CopyPlanForm(initial={"seen": len(measures)}),
     }
     return render(request, "measures/plan.html", context)
+
+
+ALREADY_COPIED = _("The plan of %(year)s has already been copied into this plan; nothing was copied again.")
+PLAN_CHANGED = _("The plan changed after you opened it, so nothing was copied. Check the plan below and copy again if it is still needed.")
 
 
 @require_POST
 def plan_copy(request, code, year):
     """Copy last year's measures into this plan. A plan that already has measures is only added
-    to when the editor confirms it, so that nothing is duplicated by a second click."""
+    to when the editor confirms it, and only once: the form says how many measures the editor
+    saw, and nothing is copied if the plan has changed since (a second click, say)."""
     check_fiscal_year(year)
     agency, role = get_plan_for_user(request, code)
     require(can_edit_plan(role))
     form = CopyPlanForm(request.POST)
-    form.is_valid()  # a lone optional tick box: always valid
-    existing = Measure.objects.for_plan(agency, year).count()
+    if not form.is_valid():  # `seen` missing: a page from before the form carried it
+        messages.error(request, PLAN_CHANGED)
+        return redirect("plan", agency.code, year)
+    seen = form.cleaned_data["seen"]
     if not Measure.objects.for_plan(agency, year - 1).exists():
         messages.error(request, _("The plan of %(year)s has no measures to copy.") % {"year": year - 1})
-    elif existing and not form.cleaned_data["confirm"]:
+    elif seen and not form.cleaned_data["confirm"]:
         messages.error(
             request,
             ngettext(
                 "This plan already has %(count)d measure. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
                 "This plan already has %(count)d measures. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
-                existing,
+                seen,
             )
-            % {"count": existing},
+            % {"count": seen},
         )
     else:
-        copies = do_copy_plan(agency=agency, from_year=year - 1, to_year=year)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
-                "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
-                len(copies),
+        copies = do_copy_plan(agency=agency, from_year=year - 1, to_year=year, seen=seen)
+        if copies is None:
+            copied = Measure.objects.for_plan(agency, year).filter(copied_from__fiscal_year=year - 1).exists()
+            messages.error(request, (ALREADY_COPIED % {"year": year - 1}) if copied else PLAN_CHANGED)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
+                    "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
+                    len(copies),
+                )
+                % {"count": len(copies), "year": year - 1},
             )
-            % {"count": len(copies), "year": year - 1},
-        )
     return redirect("plan", agency.code, year)
 
 
@@ -147,7 +160,13 @@ def measure_new(request, code, year):
     if request.method == "POST":
         form = MeasureForm(request.POST, instance=measure, version=answered.version)
         if form.is_valid():
-            measure = do_save_measure(form=form)
+            try:
+                measure = do_save_measure(form=form)
+            except DatabaseError as exc:
+                if not is_transient(exc):
+                    raise
+                fresh = Measure(agency=agency, fiscal_year=year)
+                return busy_form(request, MeasureForm(request.POST, instance=fresh, version=answered.version), agency, year, answered)
             messages.success(request, _("The measure was added to the plan."))
             return redirect("measure", measure.pk)
     else:
@@ -164,7 +183,15 @@ def measure_edit(request, pk):
     answered = answered_results(measure.agency, measure.fiscal_year)
     form = MeasureForm(request.POST or None, instance=measure, version=answered.version)
     if request.method == "POST" and form.is_valid():
-        if do_save_measure(form=form) is None:
+        try:
+            saved = do_save_measure(form=form)
+        except DatabaseError as exc:
+            if not is_transient(exc):
+                raise
+            current, _can_edit = get_measure_for_user(request, pk)
+            form = MeasureForm(request.POST, instance=current, version=answered.version)
+            return busy_form(request, form, measure.agency, measure.fiscal_year, answered, measure=current)
+        if saved is None:
             # Someone saved first: show what they saved where it differs from this user's text,
             # which stays in the form, now based on their version so that saving again is a choice.
             current, _can_edit = get_measure_for_user(request, pk)
@@ -178,6 +205,13 @@ def measure_edit(request, pk):
         messages.success(request, _("The measure was saved."))
         return redirect("measure", measure.pk)
     return render_form(request, form, measure.agency, measure.fiscal_year, answered, measure=measure)
+
+
+def busy_form(request, form, agency, year, answered, *, measure=None):
+    """The form again with what the user typed, when the database could not take the save in time.
+    `form` is bound to a fresh instance: the failed save may have given the old one a pk or revision."""
+    messages.error(request, BUSY_MESSAGE)
+    return render_form(request, form, agency, year, answered, measure=measure, status=503)
 
 
 def render_form(request, form, agency, year, answered, *, measure=None, template=None, conflicts=None, status=200):

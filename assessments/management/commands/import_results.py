@@ -1,15 +1,28 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
-from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, problem_lines, read_file, read_rows, save_results
+from assessments.importing import (
+    RERUN_NOTE,
+    RESULT_COLUMNS,
+    RESULTS_BATCH,
+    STOPPED_NOTE,
+    TemplateError,
+    check_results,
+    problem_lines,
+    read_file,
+    read_rows,
+    save_results,
+)
 from assessments.text import in_thai_and_english
 
 
 class Command(BaseCommand):
     help = (
         "Import official ITA results from the results template (CSV or XLSX, columns "
-        "agency, fiscal_year, code, part, score). A file with any bad row is refused whole."
+        "agency, fiscal_year, code, part, score). A file with any bad row is refused whole. "
+        "A large file is written in batches; if it stops halfway, run it again: it completes the import."
     )
 
     def add_arguments(self, parser):
@@ -33,10 +46,22 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"Dry run: {len(figures)} figures are valid; nothing written."))
             return
-        counts = save_results(figures)
+        if len(figures) > RESULTS_BATCH:
+            self.stdout.write(RERUN_NOTE % {"count": len(figures), "what": "figures"})
+        written = 0
+
+        def progress(count):
+            nonlocal written
+            written = count
+
+        try:
+            counts = save_results(figures, progress=progress)
+        except (DatabaseError, KeyboardInterrupt) as exc:
+            raise CommandError(STOPPED_NOTE % {"written": written, "count": len(figures), "what": "figures", "error": exc}) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(figures)} figures: {counts['created']} new, "
                 f"{counts['updated']} changed, {counts['unchanged']} unchanged."
             )
         )
+
