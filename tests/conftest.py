@@ -36,6 +36,13 @@ def threads_db(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    # Evidence files and bundles are saved under MEDIA_ROOT; its default is the repository's
+    # media/ folder, which a test must never fill (or read back from another run).
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Creating a user with the production hasher takes about a second; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
