@@ -1,4 +1,5 @@
 import io
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -33,6 +34,16 @@ def threads_db(transactional_db):
     emptied after each such test (pytest-django runs these after the others), so the
     frameworks are loaded again first."""
     load_frameworks()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path, monkeypatch):
+    """Every file a test makes goes under its tmp_path: evidence and bundles (MEDIA_ROOT is
+    otherwise the repository's media/ folder), large uploads and the bundle worker's
+    temporary files (otherwise the system's temporary folder)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture(autouse=True)

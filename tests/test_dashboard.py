@@ -9,11 +9,16 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.analysis import indicator_keys, item_keys, weakest_figures
 from assessments.scoring import FrameworkSpec, Figure, IndicatorSpec, ItemSpec, Result
-from tests import factories, published
+from tests import clock, factories, published
 from tests.published import indicators
 
 TCEB_2565 = indicators(published.TCEB_2565_INDICATORS)
 TCEB_2564 = indicators(published.TCEB_2564_INDICATORS)
+
+# The measures figures are those of the plan closest to today's fiscal year, and overdue counts
+# only the rounds of this fiscal year and the last: on this day (fiscal year 2570) the 2569 plan
+# of the fixtures below is the current one and all its rounds are past due.
+pytestmark = clock.pinned(2026, 11, 21)
 
 
 def section(response, name):

@@ -54,7 +54,6 @@ def test_pdf_follows_the_fio_report(plan, django_assert_max_num_queries):
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         fonts = {char["fontname"] for page in pdf.pages for char in page.chars}
         assert pdf.pages[0].width > pdf.pages[0].height  # A4 landscape
-        pdf.pages[0].to_image(resolution=90).save("/tmp/progressreport/page1.png")
     assert fonts and all("Sarabun" in font for font in fonts), fonts
     text = "".join(pdf_text(content))
     assert compact("รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน") in text
