@@ -1,29 +1,24 @@
 """My updates: a unit member's reports due now and overdue, with a link to each form."""
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
 from assessments.thai import fiscal_year_of, thai_date
 from measures.actions import do_review_step, sync_entries
 from measures.models import Action, Measure, ProgressEntry, ReportingRound, Status
-from tests import factories
+from tests import clock, factories
 
-TODAY = timezone.localdate()
+# A day of the first quarter of 2570: last year's four rounds are overdue and this year's first
+# is the current one. The groups and day counts below are those of this day (from January to
+# March, for one, the 6-month round runs beside the second quarter).
+TODAY = datetime.date(2026, 11, 21)
 THIS_YEAR = fiscal_year_of(TODAY)
-_localdate = timezone.localdate
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch):
-    """Keep the views on the day the module was loaded, so a run across midnight cannot shift the counts."""
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else _localdate(value, timezone)
-
-    monkeypatch.setattr(timezone, "localdate", localdate)
+pytestmark = clock.pinned(TODAY.year, TODAY.month, TODAY.day)
 
 
 def plan_measure(agency, fiscal_year, name, unit, **fields):
