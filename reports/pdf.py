@@ -6,12 +6,12 @@ Pango and libthai-data. Numbers are formatted here, and Thai digits applied here
 document's rows stay plain values.
 """
 
-import datetime
 import re
 from pathlib import Path
 
 import fontpkg_sarabun
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -102,7 +102,7 @@ def prepared_sections(document, digits):
 
 def render_html(document, *, landscape=False, thai_digits=False, today=None):
     digits = to_thai_digits if thai_digits else str
-    printed = f"พิมพ์เมื่อ {thai_date(today or datetime.date.today())}"
+    printed = f"พิมพ์เมื่อ {thai_date(today or timezone.localdate())}"
     return render_to_string(
         "reports/document.html",
         {

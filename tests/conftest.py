@@ -2,10 +2,16 @@ import io
 import tempfile
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.core.management import call_command
 
 from tests import factories
+
+
+# Hypothesis keeps no example database: tests write only under pytest's temporary folders.
+hypothesis_settings.register_profile("ita", database=None)
+hypothesis_settings.load_profile("ita")
 
 
 @pytest.fixture(scope="session")
