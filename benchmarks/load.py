@@ -229,7 +229,8 @@ class Browser:
             self.tally.lost.append(f"{username}: conflict on their own entry {entry} (save {n})")
         elif status != 302 or location != path:
             if status and status < 500:
-                self.tally.problems.append(f"save {path}: {status} {location or 'form shown again'}")
+                why = re.search(r'<li class="error">(.*?)</li>|class="errorlist[^"]*"><li>(.*?)</li>', text)
+                self.tally.problems.append(f"save {path}: {status} {location or 'not saved'} {why and (why[1] or why[2])}")
         else:
             self.tally.saved += 1
             ok, _location, text = self.expect("read back", "GET", path, 200)
@@ -276,18 +277,25 @@ def report(title, tally, seconds):
         return f"{sorted(times)[min(len(times) - 1, int(q * len(times)))] * 1000:8.0f}" if times else f"{'-':>8}"
 
     print(f"\n{title}")
-    print(f"{'page':20} {'requests':>8} {'per s':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'5xx':>4} {'other':>5}")
+    print(f"{'page':20} {'requests':>8} {'per s':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  answers")
     for page in [*PAGES, *FLOOR_PAGES.values()]:
-        statuses = {status: count for (name, status), count in tally.status.items() if name == page}
-        if not statuses:
+        answers = sorted((str(status), count) for (name, status), count in tally.status.items() if name == page)
+        if not answers:
             continue
         times = tally.times[page]
-        server_errors = sum(c for s, c in statuses.items() if s != "failed" and s >= 500)
-        per_s = f"{len(times) / seconds:6.1f}" if page not in ("login", *FLOOR_PAGES.values()) else f"{'':6}"
+        per_s = f"{len(times) / seconds:6.1f}" if page in PAGES[1:] else f"{'':6}"
         print(
-            f"{page:20} {sum(statuses.values()):8} {per_s} {ms(times, 0.5)} {ms(times, 0.95)} {ms(times, 1)}"
-            f" {server_errors:4} {statuses.get('failed', 0):5}"
+            f"{page:20} {sum(c for _s, c in answers):8} {per_s} {ms(times, 0.5)} {ms(times, 0.95)} {ms(times, 1)}  "
+            + " ".join(f"{status}×{count}" for status, count in answers)
         )
+    server_errors = sum(c for (_page, status), c in tally.status.items() if status != "failed" and status >= 500)
+    print(f"saves answered as saved: {tally.saved}; server errors (5xx): {server_errors}; lost updates: {len(tally.lost)}")
+    problems = tally.lost + tally.problems
+    for line in problems[:20]:
+        print("  ", line)
+    if len(problems) > 20:
+        print(f"   … and {len(problems) - 20} more")
+    return problems
 
 
 # --- One database --------------------------------------------------------------------------
@@ -327,13 +335,13 @@ def run(database):
         DATABASE_URL=f"{POSTGRES}/ita_load" if database == "postgres" else f"sqlite:///{scratch}/load.sqlite3",
     )
     log_path = scratch / "gunicorn.log"
-    server = None
+    server, keep = None, bool(os.environ.get("LOAD_KEEP"))
     try:
         if database == "postgres":
             postgres("DROP DATABASE IF EXISTS ita_load WITH (FORCE)")
             postgres("CREATE DATABASE ita_load")
         began = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--setup", scratch / "users.json"], env=env, cwd=ROOT, check=True)
+        subprocess.run([sys.executable, __file__, "--setup", scratch / "users.json"], env=env, cwd=ROOT, check=True, timeout=600)
         entries = json.loads((scratch / "users.json").read_text())
         set_up = time.perf_counter() - began
         port = free_port()
@@ -351,17 +359,12 @@ def run(database):
             f"{database}: {len(entries)} users for {SECONDS} s (logins first, then the clock), gunicorn gthread 3 × 4 threads, "
             f"2 cores; set-up {set_up:.0f} s, logins and loop {elapsed:.0f} s, load average {os.getloadavg()[0]:.1f}"
         )
-        report(title, tally, SECONDS)
-        print(f"saves answered as saved: {tally.saved}; lost updates: {len(tally.lost)}")
-        problems = tally.problems + tally.lost
-        for line in problems[:20]:
-            print("  ", line)
-        if len(problems) > 20:
-            print(f"   … and {len(problems) - 20} more")
+        problems = report(title, tally, SECONDS)
         if problems:
-            errors = [line for line in log_path.read_text().splitlines() if "Error" in line or "error" in line]
-            print(f"server log ({log_path}), distinct error lines:")
-            for line in sorted(set(errors))[:20]:
+            keep = True
+            errors = {line for line in log_path.read_text().splitlines() if re.search("error|timeout", line, re.I) and not line.startswith(" ")}
+            print(f"server log {log_path} (kept), distinct error lines:")
+            for line in sorted(errors)[:20]:
                 print("  ", line)
         return not problems
     finally:
@@ -374,7 +377,7 @@ def run(database):
                 server.wait()
         if database == "postgres":
             postgres("DROP DATABASE IF EXISTS ita_load WITH (FORCE)")
-        if not os.environ.get("LOAD_KEEP"):
+        if not keep:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
