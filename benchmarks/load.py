@@ -3,8 +3,9 @@
 For each database: a throw-away set-up (migrate, frameworks, demo, 50 unit staff each alone in a
 unit that leads one measure of Ang Thong's current plan), gunicorn on 127.0.0.1, then 50 users at
 once for 60 s, each in a thread: log in through the login form, then loop dashboard → My updates →
-their entry → save it with a unique text → read it back. Prints requests and latency per page, and
-a floor measured in the same run (one user on the login page and a static file).
+their entry → save it with a unique text → read it back. Prints requests and latency per page,
+then a floor measured in the same run: the same loop by one user alone, with the login page and
+a static file, so that the figures can be read against what the machine gave this run.
 
 A lost update is a save answered as saved whose text is not on the page afterwards, or a conflict
 on an entry only that user edits. Exits 1 on any 5xx, failed request, refused save or lost update.
@@ -50,7 +51,8 @@ TIMEOUT = 120  # seconds a user waits for an answer: 50 logins at once hash pass
 GUNICORN = ["--preload", "--worker-class", "gthread", "--workers", "3", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
             "--keep-alive", str(KEEP_ALIVE)]
 PAGES = ["login", "dashboard", "my updates", "entry", "save", "read back"]
-FLOOR_PAGES = {"/accounts/login/": "floor: login page", "/static/css/site.css": "floor: static file"}
+TRIVIAL = {"/accounts/login/": "login page", "/static/css/site.css": "static file"}
+ALONE = "1 user: "  # the floor's rows
 
 
 # --- Set-up (in a child process, so that each database gets its own Django settings) -------
@@ -164,12 +166,13 @@ class Tally:
 class Browser:
     """One user: a keep-alive connection and a cookie jar."""
 
-    def __init__(self, port, tally):
-        self.port, self.tally, self.cookies, self.last = port, tally, {}, time.monotonic()
+    def __init__(self, port, tally, prefix=""):
+        self.port, self.tally, self.prefix, self.cookies, self.last = port, tally, prefix, {}, time.monotonic()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
 
     def request(self, page, method, path, fields=None):
         """(status, location, body); status 0 when the request itself failed."""
+        page = self.prefix + page
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if fields is not None:
@@ -202,7 +205,7 @@ class Browser:
     def expect(self, page, method, path, status, fields=None):
         got, location, text = self.request(page, method, path, fields)
         if got and got != status:
-            self.tally.problems.append(f"{page} {method} {path}: {got}, expected {status}")
+            self.tally.problems.append(f"{self.prefix}{page} {method} {path}: {got}, expected {status}")
         return got == status, location, text
 
     def log_in(self, username):
@@ -263,12 +266,16 @@ def run_users(port, entries, seconds):
     return total
 
 
-def run_floor(port, seconds, tally):
-    """One user on pages that do almost nothing, for reading the figures against the machine."""
-    browser = Browser(port, tally)
-    end = time.monotonic() + seconds
+def run_floor(port, username, entry, seconds, tally):
+    """The same loop by one user alone, then pages that do almost nothing: what each page costs
+    without waiting for others, and how fast the machine was in this run."""
+    browser = Browser(port, tally, prefix=ALONE)
+    browser.log_in(username)
+    end, n = time.monotonic() + seconds, 0
     while time.monotonic() < end:
-        for path, page in FLOOR_PAGES.items():
+        n += 1
+        browser.round_trip(username, entry, f"alone {n}")
+        for path, page in TRIVIAL.items():
             browser.expect(page, "GET", path, 200)
 
 
@@ -278,7 +285,7 @@ def report(title, tally, seconds):
 
     print(f"\n{title}")
     print(f"{'page':20} {'requests':>8} {'per s':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  answers")
-    for page in [*PAGES, *FLOOR_PAGES.values()]:
+    for page in [*PAGES, *(ALONE + page for page in [*PAGES, *TRIVIAL.values()])]:
         answers = sorted((str(status), count) for (name, status), count in tally.status.items() if name == page)
         if not answers:
             continue
@@ -354,7 +361,8 @@ def run(database):
         began = time.perf_counter()
         tally = run_users(port, entries, SECONDS)
         elapsed = time.perf_counter() - began
-        run_floor(port, FLOOR_SECONDS, tally)  # after, so that every worker is warm
+        username, entry = next(iter(entries.items()))
+        run_floor(port, username, entry, FLOOR_SECONDS, tally)  # after, so that every worker is warm
         title = (
             f"{database}: {len(entries)} users for {SECONDS} s (logins first, then the clock), gunicorn gthread 3 × 4 threads, "
             f"2 cores; set-up {set_up:.0f} s, logins and loop {elapsed:.0f} s, load average {os.getloadavg()[0]:.1f}"
