@@ -170,12 +170,16 @@ class Browser:
         self.port, self.tally, self.prefix, self.cookies, self.last = port, tally, prefix, {}, time.monotonic()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
 
-    def request(self, page, method, path, fields=None):
+    def request(self, page, method, path, fields=None, multipart=False):
         """(status, location, body); status 0 when the request itself failed."""
         page = self.prefix + page
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
-        if fields is not None:
+        if multipart:  # as a browser sends a form with enctype="multipart/form-data"
+            boundary = uuid.uuid4().hex
+            body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields)
+            body, headers["Content-Type"] = f"{body}--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+        elif fields is not None:
             body, headers["Content-Type"] = urlencode(fields), "application/x-www-form-urlencoded"
         if time.monotonic() - self.last > KEEP_ALIVE - 1:
             self.conn.close()  # the server has closed it, or is about to: a browser opens a new one
@@ -227,8 +231,8 @@ class Browser:
             return
         marker = f"load {username} save {n} {uuid.uuid4().hex}"
         fields = [(name, marker if name == "result" else value) for name, value in form_fields(text, "entry-form")]
-        status, location, text = self.request("save", "POST", path, fields)
-        if status == 200 and 'role="alert"' in text:
+        status, location, text = self.request("save", "POST", path, fields, multipart=True)
+        if status == 409 or (status == 200 and 'role="alert"' in text):
             self.tally.lost.append(f"{username}: conflict on their own entry {entry} (save {n})")
         elif status != 302 or location != path:
             if status and status < 500:
