@@ -369,7 +369,7 @@ def run(database):
         run_floor(port, username, entry, FLOOR_SECONDS, tally)  # after, so that every worker is warm
         title = (
             f"{database}: {len(entries)} users for {SECONDS} s (logins first, then the clock), gunicorn gthread 3 × 4 threads, "
-            f"2 cores; set-up {set_up:.0f} s, logins and loop {elapsed:.0f} s, load average {os.getloadavg()[0]:.1f}"
+            f"2 cores; set-up {set_up:.0f} s, logins and loop {elapsed:.0f} s"
         )
         problems = report(title, tally, SECONDS)
         if problems:
