@@ -1,4 +1,4 @@
-# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make postgres | make clean
+# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make load [DB=sqlite] | make postgres | make clean
 # Python is found by scripts/find-python (>= 3.12); override with make PYTHON=/path/to/python.
 # PYTHON only matters when .venv is (re)created: make clean first to switch interpreters.
 
@@ -6,14 +6,16 @@ VENV  := .venv
 VPY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS  ?=
+DB    ?= sqlite postgres
 
-.PHONY: help run test test-dates postgres system-deps venv clean FORCE
+.PHONY: help run test test-dates load postgres system-deps venv clean FORCE
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000 (with the worker)"
 	@echo "make test      run the tests (ARGS=\"-k foo\" passes options to pytest)"
 	@echo "make test-dates  run them on SQLite with the clock at other dates (TEST_DATES=\"2027-10-01T10:00 ...\")"
+	@echo "make load      50 users for 60 s against gunicorn on SQLite, then PostgreSQL (DB=sqlite or DB=postgres for one)"
 	@echo "make venv      only create .venv and install the project with its test extra"
 	@echo "make postgres  start a local PostgreSQL and print its DATABASE_URL"
 	@echo "make clean     remove .venv and db.sqlite3"
@@ -65,6 +67,11 @@ TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
 test-dates: $(STAMP)
 	@scripts/system-deps --test
 	@scripts/test-dates $(TEST_DATES) -- -q --ignore=tests/test_browser.py --ignore=tests/test_import_limits.py $(ARGS)
+
+# A few minutes, in throw-away databases; fails on any server error or lost update.
+load: system-deps $(STAMP)
+	@case " $(DB) " in *" postgres "*) scripts/start-postgres >/dev/null ;; esac
+	$(VPY) benchmarks/load.py $(DB)
 
 postgres:
 	@url=$$(scripts/start-postgres) && echo "PostgreSQL is up. Use it with:" && \
