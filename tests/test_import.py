@@ -540,3 +540,22 @@ def test_children_may_come_before_their_parent_in_the_file(tmp_path, db):
     import_agencies(tmp_path, rows)
 
     assert Agency.objects.get(code="MUN").parent.code == "PROV"
+
+
+def test_an_import_that_stops_halfway_says_how_far_it_got_and_to_run_it_again(tmp_path, agency, monkeypatch):
+    from django.db import DatabaseError
+
+    def stops_after_two(figures, progress):
+        progress(2)
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr("assessments.management.commands.import_results.save_results", stops_after_two)
+    path = write(tmp_path, factories.csv_bytes(GOOD_ROWS))
+
+    with pytest.raises(CommandError) as info:
+        import_results(path)
+
+    assert str(info.value).startswith(
+        "Stopped after 2 of 5 figures were written (disk I/O error). Run the same command again to complete the import"
+    )
+    assert "โปรดสั่งคำสั่งเดิมอีกครั้ง" in str(info.value)

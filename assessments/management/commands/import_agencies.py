@@ -1,13 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from assessments.importing import (
     AGENCIES_BATCH,
     AGENCY_COLUMNS,
-    RERUN_NOTE,
-    STOPPED_NOTE,
     TemplateError,
     check_agencies,
     problem_lines,
@@ -15,6 +12,7 @@ from assessments.importing import (
     read_rows,
     save_agencies,
 )
+from assessments.management.batches import save_in_batches
 from assessments.text import in_thai_and_english
 
 
@@ -35,16 +33,5 @@ class Command(BaseCommand):
         agencies, problems = check_agencies(rows)
         if problems:
             raise CommandError("Nothing imported.\n" + problem_lines(problems))
-        if len(agencies) > AGENCIES_BATCH:
-            self.stdout.write(RERUN_NOTE % {"count": len(agencies), "what": "agencies"})
-        written = 0
-
-        def progress(count):
-            nonlocal written
-            written = count
-
-        try:
-            save_agencies(agencies, progress=progress)
-        except (DatabaseError, KeyboardInterrupt) as exc:
-            raise CommandError(STOPPED_NOTE % {"written": written, "count": len(agencies), "what": "agencies", "error": exc}) from exc
+        save_in_batches(save_agencies, agencies, batch=AGENCIES_BATCH, what="agencies", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Imported {len(agencies)} agencies."))

@@ -1,13 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from assessments.importing import (
-    RERUN_NOTE,
     RESULT_COLUMNS,
     RESULTS_BATCH,
-    STOPPED_NOTE,
     TemplateError,
     check_results,
     problem_lines,
@@ -15,6 +12,7 @@ from assessments.importing import (
     read_rows,
     save_results,
 )
+from assessments.management.batches import save_in_batches
 from assessments.text import in_thai_and_english
 
 
@@ -46,18 +44,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"Dry run: {len(figures)} figures are valid; nothing written."))
             return
-        if len(figures) > RESULTS_BATCH:
-            self.stdout.write(RERUN_NOTE % {"count": len(figures), "what": "figures"})
-        written = 0
-
-        def progress(count):
-            nonlocal written
-            written = count
-
-        try:
-            counts = save_results(figures, progress=progress)
-        except (DatabaseError, KeyboardInterrupt) as exc:
-            raise CommandError(STOPPED_NOTE % {"written": written, "count": len(figures), "what": "figures", "error": exc}) from exc
+        counts = save_in_batches(save_results, figures, batch=RESULTS_BATCH, what="figures", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(figures)} figures: {counts['created']} new, "
