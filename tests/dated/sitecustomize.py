@@ -15,3 +15,6 @@ if os.environ.get("TEST_NOW"):
     since = float(os.environ.get("TEST_NOW_SINCE") or time.time())
     moment = datetime.datetime.fromisoformat(os.environ["TEST_NOW"]).replace(tzinfo=datetime.UTC)
     time_machine.travel(moment + datetime.timedelta(seconds=time.time() - since), tick=True).start()
+    # time-machine starts the clock ticking at its first reading, not at start(): read it now, or a
+    # process that first looks at the time seconds later (pytest does) lags behind its workers.
+    time.time()
