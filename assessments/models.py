@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments import scoring
 from assessments.analysis import DEFAULT_LOWER, DEFAULT_TARGET, DEFAULT_UPPER, TierRule, TierScheme
+from ita_tracker.converters import AGENCY_CODE
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -314,10 +315,6 @@ class AgencyQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(memberships__user=user, memberships__role__in=EDITOR_ROLES)
-
-
-# An agency's code is in the address of its pages (ita_tracker.converters): TCEB, ANGTHONG-MUN.
-AGENCY_CODE = r"[-A-Za-z0-9_]{1,32}"
 
 
 class Agency(models.Model):

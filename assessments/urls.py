@@ -1,15 +1,14 @@
 from django.urls import path
 
-from assessments.views import agencies, analysis, dashboards, results
+from assessments.views import agencies, history, overview, results
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
 
 urlpatterns = [
     path("", results.home, name="home"),
     path("results/import/", results.import_results, name="import_results"),
     path("agencies/<agency_code:code>/", agencies.agency, name="agency"),
-    path("agencies/<agency_code:code>/<fiscal_year:year>/", analysis.analysis, name="analysis"),
-    path("dashboard/", dashboards.dashboard, name="dashboard"),
-    path("overview/", dashboards.overview_latest, name="overview_latest"),
-    path("overview/<fiscal_year:year>/", dashboards.overview, name="overview"),
-    path("overview/<fiscal_year:year>/download.<slug:file_format>", dashboards.overview_download, name="overview_download"),
+    path("agencies/<agency_code:code>/<fiscal_year:year>/history/", history.results_history, name="results_history"),
+    path("overview/", overview.overview_latest, name="overview_latest"),
+    path("overview/<fiscal_year:year>/", overview.overview, name="overview"),
+    path("overview/<fiscal_year:year>/download.<slug:file_format>", overview.overview_download, name="overview_download"),
 ]

@@ -4,11 +4,13 @@ before it reaches a view or the database. Registered once, on import by the apps
 
 from django.urls import register_converter
 
-from assessments.models import AGENCY_CODE
+# An agency's code is in the address of its pages: TCEB, ANGTHONG-MUN. Agency.code validates
+# against it too; it is defined here because this module, like the settings, imports no app.
+AGENCY_CODE = r"[-A-Za-z0-9_]{1,32}"
 
 
 class AgencyCode:
-    regex = AGENCY_CODE  # what Agency.code accepts, from the admin and from imports
+    regex = AGENCY_CODE
 
     def to_python(self, value):
         return value

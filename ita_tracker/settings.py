@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "assessments",
     "measures",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
     path("", include("reports.urls")),
+    path("", include("dashboards.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -3,15 +3,15 @@
 django-simple-history keeps one record per save and, for each many-to-many field (indicators,
 items, supporting units), one more per change of it, so a single save through a form or the
 admin leaves several records a few milliseconds apart. They are read here as one change when the
-same person made them within a few seconds. The rows are `measures.audit.Change`, so that the
+same person made them within a few seconds. The rows are `assessments.audit.Change`, so that the
 page shares the entries' trail table.
 """
 
 import datetime
 
 from assessments import thai
+from assessments.audit import CHANGED, CREATED, DELETED, Change, FieldChange
 from assessments.models import Indicator, Item
-from measures.audit import CHANGED, CREATED, DELETED, Change, FieldChange
 from measures.models import Measure, Unit
 from measures.plans import unit_label
 

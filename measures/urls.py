@@ -13,7 +13,6 @@ urlpatterns = [
     path("entries/<int:pk>/evidence/<int:evidence_pk>/delete/", entries.evidence_delete, name="evidence_delete"),
     # submit, return, approve or reopen
     path("entries/<int:pk>/<review_action:action>/", entries.entry_action, name="entry_action"),
-    path("agencies/<agency_code:code>/<fiscal_year:year>/history/", entries.results_history, name="results_history"),
     # The measures plan
     path("agencies/<agency_code:code>/units/", plan.units, name="units"),
     path("agencies/<agency_code:code>/units/<int:pk>/edit/", plan.unit_edit, name="unit_edit"),

@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.access import get_assessment_for_user
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.access import get_entry_for_user, require
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
-from measures.audit import changes_since, entry_trail, results_trail
+from measures.audit import changes_since, entry_trail
 from measures.evidence import bounded_uploads, refused_uploads
 from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
 from measures.models import Action, Measure, ProgressEntry, State
@@ -232,14 +231,3 @@ def entry_history(request, pk):
     """Who changed the entry, its activities and evidence, and who reviewed it: newest first."""
     entry, _can_edit, _can_review = get_entry_for_user(request, pk)
     return render(request, "measures/entry_history.html", {"entry": entry, "changes": entry_trail(entry)})
-
-
-@require_GET
-def results_history(request, code, year):
-    """Changes to a year's official scores, with who made them; read only."""
-    assessment, _can_edit = get_assessment_for_user(request, code, year)
-    return render(
-        request,
-        "measures/results_history.html",
-        {"assessment": assessment, "agency": assessment.agency, "rows": results_trail(assessment)},
-    )

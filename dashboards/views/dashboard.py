@@ -1,55 +1,25 @@
-"""Views across many agencies, for users who oversee them: ministries, provinces, national administrators."""
+"""The executives' dashboard: every agency the user may see, its latest results and its measures, on one page."""
 
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from assessments import charts
-from assessments.access import require_oversight
 from assessments.analysis import TIER_LABELS, indicator_keys, item_keys, weakest_figures
-from assessments.downloads import csv_response, xlsx_response
-from assessments.filters import OverviewFilter, level_names
 from assessments.models import PASS_SCORE, Agency, Assessment, FrameworkVersion
-from assessments.tables import OverviewTable, overview_rows
 from assessments.thai import fiscal_year_of
 from measures.models import Measure, ProgressEntry
-
-PER_PAGE = 50
-
-
-def current_fiscal_year():
-    """The Buddhist-Era fiscal year running today (it starts on 1 October)."""
-    today = timezone.localdate()
-    return today.year + 543 + (1 if today.month >= 10 else 0)
-
-
-def filtered_overview(request, year, levels):
-    """(filterset, assessments): the user's agencies' assessments of the year as filtered; none while a filter is invalid."""
-    assessments = Assessment.objects.visible_to(request.user).for_overview(year)
-    parents = Agency.objects.filter(pk__in=assessments.values("agency__parent")).order_by("name_th")
-    filterset = OverviewFilter(request.GET, assessments, parents=parents, levels=levels)
-    return filterset, filterset.qs if filterset.is_valid() else assessments.none()
-
-
-def level_distribution(counts, levels):
-    """[(label, count)] in the framework's level order, levels without agencies included; then any others."""
-    counts = dict(counts)
-    bars = [(name, counts.pop(name, 0)) for name in levels]
-    missing = counts.pop("", 0)
-    bars += sorted(counts.items())
-    if missing:
-        bars.append((_("No level"), missing))
-    return bars
-
 
 WEAKEST_SHOWN = 10
 CHANGES_SHOWN = 5
 
 
-def weakest_rows(latest, earlier, versions):
+def weakest_rows(
+    latest: list[Assessment], earlier: list[Assessment], versions: dict[int, FrameworkVersion]
+) -> tuple[list[dict], list[dict]]:
     """(indicators, items): the weakest figures across the agencies' latest assessments, as rows.
 
     `latest` and `earlier` are assessments with their scores prefetched (`earlier` holds the one
@@ -98,7 +68,7 @@ def weakest_rows(latest, earlier, versions):
     return indicators, items
 
 
-def measure_figures(user, today):
+def measure_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date) -> dict[str, list]:
     """The measures part of the dashboard, over the measures and entries the user may see: each
     agency's current plan (the year closest to today's fiscal year), how much of it is done,
     progress per indicator, the units with overdue reports and the measures whose KPI is off
@@ -120,7 +90,7 @@ def measure_figures(user, today):
 
 
 @require_GET
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The executives' view of every agency the user may see: who needs attention, and where."""
     assessments = Assessment.objects.visible_to(request.user)
     latest = assessments.latest_per_agency().with_previous_year().select_related("agency")
@@ -130,7 +100,7 @@ def dashboard(request):
     weakest_indicators, weakest_items = weakest_rows(rows, earlier, versions)
     return render(
         request,
-        "assessments/dashboard.html",
+        "dashboards/dashboard.html",
         {
             "agency_count": Agency.objects.visible_to(request.user).count(),
             "summary": assessments.latest_year_summary(),
@@ -143,50 +113,3 @@ def dashboard(request):
             **measure_figures(request.user, timezone.localdate()),
         },
     )
-
-
-@require_GET
-def overview_latest(request):
-    require_oversight(request)
-    year = Assessment.objects.visible_to(request.user).fiscal_years().first()
-    return redirect("overview", year or current_fiscal_year())
-
-
-@require_GET
-def overview(request, year):
-    require_oversight(request)
-    levels = level_names(year)
-    filterset, assessments = filtered_overview(request, year, levels)
-    table = OverviewTable(assessments, order_by=request.GET.get("sort"))
-    table.paginate(per_page=PER_PAGE)
-    table.page = table.paginator.get_page(request.GET.get("page"))  # not a number or out of range: the nearest page
-    distribution = level_distribution(assessments.count_by_level(), levels)
-    return render(
-        request,
-        "assessments/overview.html",
-        {
-            "year": year,
-            "years": Assessment.objects.visible_to(request.user).fiscal_years(),
-            "filter": filterset,
-            "table": table,
-            "distribution": distribution,
-            "chart": charts.bar_chart(_("Agencies by level"), distribution, height=200),
-        },
-    )
-
-
-@require_GET
-def overview_download(request, year, file_format):
-    """Exactly the rows the overview shows with the same filters and sort, every page, as CSV or XLSX."""
-    require_oversight(request)
-    if file_format not in ("csv", "xlsx"):
-        raise Http404
-    filterset, assessments = filtered_overview(request, year, level_names(year))
-    if not filterset.is_valid():
-        return redirect(f"{reverse('overview', args=[year])}?{request.GET.urlencode()}")
-    table = OverviewTable(assessments, order_by=request.GET.get("sort"))
-    columns, rows = overview_rows(table.data)
-    filename = f"ita-overview-{year}"
-    if file_format == "csv":
-        return csv_response(filename, columns, rows)
-    return xlsx_response(filename, columns, rows, title=f"ITA {year}")

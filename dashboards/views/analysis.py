@@ -1,5 +1,8 @@
+"""The analysis of one agency's year, with the next year's measures that answer its weak items."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -13,7 +16,7 @@ from measures.plans import measures_by_item
 
 
 @require_http_methods(["GET", "POST"])
-def analysis(request, code, year):
+def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The analysis of one agency's year; editors may change how items are sorted into tiers."""
     assessment, can_edit = get_assessment_for_user(request, code, year)
     form = TierSettingsForm(instance=assessment)
@@ -42,7 +45,7 @@ def analysis(request, code, year):
         indicators = sorted(indicators, key=lambda i: i[1].shown if i[1] and i[1].shown is not None else -1, reverse=True)
     return render(
         request,
-        "assessments/analysis.html",
+        "dashboards/analysis.html",
         {
             "agency": assessment.agency,
             "report": report,

@@ -1,3 +1,7 @@
+"""`manage.py load_demo`: the demo agencies, their results, one user per role and their measures plans.
+
+It lives in measures, the lowest app that may import both the results and the measures."""
+
 import csv
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from assessments.importing import (
     save_results,
 )
 from assessments.models import Agency, Assessment, Membership, Role
+from measures import demo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "ita-demo-2568"
@@ -34,7 +39,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Load the demo agencies, their published results and one demo user per role (demo set-up only)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: str, **options: object) -> None:
         with transaction.atomic():
             self.load_agencies()
             self.load_results()
@@ -43,23 +48,23 @@ class Command(BaseCommand):
             self.load_measures()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"))
 
-    def read(self, name, columns):
+    def read(self, name: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
         path = DEMO_DIR / name
         return read_rows(path.read_bytes(), path.name, columns)
 
-    def load_agencies(self):
+    def load_agencies(self) -> None:
         agencies, problems = check_agencies(self.read("agencies.csv", AGENCY_COLUMNS))
         if problems:
             raise CommandError("\n".join(str(p) for p in problems))
         save_agencies(agencies)
 
-    def load_results(self):
+    def load_results(self) -> None:
         figures, problems = check_results(self.read("results.csv", RESULT_COLUMNS))
         if problems:
             raise CommandError("\n".join(str(p) for p in problems))
         save_results(figures)
 
-    def load_assessment_settings(self):
+    def load_assessment_settings(self) -> None:
         """The NACC's suggestions and each agency's tier scheme, as their documents use them."""
         path = DEMO_DIR / "assessments.csv"
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -72,16 +77,14 @@ class Command(BaseCommand):
                     tier_upper=row["tier_upper"],
                 )
 
-    def load_measures(self):
+    def load_measures(self) -> None:
         """Units, measures plans and progress in every review state (measures/demo.py)."""
-        from measures import demo
-
         User = get_user_model()
         created = demo.load(officer=User.objects.get(username="officer"), unit_user=User.objects.get(username="unit"))
         for code, year in sorted(created):
             self.stdout.write(f"Measures plan {code} {year} loaded.")
 
-    def create_users(self):
+    def create_users(self) -> None:
         User = get_user_model()
         for username, first_name, superuser, role, agencies in DEMO_USERS:
             user, _created = User.objects.get_or_create(username=username)

@@ -1,0 +1,11 @@
+"""The pages that combine an agency's results with its measures, above both apps."""
+
+from django.urls import path
+
+from dashboards.views import analysis, dashboard
+import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
+
+urlpatterns = [
+    path("agencies/<agency_code:code>/<fiscal_year:year>/", analysis.analysis, name="analysis"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+]
