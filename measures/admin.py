@@ -1,7 +1,17 @@
-from django.contrib import admin
+"""The admin of the measures app. It writes measures and rounds only through the actions the plan
+pages use, and shows progress entries and their review steps without writing them."""
 
-from assessments.admin_history import ReadOnlyHistoryAdmin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from assessments.admin_history import ReadOnlyHistoryAdmin, ViewOnlyAdmin
+from measures.actions import do_save_measure, do_save_rounds
+from measures.forms import MeasureForm, RoundForm
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, Unit
+from measures.plans import answered_results
+
+CHANGED_MEANWHILE = _("Someone else saved this measure while you were editing. Nothing of yours was saved.")
 
 
 @admin.register(Unit)
@@ -13,20 +23,83 @@ class UnitAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["agency", "parent"]
 
 
+class MeasureChanged(Exception):
+    """Someone saved the measure after the admin's change page was drawn."""
+
+
+class AdminMeasureForm(MeasureForm):
+    """The plan page's measure form, its choices those of the measure's own plan: the framework
+    of the results it answers and its agency's units."""
+
+    def __init__(self, *args, instance: Measure, **kwargs) -> None:
+        version = answered_results(instance.agency, instance.fiscal_year).version
+        super().__init__(*args, instance=instance, version=version, **kwargs)
+
+
 @admin.register(Measure)
 class MeasureAdmin(ReadOnlyHistoryAdmin):
+    """A measure is changed here as on its edit page (do_save_measure): the form checks the same
+    things, the revision moves on, so that a form opened before is refused, the units' entries
+    follow, and the history names the administrator. Measures are added on their plan's page,
+    where the agency and year fix the form's choices; one is deleted here only while no entry
+    hangs on it (see ViewOnlyAdmin)."""
+
     list_display = ["name", "agency", "fiscal_year", "lead_unit"]
     list_filter = ["fiscal_year", "agency"]
     search_fields = ["name"]
     list_select_related = ["agency", "lead_unit"]
-    filter_horizontal = ["indicators", "items", "supporting_units"]
+    fields = [
+        "agency", "fiscal_year", "order", "copied_from",
+        "name", "indicators", "items", "analysis", "steps", "period", "quarters", "months", "start_date", "end_date",
+        "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
+        "target_percent", "confidence", "risks", "strategy", "notes", "revision",
+    ]
+    readonly_fields = ["agency", "fiscal_year", "order", "copied_from"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return AdminMeasureForm
+
+    def save_model(self, request, obj, form, change):
+        if do_save_measure(form=form) is None:
+            raise MeasureChanged
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing more: do_save_measure saved the indicators, items and units with the measure."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MeasureChanged:
+            # Raised inside the admin's transaction, which is rolled back; the page is drawn again
+            # from the version saved meanwhile.
+            self.message_user(request, CHANGED_MEANWHILE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(ReportingRound)
 class ReportingRoundAdmin(ReadOnlyHistoryAdmin):
+    """A round's due date and whether units report in it, checked and saved as the rounds page does
+    (do_save_rounds), so that the plan's entries follow. The app makes each year's six rounds;
+    none is added or deleted here."""
+
     list_display = ["agency", "fiscal_year", "kind", "due_date", "active"]
     list_filter = ["fiscal_year", "kind", "active"]
     list_select_related = ["agency"]
+    form = RoundForm
+    fields = ["agency", "fiscal_year", "kind", "due_date", "active"]
+    readonly_fields = ["agency", "fiscal_year", "kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        do_save_rounds(agency=obj.agency, fiscal_year=obj.fiscal_year, values={obj.kind: form.cleaned_data})
 
 
 class ReviewEventInline(admin.TabularInline):
@@ -38,9 +111,15 @@ class ReviewEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ReadOnlyHistoryAdmin):
+class ProgressEntryAdmin(ViewOnlyAdmin):
+    """Shown, never written: a unit reports on the entry's page and the review takes its steps
+    there (do_save_entry, do_review_step), each step recorded."""
+
     list_display = ["measure", "round", "unit", "percent", "status", "state"]
     list_filter = ["state", "status", "round__fiscal_year"]
     list_select_related = ["measure", "round", "unit"]
