@@ -1,26 +1,57 @@
 """The admin of the measures app. It writes measures and rounds only through the actions the plan
 pages use, and shows progress entries and their review steps without writing them."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from assessments.admin_history import ReadOnlyHistoryAdmin, ViewOnlyAdmin
 from measures.actions import do_save_measure, do_save_rounds
-from measures.forms import MeasureForm, RoundForm
+from measures.forms import MeasureForm, RoundForm, UnitForm
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, Unit
 from measures.plans import answered_results
 
 CHANGED_MEANWHILE = _("Someone else saved this measure while you were editing. Nothing of yours was saved.")
 
 
+class AdminUnitForm(forms.ModelForm):
+    """The units page's rules in the admin: the parent is a unit of the same agency, never the unit
+    itself or one below it, and the members are people with a role in the agency."""
+
+    def clean(self):
+        cleaned = super().clean()
+        agency = self.instance.agency if self.instance.pk else cleaned.get("agency")
+        if agency is None:
+            return cleaned
+        allowed = UnitForm(instance=self.instance, agency=agency).fields
+        parent, members = cleaned.get("parent"), cleaned.get("members")
+        if parent and not allowed["parent"].queryset.filter(pk=parent.pk).exists():
+            self.add_error("parent", ValidationError(allowed["parent"].error_messages["invalid_choice"], code="invalid_choice"))
+        outsiders = members.exclude(pk__in=allowed["members"].queryset.values("pk")) if members is not None else []
+        for person in outsiders:
+            self.add_error(
+                "members",
+                ValidationError(allowed["members"].error_messages["invalid_choice"], code="invalid_choice", params={"value": person}),
+            )
+        return cleaned
+
+
 @admin.register(Unit)
 class UnitAdmin(ReadOnlyHistoryAdmin):
+    """Units are the admin's to keep, under the units page's rules (AdminUnitForm). A unit keeps its
+    agency once saved: its measures and their reports belong to that agency."""
+
+    form = AdminUnitForm
     list_display = ["name", "abbreviation", "agency", "parent"]
     list_filter = ["agency"]
     search_fields = ["name", "abbreviation"]
     filter_horizontal = ["members"]
     list_select_related = ["agency", "parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["agency"] if obj else []
 
 
 class MeasureChanged(Exception):

@@ -190,6 +190,41 @@ def test_entries_are_neither_added_nor_deleted_in_the_admin_nor_with_their_unit(
     assert ProgressEntry.objects.filter(measure=measure).count() == 8
 
 
+# --- Units stay the admin's, under the units page's rules ------------------------------------------
+
+
+def test_a_unit_is_renamed_in_the_admin_but_keeps_its_agency(agency, other_agency, unit, root):
+    data = admin_form_data(root, unit, name="สำนักงานบริหารกลาง (ใหม่)", agency=str(other_agency.pk))
+
+    assert "agency" not in root.get(change_url(unit)).context["adminform"].form.fields
+    assert root.post(change_url(unit), data).status_code == 302
+    unit.refresh_from_db()
+    assert (unit.name, unit.agency_id) == ("สำนักงานบริหารกลาง (ใหม่)", agency.pk)
+
+
+def test_a_unit_parent_and_members_follow_the_units_page_rules_in_the_admin(agency, other_agency, unit, other_unit, unit_staff, outsider, root):
+    foreign = factories.unit(other_agency, "หน่วยงานอื่น")
+    other_unit.parent = unit
+    other_unit.save()
+
+    cases = [
+        (unit, {"parent": str(foreign.pk)}, "parent"),  # another agency's unit
+        (unit, {"parent": str(other_unit.pk)}, "parent"),  # one of its own sub-units
+        (unit, {"members": [str(unit_staff.pk), str(outsider.pk)]}, "members"),  # someone without a role in the agency
+    ]
+    for target, changes, field in cases:
+        refused = root.post(change_url(target), admin_form_data(root, target, **changes))
+        assert refused.status_code == 200 and field in refused.context["adminform"].form.errors, changes
+
+    added = root.post("/admin/measures/unit/add/", {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": foreign.pk, "_save": "Save"})
+    assert added.status_code == 200 and "parent" in added.context["adminform"].form.errors
+    unit.refresh_from_db()
+    assert unit.parent is None and list(unit.members.all()) == [unit_staff]
+    assert not Unit.objects.filter(name="กองใหม่").exists()
+    ok = root.post("/admin/measures/unit/add/", {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": unit.pk, "_save": "Save"})
+    assert ok.status_code == 302 and Unit.objects.get(name="กองใหม่").parent == unit
+
+
 # --- Official results are only shown ---------------------------------------------------------------
 
 
