@@ -60,7 +60,11 @@ class MeasureChanged(Exception):
 
 class AdminMeasureForm(MeasureForm):
     """The plan page's measure form, its choices those of the measure's own plan: the framework
-    of the results it answers and its agency's units."""
+    of the results it answers and its agency's units. The admin may also move the measure within
+    its plan, the one thing no page changes."""
+
+    class Meta(MeasureForm.Meta):
+        fields = [*MeasureForm.Meta.fields, "order"]
 
     def __init__(self, *args, instance: Measure, **kwargs) -> None:
         version = answered_results(instance.agency, instance.fiscal_year).version
@@ -80,12 +84,12 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["name"]
     list_select_related = ["agency", "lead_unit"]
     fields = [
-        "agency", "fiscal_year", "order", "copied_from",
+        "agency", "fiscal_year", "copied_from", "order",
         "name", "indicators", "items", "analysis", "steps", "period", "quarters", "months", "start_date", "end_date",
         "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
         "target_percent", "confidence", "risks", "strategy", "notes", "revision",
     ]
-    readonly_fields = ["agency", "fiscal_year", "order", "copied_from"]
+    readonly_fields = ["agency", "fiscal_year", "copied_from"]
 
     def has_add_permission(self, request):
         return False

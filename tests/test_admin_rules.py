@@ -88,6 +88,15 @@ def test_a_supporting_unit_added_in_the_admin_gets_its_entries(measure, unit, ot
     assert measure.revision == 1 and list(measure.supporting_units.all()) == [other_unit]
 
 
+def test_a_measure_moved_within_its_plan_in_the_admin_takes_a_new_revision(measure, superuser, root):
+    saved = root.post(change_url(measure), admin_form_data(root, measure, order="5"))
+
+    assert saved.status_code == 302
+    measure.refresh_from_db()
+    assert (measure.order, measure.revision) == (5, 1)
+    assert measure.history.order_by("-history_date", "-history_id").first().history_user == superuser
+
+
 def test_the_admin_checks_a_measure_as_the_form_does(measure, other_agency, root):
     foreign = factories.unit(other_agency, "หน่วยงานอื่น")
 
