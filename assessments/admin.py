@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from assessments.admin_history import ReadOnlyHistoryAdmin
+from assessments.admin_history import ViewOnlyAdmin
 from assessments.frameworks import FrameworkFileError, dump_versions_yaml, load_versions, read_versions
 from assessments.models import (
     Agency,
@@ -161,14 +161,13 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyHistoryAdmin):
+class AssessmentAdmin(ViewOnlyAdmin):
+    """Official results, shown and never written: they come from imports, which check the figures,
+    keep the summary in step and record who changed which score; the tiers are set on the
+    analysis page."""
+
     list_filter = ["fiscal_year", "version", "level"]
     search_fields = ["agency__code", "agency__name_th"]
-    autocomplete_fields = ["agency"]
     list_display = ["agency", "fiscal_year", "version", "overall", "level", "mismatch_count"]
     list_select_related = ["agency", "version"]
     inlines = [ScoreInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_summary()

@@ -15,3 +15,19 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and self.revert_disabled(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ViewOnlyAdmin(ReadOnlyHistoryAdmin):
+    """Rows the admin shows and never writes. They change only through the app's pages and imports,
+    which check them, take the review's steps and keep their history. Whatever would delete them
+    along with another row (a unit, a measure, an agency) is refused by the admin too, since its
+    delete page asks each cascaded row's admin for permission."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
