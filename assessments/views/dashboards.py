@@ -22,8 +22,7 @@ PER_PAGE = 50
 
 def current_fiscal_year():
     """The Buddhist-Era fiscal year running today (it starts on 1 October)."""
-    today = timezone.localdate()
-    return today.year + 543 + (1 if today.month >= 10 else 0)
+    return fiscal_year_of(timezone.localdate())
 
 
 def filtered_overview(request, year, levels):
