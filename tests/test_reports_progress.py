@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Activity, ProgressEntry, State, Status
-from reports.documents import progress_document_for
+from reports.progress_document import progress_document_for
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 from tests import factories, published

@@ -14,7 +14,10 @@ from django.core.management import call_command
 from assessments.models import Score
 from measures.models import Activity, ProgressEntry, State, Status
 from reports.bundles import write_bundle
-from reports.documents import analysis_document_for, improvement_document_for, plan_document_for, progress_document_for
+from reports.analysis_document import analysis_document_for
+from reports.improvement_document import improvement_document_for
+from reports.plan_document import plan_document_for
+from reports.progress_document import progress_document_for
 from reports.models import Bundle
 from reports.xlsx import render_xlsx
 from tests import factories, published
