@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from assessments.models import Agency, Assessment
 from assessments.thai import thai_date
-from measures.models import Measure
+from measures.models import Measure, RoundKind
 from reports.analysis_document import analysis_document_for
 from reports.files import FORMATS, render
 from reports.improvement_document import IMPROVEMENT_TITLE, improvement_document_for
@@ -25,9 +25,8 @@ DOCUMENT_NAMES = {
     "analysis": "รายงานผลการวิเคราะห์ผลการประเมิน ITA ปี {year}",
     "plan": PLAN_TITLE,
     "improvement": IMPROVEMENT_TITLE,
-    "6m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 6 เดือน",
-    "12m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 12 เดือน",
 }
+PROGRESS_NAME = "รายงานผลการดำเนินงานตามมาตรการ {round}"
 
 
 @dataclass
@@ -35,12 +34,14 @@ class Entry:
     """One document of one agency in the bundle."""
 
     agency: Agency
-    kind: str  # a key of DOCUMENT_NAMES
+    kind: str  # a key of DOCUMENT_NAMES, or the round of a progress report ("6m", "12m")
     assessment: Assessment | None = None
 
     @property
     def name(self):
-        return DOCUMENT_NAMES[self.kind].format(year=self.assessment and self.assessment.fiscal_year)
+        if self.kind in DOCUMENT_NAMES:
+            return DOCUMENT_NAMES[self.kind].format(year=self.assessment and self.assessment.fiscal_year)
+        return PROGRESS_NAME.format(round=RoundKind(self.kind).short_label)
 
     def document(self, year):
         if self.kind == "analysis":
