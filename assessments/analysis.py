@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.scoring import round2
+from assessments.scoring import letter_level, round2, sub_question_code, sub_topic_code
 
 
 class TierScheme(models.TextChoices):
@@ -111,8 +111,6 @@ def part_label(version, tool_code, part):
 
 
 def figure_row(result, spec, rule, code, part=0, label="", previous_result=None, **extra):
-    from assessments.scoring import letter_level
-
     figure = result.get(code, part)
     if figure is None:
         return None
@@ -133,8 +131,6 @@ def figure_row(result, spec, rule, code, part=0, label="", previous_result=None,
 def item_rows(version, spec, result, rule, previous_result=None):
     """{indicator number: [rows]}: items in framework order, each EIT part on its own row,
     sub-questions under their item, and a heading row with the mean where a sub-topic starts."""
-    from assessments.scoring import sub_question_code, sub_topic_code
-
     tables = {}
     current_topic = None
     for item in version.items.all():

@@ -27,6 +27,7 @@ from assessments.text import in_thai_and_english, interpolate
 from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
 from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.thai import to_buddhist_era
 from ita_tracker.database import let_others_write, lock_table
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
@@ -442,7 +443,7 @@ def parse_year(text):
     year = int(text)
     if 1900 <= year < 2400:
         raise ValueError(
-            interpolate(_("fiscal year %(year)s looks like a Christian-era year; use the Buddhist Era (%(be)s)"), {"year": year, "be": year + 543})
+            interpolate(_("fiscal year %(year)s looks like a Christian-era year; use the Buddhist Era (%(be)s)"), {"year": year, "be": to_buddhist_era(year)})
         )
     return year
 

@@ -47,6 +47,10 @@ class FrameworkVersionQuerySet(models.QuerySet):
         """{version id: spec} for every version, for pages that score many assessments."""
         return {version.pk: version.spec for version in self.with_spec_data()}
 
+    def by_id(self):
+        """{version id: version} for every version, loaded as `with_spec_data` loads them."""
+        return {version.pk: version for version in self.with_spec_data()}
+
 
 class FrameworkVersion(models.Model):
     """One NACC assessment framework, valid for a range of fiscal years (Buddhist Era)."""
@@ -387,6 +391,10 @@ class AssessmentQuerySet(models.QuerySet):
     def fiscal_years(self):
         """The fiscal years these assessments cover, newest first."""
         return self.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+
+    def history_of(self, agency):
+        """The agency's years, oldest first, with their scores: what an analysis compares."""
+        return self.filter(agency=agency).order_by("fiscal_year").prefetch_related("scores")
 
     def for_overview(self, year):
         """One fiscal year's assessments as the multi-agency overview lists them."""

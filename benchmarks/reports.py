@@ -1,4 +1,5 @@
-"""Time the official documents on the demo data: `python benchmarks/reports.py`.
+"""Time the official documents on the demo data: `python benchmarks/reports.py` (`--quick`: one
+warm run each and no bundles, to check that it runs).
 
 Prints, for each document and format, the best and median of several warm renders and the size,
 then the time of each demo organisation's year-end bundle as the worker builds it.
@@ -6,6 +7,7 @@ The target (issue: official-style reports) is under 3 s for an agency with 10 me
 It uses its own SQLite database and media folder under /tmp and changes nothing in the project's.
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -24,21 +26,26 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from assessments.models import Agency, Assessment  # noqa: E402
 from measures.models import Measure  # noqa: E402
-from reports import documents  # noqa: E402
+from reports.analysis_document import analysis_document_for  # noqa: E402
+from reports.bundles import bundle_agencies  # noqa: E402
+from reports.improvement_document import improvement_document_for  # noqa: E402
+from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
+from reports.plan_document import plan_document_for  # noqa: E402
+from reports.progress_document import progress_document_for  # noqa: E402
+from reports.tasks import build_bundle  # noqa: E402
 from reports.xlsx import render_xlsx  # noqa: E402
 
-RUNS = 5
 
-
-def timed(build):
+def timed(build, runs):
     times, size = [], 0
     build()  # warm: fonts, templates, framework data
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         size = len(build())
         times.append(time.perf_counter() - start)
@@ -46,37 +53,35 @@ def timed(build):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one warm run of each document and no bundles")
+    quick = parser.parse_args().quick
+    runs = 1 if quick else 5
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
         call_command("load_frameworks", verbosity=0, stdout=quiet)
         call_command("load_demo", verbosity=0, stdout=quiet)
     tceb = Agency.objects.get(code="TCEB")
     cases = [
-        ("analysis TCEB 2565", lambda: documents.analysis_document_for(Assessment.objects.get(agency=tceb, fiscal_year=2565)), False),
-        ("plan TCEB 2566", lambda: documents.plan_document_for(tceb, 2566), True),
-        ("progress TCEB 2566 Q2", lambda: documents.progress_document_for(tceb, 2566, "q2"), True),
-        ("progress TCEB 2566 12m", lambda: documents.progress_document_for(tceb, 2566, "12m"), True),
+        ("analysis TCEB 2565", lambda: analysis_document_for(Assessment.objects.get(agency=tceb, fiscal_year=2565)), False),
+        ("plan TCEB 2566", lambda: plan_document_for(tceb, 2566), True),
+        ("progress TCEB 2566 Q2", lambda: progress_document_for(tceb, 2566, "q2"), True),
+        ("progress TCEB 2566 12m", lambda: progress_document_for(tceb, 2566, "12m"), True),
+        ("improvement TCEB 2566", lambda: improvement_document_for(tceb, 2566), True),
     ]
-    if hasattr(documents, "improvement_document_for"):
-        cases.append(("improvement TCEB 2566", lambda: documents.improvement_document_for(tceb, 2566), True))
     measures = Measure.objects.filter(agency=tceb, fiscal_year=2566).count()
-    print(f"TCEB 2566: {measures} measures, 4 quarterly rounds; {RUNS} warm runs each, document built from the database every run")
+    print(f"TCEB 2566: {measures} measures, 4 quarterly rounds; {runs} warm runs each, document built from the database every run")
     print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
     for name, build_document, landscape in cases:
         for fmt, render in (("pdf", lambda d: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
-            best, median, size = timed(lambda: render(build_document()))
+            best, median, size = timed(lambda: render(build_document()), runs)
             print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
-    bundles()
+    if not quick:
+        bundles()
 
 
 def bundles():
     """Each demo organisation's bundle, built once as the worker runs it (cold: the first of its kind)."""
-    from django.contrib.auth import get_user_model
-
-    from reports.bundles import bundle_agencies
-    from reports.models import Bundle
-    from reports.tasks import build_bundle
-
     admin = get_user_model().objects.get(username="admin")
     print(f"\n{'year-end bundle':28} {'files':>6} {'seconds':>8} {'s/file':>7} {'size KB':>8}")
     for code, year in (("PMO", 2566), ("MNRE", 2564), ("ANGTHONG-PROV", 2569)):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Indicator, Item
 from assessments.text import interpolate
-from assessments.thai import MONTHS_SHORT, thai_date
+from assessments.thai import MONTHS_SHORT, thai_date, to_christian_era
 from measures import plans
 from measures.evidence import Refused, check_evidence
 from measures.models import FISCAL_MONTHS, Action, Activity, Confidence, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
@@ -32,7 +32,7 @@ class ThaiDateField(forms.DateField):
         date = super().to_python(value)
         if date and date.year > 2400:
             try:
-                return date.replace(year=date.year - 543)
+                return date.replace(year=to_christian_era(date.year))
             except ValueError:  # 29 February in a year that has one only when read as Christian
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return date

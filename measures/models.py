@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Agency, Indicator, Item, Membership
-from assessments.thai import fiscal_year_of
-
-FISCAL_MONTHS = (10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+from assessments.thai import FISCAL_MONTHS, fiscal_year_of, to_christian_era
 
 
 class UnitQuerySet(models.QuerySet):
@@ -173,6 +171,18 @@ class MeasureQuerySet(models.QuerySet):
             .order_by("indicators__number")
         )
 
+    def plan_table(self):
+        """In plan order, with what the plan's page and documents print of each measure: its
+        lead and supporting units and its indicators (in number order), in a fixed number of queries."""
+        return (
+            self.select_related("lead_unit")
+            .prefetch_related(
+                models.Prefetch("supporting_units", Unit.objects.order_by("name")),
+                models.Prefetch("indicators", Indicator.objects.order_by("number")),
+            )
+            .order_by("order", "pk")
+        )
+
 
 class Measure(models.Model):
     """One measure (มาตรการ/โครงการ/กิจกรรม) of an agency's plan for a fiscal year."""
@@ -256,10 +266,19 @@ class RoundKind(models.TextChoices):
     SIX_MONTHS = "6m", _("6 months (Oct–Mar)")
     TWELVE_MONTHS = "12m", _("12 months (Oct–Sep)")
 
+    @property
+    def short_label(self) -> str:
+        """The label without the months, as reports title a round: "ไตรมาสที่ 1", "รอบ 6 เดือน"."""
+        return str(self.label).partition(" (")[0]
+
+
+# The 6- and 12-month reports are the second and fourth quarters' when units report quarterly.
+ROUND_STANDS_IN = {RoundKind.SIX_MONTHS: RoundKind.Q2, RoundKind.TWELVE_MONTHS: RoundKind.Q4}
+
 
 def round_period(kind, fiscal_year):
     """(first day, last day) of a round in fiscal year `fiscal_year` (Buddhist Era)."""
-    year = fiscal_year - 543  # the Christian-era year in which the fiscal year ends
+    year = to_christian_era(fiscal_year)  # the fiscal year ends in September of this year
     quarters = {
         "q1": (datetime.date(year - 1, 10, 1), datetime.date(year - 1, 12, 31)),
         "q2": (datetime.date(year, 1, 1), datetime.date(year, 3, 31)),
@@ -271,6 +290,18 @@ def round_period(kind, fiscal_year):
     return quarters[kind]
 
 
+class ReportingRoundQuerySet(models.QuerySet):
+    def for_report(self, kind: str) -> tuple[str, "ReportingRound | None"]:
+        """(kind, round) whose reports a progress report of `kind` prints, among these rounds: the
+        round itself, or for a 6- or 12-month round not saved or not reported in, the quarter that
+        ends with it. The round is None when the one used is not saved."""
+        rounds = {r.kind: r for r in self}
+        used = kind
+        if kind in ROUND_STANDS_IN and (kind not in rounds or not rounds[kind].active):
+            used = ROUND_STANDS_IN[kind]
+        return used, rounds.get(used)
+
+
 class ReportingRound(models.Model):
     """A reporting round of an agency's year: a quarter, or the 6- or 12-month report."""
 
@@ -280,6 +311,7 @@ class ReportingRound(models.Model):
     due_date = models.DateField(_("due date"))
     active = models.BooleanField(_("units report in this round"), default=True)
 
+    objects = ReportingRoundQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -14,17 +14,19 @@ from django.utils import timezone, translation
 
 from assessments.models import Agency, Assessment
 from assessments.thai import thai_date
-from measures.models import Measure
-from reports import documents
+from measures.models import Measure, RoundKind
+from reports.analysis_document import analysis_document_for
 from reports.files import FORMATS, render
+from reports.improvement_document import IMPROVEMENT_TITLE, improvement_document_for
+from reports.plan_document import PLAN_TITLE, plan_document_for
+from reports.progress_document import progress_document_for
 
 DOCUMENT_NAMES = {
     "analysis": "รายงานผลการวิเคราะห์ผลการประเมิน ITA ปี {year}",
-    "plan": documents.PLAN_TITLE,
-    "improvement": documents.IMPROVEMENT_TITLE,
-    "6m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 6 เดือน",
-    "12m": "รายงานผลการดำเนินงานตามมาตรการ รอบ 12 เดือน",
+    "plan": PLAN_TITLE,
+    "improvement": IMPROVEMENT_TITLE,
 }
+PROGRESS_NAME = "รายงานผลการดำเนินงานตามมาตรการ {round}"
 
 
 @dataclass
@@ -32,21 +34,23 @@ class Entry:
     """One document of one agency in the bundle."""
 
     agency: Agency
-    kind: str  # a key of DOCUMENT_NAMES
+    kind: str  # a key of DOCUMENT_NAMES, or the round of a progress report ("6m", "12m")
     assessment: Assessment | None = None
 
     @property
     def name(self):
-        return DOCUMENT_NAMES[self.kind].format(year=self.assessment and self.assessment.fiscal_year)
+        if self.kind in DOCUMENT_NAMES:
+            return DOCUMENT_NAMES[self.kind].format(year=self.assessment and self.assessment.fiscal_year)
+        return PROGRESS_NAME.format(round=RoundKind(self.kind).short_label)
 
     def document(self, year):
         if self.kind == "analysis":
-            return documents.analysis_document_for(self.assessment)
+            return analysis_document_for(self.assessment)
         if self.kind == "plan":
-            return documents.plan_document_for(self.agency, year)
+            return plan_document_for(self.agency, year)
         if self.kind == "improvement":
-            return documents.improvement_document_for(self.agency, year)
-        return documents.progress_document_for(self.agency, year, self.kind)
+            return improvement_document_for(self.agency, year)
+        return progress_document_for(self.agency, year, self.kind)
 
 
 def organisations_for(user):

@@ -2,8 +2,8 @@
 
 Sarabun comes from the fontpkg-sarabun package through @font-face (never the system name
 "TH Sarabun New", which Debian aliases to a squashed Laksaman); Thai line breaking comes from
-Pango and libthai-data. Numbers are formatted here, and Thai digits applied here, so the
-document's rows stay plain values.
+Pango and libthai-data. Numbers are formatted here (by assessments.thai, as the pages format
+them), and Thai digits applied here, so the document's rows stay plain values.
 """
 
 import re
@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assessments.thai import thai_date, thai_digits as to_thai_digits
-from reports.documents import CHANGE, change_text, score_text
+from assessments.thai import change_text, score_text, thai_date
+from assessments.thai import thai_digits as to_thai_digits
+from reports.layout import CHANGE
 
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
 FONT_FACES = [

@@ -5,14 +5,12 @@ from assessments.access import get_assessment_for_user
 from assessments.downloads import attachment
 from measures.access import get_plan_for_user
 from measures.plans import check_fiscal_year
-from reports.documents import (
-    ROUND_LABELS,
-    analysis_document_for,
-    improvement_document_for,
-    plan_document_for,
-    progress_document_for,
-)
+from measures.models import RoundKind
+from reports.analysis_document import analysis_document_for
 from reports.files import FORMATS, render
+from reports.improvement_document import improvement_document_for
+from reports.plan_document import plan_document_for
+from reports.progress_document import progress_document_for
 
 
 def _download(request, document, file_format, landscape=True):
@@ -44,25 +42,27 @@ def analysis_report(request, code, year, file_format):
 def progress_report(request, code, year, round_kind, file_format):
     """The progress report of one reporting round as a PDF (A4 landscape) or XLSX file;
     unit staff get only their units' measures."""
-    if round_kind not in ROUND_LABELS:
+    if round_kind not in RoundKind.values:
         raise Http404
     agency = _plan_agency(request, code, file_format)
     return _download(request, progress_document_for(agency, year, round_kind, user=request.user), file_format)
+
+
+def _plan_download(request, code, year, file_format, document_for):
+    check_fiscal_year(year)
+    agency = _plan_agency(request, code, file_format)
+    return _download(request, document_for(agency, year, user=request.user), file_format)
 
 
 @require_http_methods(["GET"])
 def plan_report(request, code, year, file_format):
     """The measures plan of a fiscal year as a PDF (A4 landscape) or XLSX file;
     unit staff get only their units' measures."""
-    check_fiscal_year(year)
-    agency = _plan_agency(request, code, file_format)
-    return _download(request, plan_document_for(agency, year, user=request.user), file_format)
+    return _plan_download(request, code, year, file_format, plan_document_for)
 
 
 @require_http_methods(["GET"])
 def improvement_report(request, code, year, file_format):
     """The improvement plan (month grid) of a fiscal year as a PDF (A4 landscape) or XLSX file;
     unit staff get only their units' measures."""
-    check_fiscal_year(year)
-    agency = _plan_agency(request, code, file_format)
-    return _download(request, improvement_document_for(agency, year, user=request.user), file_format)
+    return _plan_download(request, code, year, file_format, improvement_document_for)

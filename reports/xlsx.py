@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from assessments.downloads import FONT_NAME, NUMBER_FORMATS, write_cell
-from reports.documents import CHANGE, Header
+from reports.layout import CHANGE, Header
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="000000")

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment, FrameworkVersion
-from reports.documents import Document, Section, Table, analysis_document, header
+from reports.analysis_document import analysis_document
+from reports.layout import Document, Section, Table, header
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 from tests import factories, published

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from measures.models import ProgressEntry, State
-from reports.documents import improvement_document_for
+from reports.improvement_document import improvement_document_for
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 from tests import factories, published

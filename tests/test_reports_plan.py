@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Measure
-from reports.documents import plan_document_for
+from reports.plan_document import plan_document_for
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 from tests import factories, published

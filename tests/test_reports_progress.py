@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pdfplumber
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Activity, ProgressEntry, State, Status
-from reports.documents import progress_document_for
+from reports.progress_document import progress_document_for
 from reports.pdf import render_pdf
 from reports.xlsx import render_xlsx
 from tests import factories, published
@@ -25,8 +26,6 @@ OBSTACLES = "ผู้เข้าร่วมโครงการมีจำ�
 @pytest.fixture
 def plan(agency, unit, other_unit):
     """Plan 2566 of AG1 after the results of 2564 and 2565 (three tiers); indicator 4 fell."""
-    from decimal import Decimal
-
     factories.assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
     figures = {**published.TCEB_2565_ITEMS, **indicators({**published.TCEB_2565_INDICATORS, 4: "91.00"})}
     last = factories.assessment(agency, 2565, figures)

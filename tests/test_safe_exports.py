@@ -11,11 +11,15 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Score
+from assessments.downloads import csv_safe
+from assessments.models import Assessment, Score
 from measures.models import Activity, ProgressEntry, State, Status
+from reports.analysis_document import analysis_document_for
 from reports.bundles import write_bundle
-from reports.documents import analysis_document_for, improvement_document_for, plan_document_for, progress_document_for
+from reports.improvement_document import improvement_document_for
 from reports.models import Bundle
+from reports.plan_document import plan_document_for
+from reports.progress_document import progress_document_for
 from reports.xlsx import render_xlsx
 from tests import factories, published
 from tests.published import indicators
@@ -84,14 +88,10 @@ def hostile_plan(agency, unit):
     ],
 )
 def test_csv_cells_that_would_start_a_formula_are_prefixed(value, written):
-    from assessments.downloads import csv_safe
-
     assert csv_safe(value) == written
 
 
 def test_analysis_xlsx_holds_text_not_formulas(hostile_plan):
-    from assessments.models import Assessment
-
     cells = text_cells(render_xlsx(analysis_document_for(Assessment.objects.get(agency=hostile_plan, fiscal_year=2565))))
 
     assert_text(cells, LINK, AT)  # the agency's name in the title, the NACC's suggestions

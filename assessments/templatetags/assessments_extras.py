@@ -1,7 +1,6 @@
-from decimal import Decimal
-
 from django import template
 
+from assessments import thai
 from assessments.models import EDITOR_ROLES, Membership
 from assessments.scoring import round2
 
@@ -11,18 +10,13 @@ register = template.Library()
 @register.filter
 def score(value):
     """A score as published: two decimals, half up ("86.59"); a dash when unknown."""
-    if value is None or value == "":
-        return "–"
-    return f"{round2(Decimal(str(value)) if isinstance(value, float) else value):.2f}"
+    return thai.score_text(value)
 
 
 @register.filter
 def change(value):
     """A change against last year, negatives in parentheses as official documents print them: "(4.72)"."""
-    if value is None or value == "":
-        return "–"
-    rounded = round2(Decimal(str(value)) if isinstance(value, float) else value)
-    return f"({-rounded:.2f})" if rounded < 0 else f"{rounded:.2f}"
+    return thai.change_text(value)
 
 
 @register.filter
@@ -78,8 +72,6 @@ def has_units(user):
 @register.filter
 def thai_date(value, form="long"):
     """A date in the Buddhist Era: "1 ตุลาคม 2568", or with "short" "22 ธ.ค. 65"."""
-    from assessments import thai
-
     return thai.thai_date(value, short=form == "short")
 
 
@@ -94,8 +86,6 @@ def person(user):
 @register.filter(expects_localtime=True)
 def thai_datetime(value, form="short"):
     """A moment in Bangkok time, Buddhist Era: "22 ธ.ค. 65 14:05", or with "long" "22 ธันวาคม 2565 14:05"."""
-    from assessments import thai
-
     if not value:
         return ""
     return f"{thai.thai_date(value, short=form == 'short')} {value:%H:%M}"
@@ -104,6 +94,4 @@ def thai_datetime(value, form="short"):
 @register.filter
 def thai_digits(value):
     """Arabic digits as Thai digits (๑๒๓), as many official documents print them."""
-    from assessments import thai
-
     return thai.thai_digits(value)

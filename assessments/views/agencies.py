@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import charts
 from assessments.access import get_agency_for_user
-from assessments.models import FrameworkVersion
+from assessments.models import Assessment, FrameworkVersion
 from assessments.scoring import TOOLS, indicator_code
 
 
@@ -59,10 +59,10 @@ def line(title, years, rows, **size):
 def agency(request, code):
     """Who the agency is and how its ITA scores moved over every year it has results for."""
     agency, _can_edit = get_agency_for_user(request, code)
-    assessments = list(agency.assessments.order_by("fiscal_year").prefetch_related("scores"))
+    assessments = list(Assessment.objects.history_of(agency))
     context = {"agency": agency, "assessments": assessments}
     if assessments:
-        versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+        versions = FrameworkVersion.objects.by_id()
         results = [a.result(versions[a.version_id].spec) for a in assessments]
         years = [a.fiscal_year for a in assessments]
         latest = versions[assessments[-1].version_id]  # names and groups as the latest framework has them

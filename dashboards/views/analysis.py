@@ -30,11 +30,10 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
             return redirect("analysis", code, year)
 
     # A separate copy of each year, so that a form that failed does not colour the page.
-    history = list(Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores"))
-    versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+    history = list(Assessment.objects.history_of(assessment.agency))
     current = next(a for a in history if a.pk == assessment.pk)
     current.agency = assessment.agency
-    report = build_analysis(current, history, versions)
+    report = build_analysis(current, history, FrameworkVersion.objects.by_id())
     sort = request.GET.get("sort")
     # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
     role = role_in(request.user, assessment.agency)

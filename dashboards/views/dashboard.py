@@ -96,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     latest = assessments.latest_per_agency().with_previous_year().select_related("agency")
     rows = list(latest.needing_attention_first().prefetch_related("scores"))
     earlier = list(latest.years_before().prefetch_related("scores"))
-    versions = {version.pk: version for version in FrameworkVersion.objects.with_spec_data()}
+    versions = FrameworkVersion.objects.by_id()
     weakest_indicators, weakest_items = weakest_rows(rows, earlier, versions)
     return render(
         request,

@@ -62,17 +62,13 @@ def unit_edit(request, code, pk):
 
 
 def plan_measures(user, agency, year):
-    """The year's measures the user may see, with everything the plan table shows."""
+    """The year's measures the user may see, with everything the plan table shows: the plan
+    document's query (`plan_table`) and the items each measure answers."""
     return (
         measures_for(user, agency)
         .filter(fiscal_year=year)
-        .select_related("lead_unit")
-        .prefetch_related(
-            "supporting_units",
-            Prefetch("indicators", queryset=Indicator.objects.order_by("number")),
-            Prefetch("items", queryset=Item.objects.order_by("order")),
-        )
-        .order_by("order", "pk")
+        .plan_table()
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("order")))
     )
 
 

@@ -1,8 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Agency, Assessment
-from reports.documents import ROUND_LABELS, analysis_document_for, progress_document_for
+from measures.models import Measure, RoundKind
+from reports.analysis_document import analysis_document_for
 from reports.files import render
+from reports.improvement_document import improvement_document_for
+from reports.plan_document import plan_document_for
+from reports.progress_document import progress_document_for
 
 KINDS = ("analysis", "plan", "progress", "improvement")
 
@@ -14,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=KINDS, help="Which document: analysis, plan, progress or improvement")
         parser.add_argument("--agency", required=True, help="Agency code")
         parser.add_argument("--year", required=True, type=int, help="Fiscal year (Buddhist Era)")
-        parser.add_argument("--round", dest="round_kind", choices=tuple(ROUND_LABELS), help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m")
+        parser.add_argument("--round", dest="round_kind", choices=RoundKind.values, help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m")
         parser.add_argument("--format", dest="file_format", choices=("pdf", "xlsx"), default="pdf")
         parser.add_argument("-o", "--output", required=True, help="File to write")
         parser.add_argument("--thai-digits", action="store_true", help="Print numbers and dates in Thai digits (PDF)")
@@ -47,14 +51,10 @@ class Command(BaseCommand):
     def write_plan(self, code, year, file_format, output, thai_digits, improvement=False):
         """The measures plan or the improvement plan, always A4 landscape; a year without
         measures has no plan to write."""
-        from assessments.models import Agency
-        from measures.models import Measure
-        from reports.documents import improvement_document_for, plan_document_for
-
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
             raise CommandError(f"No agency with code {code}.")
-        if not Measure.objects.filter(agency=agency, fiscal_year=year).exists():
+        if not Measure.objects.for_plan(agency, year).exists():
             raise CommandError(f"The plan of {code} for fiscal year {year} has no measures: it is not available yet.")
         document = (improvement_document_for if improvement else plan_document_for)(agency, year)
         self.write(document, file_format, output, thai_digits)

@@ -1,0 +1,85 @@
+"""Documents as plain data: each document module builds its rows, thin renderers (HTML preview,
+WeasyPrint PDF, openpyxl XLSX) output the same rows (STYLE §13).
+
+Cells are plain values: text, a Decimal score, or None for an unknown figure. A table says
+which columns hold numbers and how they print ("score" 97.04, "change" (4.72) for falls);
+the renderers format them, so the spreadsheet keeps numbers as numbers.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+SCORE, CHANGE = "score", "change"
+
+
+@dataclass
+class Header:
+    """A header cell; colspan/rowspan merge it over the cells of the header rows below or beside."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Table:
+    header_rows: list  # [[Header | str]]
+    rows: list  # [[value]]; a row shorter than the table spans its last cell over the rest
+    widths: list  # relative widths of the columns, in characters (XLSX) and proportions (PDF)
+    number_columns: dict = field(default_factory=dict)  # column index → SCORE | CHANGE
+    row_styles: list = field(default_factory=list)  # per row: "" | "heading" | "indent" | "total"
+    long_rows: bool = False  # rows may run longer than a page: let them break between lines
+
+    @property
+    def columns(self):
+        return len(self.widths)
+
+    @property
+    def label_column(self):
+        """The widest text column: where an indented row is indented."""
+        text_columns = [i for i in range(self.columns) if i not in self.number_columns]
+        return max(text_columns, key=lambda i: self.widths[i]) if text_columns else 0
+
+    def style(self, index):
+        return self.row_styles[index] if index < len(self.row_styles) else ""
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list = field(default_factory=list)
+    table: Table | None = None
+    charts: list = field(default_factory=list)  # SVG strings
+    level: int = 2  # 2 for a section, 3 for a part within the section before it
+
+
+@dataclass
+class Document:
+    title_lines: list
+    agency_name: str
+    fiscal_year: int
+    sections: list
+    filename: str  # without the extension: ita-analysis-TCEB-2565
+
+
+def agency_document(agency, fiscal_year: int, title: str, sections: list, kind: str, round_label: str = "", round_kind: str = "") -> Document:
+    """A document of one agency's fiscal year, titled "<title> / ประจำปีงบประมาณ พ.ศ. <year>" and
+    named ita-<kind>-<agency code>-<year>[-<round>]."""
+    return Document(
+        title_lines=[title, f"ประจำปีงบประมาณ พ.ศ. {fiscal_year}" + (f" {round_label}" if round_label else "")],
+        agency_name=agency.name_th,
+        fiscal_year=fiscal_year,
+        sections=sections,
+        filename=f"ita-{kind}-{agency.code}-{fiscal_year}" + (f"-{round_kind}" if round_kind else ""),
+    )
+
+
+def header(text: object, colspan: int = 1, rowspan: int = 1) -> Header:
+    return Header(str(text), colspan, rowspan)
+
+
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """What `user` may see of measures or progress entries, by the pages' rules; everything when
+    no user is given (the export command, and bundles, which check the user themselves)."""
+    return queryset if user is None else queryset.visible_to(user)
