@@ -73,7 +73,7 @@ def bundles():
     """Each demo organisation's bundle, built once as the worker runs it (cold: the first of its kind)."""
     from django.contrib.auth import get_user_model
 
-    from reports.bundles import bundle_agencies
+    from assessments.access import bundle_agencies
     from reports.models import Bundle
     from reports.tasks import build_bundle
 

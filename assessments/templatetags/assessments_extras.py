@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from assessments.models import EDITOR_ROLES, Membership
+from assessments import access, thai
 from assessments.scoring import round2
 
 register = template.Library()
@@ -40,46 +40,27 @@ def trend(value):
     return "fall" if rounded < 0 else "rise" if rounded > 0 else ""
 
 
-def _memberships(user):
-    """(role, oversight) of each of the user's memberships, read once per request for the menu."""
-    if not hasattr(user, "_memberships"):
-        user._memberships = list(Membership.objects.filter(user=user).values_list("role", "oversight"))
-    return user._memberships
-
-
 @register.filter
 def has_oversight(user):
     """Whether the user oversees other agencies (or administers them all)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or any(oversight for _role, oversight in _memberships(user))
+    return access.has_oversight(user)
 
 
 @register.filter
 def can_bundle(user):
     """Whether the user may ask for year-end bundles: administrators and integrity officers."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or any(role in EDITOR_ROLES for role, _oversight in _memberships(user))
+    return access.edits_any_agency(user)
 
 
 @register.filter
 def has_units(user):
     """Whether the user reports for a unit (and so has "My updates"); asked once per request."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_has_units"):
-        from measures.models import Unit
-
-        user._has_units = Unit.objects.of_member(user).exists()
-    return user._has_units
+    return access.has_units(user)
 
 
 @register.filter
 def thai_date(value, form="long"):
     """A date in the Buddhist Era: "1 ตุลาคม 2568", or with "short" "22 ธ.ค. 65"."""
-    from assessments import thai
-
     return thai.thai_date(value, short=form == "short")
 
 
@@ -94,8 +75,6 @@ def person(user):
 @register.filter(expects_localtime=True)
 def thai_datetime(value, form="short"):
     """A moment in Bangkok time, Buddhist Era: "22 ธ.ค. 65 14:05", or with "long" "22 ธันวาคม 2565 14:05"."""
-    from assessments import thai
-
     if not value:
         return ""
     return f"{thai.thai_date(value, short=form == 'short')} {value:%H:%M}"
@@ -104,6 +83,4 @@ def thai_datetime(value, form="short"):
 @register.filter
 def thai_digits(value):
     """Arabic digits as Thai digits (๑๒๓), as many official documents print them."""
-    from assessments import thai
-
     return thai.thai_digits(value)

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from assessments import charts
-from assessments.access import require_oversight
+from assessments import access, charts
 from assessments.analysis import TIER_LABELS, indicator_keys, item_keys, weakest_figures
 from assessments.downloads import csv_response, xlsx_response
 from assessments.filters import OverviewFilter, level_names
@@ -147,14 +146,14 @@ def dashboard(request):
 
 @require_GET
 def overview_latest(request):
-    require_oversight(request)
+    access.require_oversight(request.user)
     year = Assessment.objects.visible_to(request.user).fiscal_years().first()
     return redirect("overview", year or current_fiscal_year())
 
 
 @require_GET
 def overview(request, year):
-    require_oversight(request)
+    access.require_oversight(request.user)
     levels = level_names(year)
     filterset, assessments = filtered_overview(request, year, levels)
     table = OverviewTable(assessments, order_by=request.GET.get("sort"))
@@ -178,7 +177,7 @@ def overview(request, year):
 @require_GET
 def overview_download(request, year, file_format):
     """Exactly the rows the overview shows with the same filters and sort, every page, as CSV or XLSX."""
-    require_oversight(request)
+    access.require_oversight(request.user)
     if file_format not in ("csv", "xlsx"):
         raise Http404
     filterset, assessments = filtered_overview(request, year, level_names(year))

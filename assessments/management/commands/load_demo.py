@@ -15,7 +15,8 @@ from assessments.importing import (
     save_agencies,
     save_results,
 )
-from assessments.models import Agency, Assessment, Membership, Role
+from assessments import access
+from assessments.models import Agency, Assessment, Role
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "ita-demo-2568"
@@ -91,8 +92,4 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             for code in agencies:
-                Membership.objects.update_or_create(
-                    user=user,
-                    agency=Agency.objects.get(code=code),
-                    defaults={"role": role, "oversight": code == "ANGTHONG-PROV"},
-                )
+                access.grant(user, Agency.objects.get(code=code), role, oversight=code == "ANGTHONG-PROV")
