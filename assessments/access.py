@@ -328,6 +328,7 @@ def has_oversight(user: User) -> bool:
 
 
 def require_oversight(user: User) -> None:
+    """Refuse (403) the multi-agency pages to a user who oversees nothing."""
     require(has_oversight(user))
 
 

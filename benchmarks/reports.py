@@ -24,12 +24,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from assessments.access import bundle_agencies  # noqa: E402
 from assessments.models import Agency, Assessment  # noqa: E402
 from measures.models import Measure  # noqa: E402
 from reports import documents  # noqa: E402
+from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
+from reports.tasks import build_bundle  # noqa: E402
 from reports.xlsx import render_xlsx  # noqa: E402
 
 RUNS = 5
@@ -71,12 +75,6 @@ def main():
 
 def bundles():
     """Each demo organisation's bundle, built once as the worker runs it (cold: the first of its kind)."""
-    from django.contrib.auth import get_user_model
-
-    from assessments.access import bundle_agencies
-    from reports.models import Bundle
-    from reports.tasks import build_bundle
-
     admin = get_user_model().objects.get(username="admin")
     print(f"\n{'year-end bundle':28} {'files':>6} {'seconds':>8} {'s/file':>7} {'size KB':>8}")
     for code, year in (("PMO", 2566), ("MNRE", 2564), ("ANGTHONG-PROV", 2569)):

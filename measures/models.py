@@ -52,9 +52,8 @@ class Unit(models.Model):
 
 
 def unit_memberships():
-    """The rows of Unit.members that count: a person belongs to a unit only while they still have
-    a membership in the unit's agency, so that removing someone from an agency takes them out of
-    its units at once (their row in `members` may outlive the membership)."""
+    """The rows of Unit.members that count: those whose person is still a member of the unit's
+    agency (`access.counted_unit_membership`)."""
     return Unit.members.through.objects.filter(access.counted_unit_membership())
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessments import access
 from assessments.importing import (
     AGENCY_COLUMNS,
     RESULT_COLUMNS,
@@ -15,7 +16,6 @@ from assessments.importing import (
     save_agencies,
     save_results,
 )
-from assessments import access
 from assessments.models import Agency, Assessment, Role
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
