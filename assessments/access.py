@@ -29,8 +29,12 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
   `evidence_for`, `bundle_for` return (object, `Rights`) or raise 404. Those of the upper apps'
   objects take the caller's queryset (`Measure.objects.select_related("agency")`, say), which they
   filter here; select the agency along, as the rights are read from it;
-- predicates on a standing: `can_edit_results`, `can_edit_plan`, `can_review`, `can_report`;
-- the menu, asked several times a request and read once: `has_oversight`, `edits_any_agency`, `has_units`.
+- a standing and its predicates: `standing_in(user, agency)`, `can_edit_results`, `can_edit_plan`,
+  `can_review`, `can_report`; `require(condition)` answers 403 for a visible object;
+- the menu, asked several times a request and read once: `has_oversight` (`require_oversight`),
+  `edits_any_agency`, `has_units`;
+- bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
+  unit), `grant` (the demo loader).
 """
 
 from dataclasses import dataclass
