@@ -1,37 +1,352 @@
-"""Who may see and change what. Views call these and never repeat the rules.
+"""Who may see and change what. This module alone decides it; pages, template tags, commands,
+reports and bundles ask it, and never read memberships themselves.
 
-An agency is visible to its members, to users with oversight of an agency above it, and to
-system administrators; editors are its agency administrators and integrity officers.
-Anything not visible is reported as not found, so agency codes cannot be probed.
+What a user is to an agency, their `Standing`:
+
+- ADMIN: a system administrator (a superuser): every agency, every right;
+- EDITOR: the agency's administrators and integrity officers: they change its results' tier
+  settings and its plan (units, measures, reporting rounds), and review its progress entries;
+- UNIT: unit staff: only the measures in which one of their units leads or supports, and only
+  their own units' progress entries, which they report;
+- READER: executives, and users overseeing the agency from above: read everything, change nothing;
+- None: the agency is not theirs to see.
+
+The hierarchy (`within`): a user who oversees an agency (a membership with `oversight`, a
+ministry or a province) reads the agencies up to three levels under it (ministry → department →
+office); the year-end bundle of an organisation holds the same levels. A person belongs to a unit
+only while they still have a membership in the unit's agency (`counted_unit_membership`), so that
+removing someone from an agency takes them out of its units at once. Anything a user may not see
+answers "not found" (404), whatever code or id is typed into the address, so codes cannot be probed.
+
+How it is used, and how it stays in the bottom layer (it imports nothing but `assessments`):
+
+- lists: the QuerySet methods `Agency.objects.visible_to / read_whole_by / editable_by`,
+  `Assessment.objects.visible_to`, `Unit.objects.of_member`, `Measure.objects.visible_to`,
+  `ProgressEntry.objects.visible_to`, `Bundle.objects.visible_to` and `unit_memberships()` are
+  one line each: they apply the Q filters here (`agencies_visible(user)`, `measures_visible(user)`,
+  ...), written on lookup paths and reverse accessors (`user.memberships`, `user.units`);
+- one object: `agency_for`, `assessment_for`, `plan_for`, `measure_for`, `entry_for`,
+  `evidence_for`, `bundle_for` return (object, `Rights`) or raise 404. Those of the upper apps'
+  objects take the caller's queryset (`Measure.objects.select_related("agency")`, say), which they
+  filter here; select the agency along, as the rights are read from it;
+- a standing and its predicates: `standing_in(user, agency)`, `can_edit_results`, `can_edit_plan`,
+  `can_review`, `can_report`; `require(condition)` answers 403 for a visible object;
+- the menu, asked several times a request and read once: `has_oversight` (`require_oversight`),
+  `edits_any_agency`, `has_units`;
+- bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
+  unit), `grant` (the demo loader).
 """
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Agency, Assessment, Membership
+from assessments.models import EDITOR_ROLES, Agency, Assessment, Membership, Role
+
+User = AbstractUser | AnonymousUser
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
 
 
-def get_agency_for_user(request, code):
-    """(agency, can_edit) for an agency the user may see; 404 otherwise."""
-    agency = get_object_or_404(Agency.objects.visible_to(request.user).select_related("parent"), code=code)
-    return agency, can_edit_agency(request.user, agency)
+class Standing(models.TextChoices):
+    """What a user is to an agency (see the module's docstring)."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    UNIT = "unit"
+    READER = "reader"
 
 
-def get_assessment_for_user(request, code, year):
-    """(assessment, can_edit) for an agency's year the user may see; 404 otherwise."""
-    agency, can_edit = get_agency_for_user(request, code)
+CHANGES = frozenset({Standing.ADMIN, Standing.EDITOR})
+
+
+def can_edit_results(standing: Standing | None) -> bool:
+    """Whether the standing changes the agency's results' settings (the analysis's tiers)."""
+    return standing in CHANGES
+
+
+def can_edit_plan(standing: Standing | None) -> bool:
+    """Whether the standing changes the plan: its measures, units and reporting rounds."""
+    return standing in CHANGES
+
+
+def can_review(standing: Standing | None) -> bool:
+    """Whether the standing takes the integrity office's review steps on progress entries."""
+    return standing in CHANGES
+
+
+def can_report(standing: Standing | None) -> bool:
+    """Whether the standing writes progress entries (unit staff: of the entries they see, their units')."""
+    return standing in CHANGES or standing == Standing.UNIT
+
+
+def standing_in(user: User, agency: Agency) -> Standing | None:
+    """What the user is to the agency; None when they may not see it."""
+    return _standing(user, agency, known_visible=False)
+
+
+def _standing(user: User, agency: Agency, *, known_visible: bool) -> Standing | None:
+    # `known_visible`: the agency was read through `agencies_visible`, so one query is enough.
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Standing.ADMIN
+    roles = set(user.memberships.filter(agency=agency).values_list("role", flat=True))
+    if roles & set(EDITOR_ROLES):
+        return Standing.EDITOR
+    if Role.UNIT_STAFF in roles:
+        return Standing.UNIT
+    if roles or known_visible or Agency.objects.filter(agencies_visible(user), pk=agency.pk).exists():
+        return Standing.READER
+    return None
+
+
+def administers_all(user: User) -> bool:
+    """Whether the user is a system administrator, who sees and changes every agency."""
+    return user.is_authenticated and user.is_superuser
+
+
+# --- Lists: Q filters, which the QuerySet methods of each model apply ----------------------------
+
+
+def within(agencies: QuerySet | list[int]) -> Q:
+    """Agencies among `agencies` (a query of agency ids, or ids) or up to three levels under one:
+    as far as oversight reaches (ministry → department → office), and what a bundle holds."""
+    return (
+        Q(pk__in=agencies)
+        | Q(parent__in=agencies)
+        | Q(parent__parent__in=agencies)
+        | Q(parent__parent__parent__in=agencies)
+    )
+
+
+def agencies_visible(user: User) -> Q:
+    """Agencies the user may read: their own, those under an agency they oversee, or all for system administrators."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    overseen = user.memberships.filter(oversight=True).values("agency")
+    return Q(pk__in=user.memberships.values("agency")) | within(overseen)
+
+
+def agencies_read_whole(user: User) -> Q:
+    """Agencies whose every measure and progress entry the user may read: the visible ones,
+    except where the user is unit staff, who see only their units' share of the plan."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    staff_of = user.memberships.filter(role=Role.UNIT_STAFF).values("agency")
+    return agencies_visible(user) & ~Q(pk__in=staff_of)
+
+
+def agencies_editable(user: User) -> Q:
+    """Agencies whose results and plans the user may change."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    return Q(pk__in=user.memberships.filter(role__in=EDITOR_ROLES).values("agency"))
+
+
+def assessments_visible(user: User) -> Q:
+    """Assessments (an agency's year of results) of the agencies the user may read."""
+    return Q(agency__in=Agency.objects.filter(agencies_visible(user)))
+
+
+def counted_unit_membership() -> Exists:
+    """A filter on the rows of `Unit.members`: those that count, whose person still has a
+    membership in the unit's agency (their row in `members` may outlive the membership)."""
+    return Exists(Membership.objects.filter(user=OuterRef("user"), agency=OuterRef("unit__agency")))
+
+
+def _unit_rows(user: AbstractUser) -> QuerySet:
+    """The user's rows of `Unit.members` that count."""
+    return user.units.through.objects.filter(counted_unit_membership(), user=user)
+
+
+def units_of_member(user: User) -> Q:
+    """Units (`Unit`) the user belongs to, as `counted_unit_membership` counts them."""
+    if not user.is_authenticated:
+        return NOTHING
+    return Q(pk__in=_unit_rows(user).values("unit"))
+
+
+def measures_visible(user: User) -> Q:
+    """Measures (`Measure`) the user may see: all of an agency they read whole, and those in which
+    one of their units leads or supports. Subqueries, not joins, so that aggregates over the
+    result count each measure once."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    units = _unit_rows(user)
+    return (
+        Q(agency__in=Agency.objects.filter(agencies_read_whole(user)))
+        | Q(lead_unit__in=units.values("unit"))
+        | Q(pk__in=units.values("unit__supported_measures"))
+    )
+
+
+def entries_visible(user: User) -> Q:
+    """Progress entries (`ProgressEntry`) the user may see: all of an agency they read whole, and
+    their own units' entries."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    return Q(measure__agency__in=Agency.objects.filter(agencies_read_whole(user))) | Q(
+        unit__in=_unit_rows(user).values("unit")
+    )
+
+
+def bundles_visible(user: User) -> Q:
+    """Year-end bundles (`Bundle`) the user asked for and may still have: of an organisation they
+    may still ask a bundle for, holding no agency they may no longer read. Checked on every
+    request, so a removed membership takes effect at once."""
+    if not user.is_authenticated:
+        return NOTHING
+    unreadable = Agency.objects.exclude(pk__in=Agency.objects.filter(agencies_visible(user)))
+    editable = Agency.objects.filter(agencies_editable(user))
+    return Q(requested_by=user, organisation__in=editable) & ~Q(agencies__in=unreadable)
+
+
+def bundle_organisations(user: User) -> QuerySet[Agency]:
+    """The agencies whose year-end bundles the user may ask for: those they edit."""
+    return Agency.objects.filter(agencies_editable(user)).order_by("name_th")
+
+
+def bundle_agencies(organisation: Agency, user: User) -> QuerySet[Agency]:
+    """The organisation and the agencies under it (as oversight reaches) that the user may read."""
+    return Agency.objects.filter(agencies_visible(user)).filter(within([organisation.pk])).order_by("code")
+
+
+def members_of(agency: Agency) -> QuerySet:
+    """The people with a membership (any role) in the agency: those who may join its units."""
+    return get_user_model().objects.filter(memberships__agency=agency).distinct()
+
+
+def grant(user: AbstractUser, agency: Agency, role: Role, *, oversight: bool = False) -> Membership:
+    """Give the user `role` in the agency (replacing the role they had there)."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user, agency=agency, defaults={"role": role, "oversight": oversight}
+    )
+    return membership
+
+
+# --- One object: the object and what the user may do with it, or 404 ----------------------------
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What the user may do with one object; `standing` is what they are to its agency."""
+
+    standing: Standing | None
+    # An agency or its year: change the results' settings; a plan or a measure: change the plan;
+    # a progress entry or its evidence: write the report (nobody does once it is approved).
+    can_edit: bool = False
+    can_review: bool = False  # a progress entry: take the review steps
+
+
+def agency_for(user: User, code: str) -> tuple[Agency, Rights]:
+    """An agency the user may see, by its code, and the rights on its results; 404 otherwise."""
+    agency = get_object_or_404(Agency.objects.filter(agencies_visible(user)).select_related("parent"), code=code)
+    standing = _standing(user, agency, known_visible=True)
+    return agency, Rights(standing, can_edit=can_edit_results(standing))
+
+
+def assessment_for(user: User, code: str, year: int) -> tuple[Assessment, Rights]:
+    """An agency's year of results the user may see, and the rights on it; 404 otherwise."""
+    agency, rights = agency_for(user, code)
     assessment = get_object_or_404(Assessment.objects.select_related("agency", "version"), agency=agency, fiscal_year=year)
-    return assessment, can_edit
+    return assessment, rights
 
 
-def can_edit_agency(user, agency):
-    return user.is_superuser or Agency.objects.editable_by(user).filter(pk=agency.pk).exists()
+def plan_for(user: User, code: str) -> tuple[Agency, Rights]:
+    """An agency whose plan (units, measures, rounds) the user may read, and the rights on it;
+    404 otherwise. Unit staff read only their units' measures of it (`measures_visible`)."""
+    agency = get_object_or_404(Agency.objects.filter(agencies_visible(user)).select_related("parent"), code=code)
+    standing = _standing(user, agency, known_visible=True)
+    return agency, Rights(standing, can_edit=can_edit_plan(standing))
 
 
-def has_oversight(user):
-    return user.is_superuser or Membership.objects.filter(user=user, oversight=True).exists()
+def measure_for(user: User, measures: QuerySet, pk: int) -> tuple[models.Model, Rights]:
+    """A measure of `measures` (a `Measure` queryset) the user may see, and the rights on it; 404 otherwise."""
+    measure = get_object_or_404(measures.filter(measures_visible(user)), pk=pk)
+    standing = standing_in(user, measure.agency)
+    return measure, Rights(standing, can_edit=can_edit_plan(standing))
 
 
-def require_oversight(request):
-    if not has_oversight(request.user):
+def entry_for(user: User, entries: QuerySet, pk: int) -> tuple[models.Model, Rights]:
+    """A progress entry of `entries` (a `ProgressEntry` queryset) the user may see, and the rights
+    on it; 404 otherwise. Unit staff see no entry but their own units' (`entries_visible`), so
+    every one they see is theirs to report; editors report and review any of their agency's."""
+    entry = get_object_or_404(entries.filter(entries_visible(user)), pk=pk)
+    standing = standing_in(user, entry.measure.agency)
+    return entry, Rights(standing, can_edit=can_report(standing) and not entry.locked, can_review=can_review(standing))
+
+
+def evidence_for(user: User, entries: QuerySet, pk: int, evidence_pk: int) -> tuple[models.Model, Rights]:
+    """A file of evidence of a progress entry the user may see (as `entry_for`), and the rights on
+    the entry (`can_edit`: remove the file); 404 otherwise."""
+    entry, rights = entry_for(user, entries, pk)
+    return get_object_or_404(entry.evidence, pk=evidence_pk), rights
+
+
+def bundle_for(user: User, bundles: QuerySet, pk: int) -> tuple[models.Model, Rights]:
+    """A year-end bundle of `bundles` (a `Bundle` queryset) that the user may still have, as
+    `bundles_visible` says, and the rights on it (download only); 404 otherwise."""
+    bundle = get_object_or_404(bundles.filter(bundles_visible(user)), pk=pk)
+    # Whoever still has a bundle asked for it and edits its organisation.
+    return bundle, Rights(Standing.ADMIN if user.is_superuser else Standing.EDITOR)
+
+
+def require(condition: bool) -> None:
+    """Refuse (403) unless `condition`: for a visible object the user may not change."""
+    if not condition:
         raise PermissionDenied
+
+
+# --- The menu ------------------------------------------------------------------------------------
+
+
+def _memberships(user: AbstractUser) -> list[tuple[str, bool]]:
+    """(role, oversight) of each of the user's memberships, read once per user object (a request's)."""
+    if not hasattr(user, "_memberships"):
+        user._memberships = list(user.memberships.values_list("role", "oversight"))
+    return user._memberships
+
+
+def has_oversight(user: User) -> bool:
+    """Whether the user oversees other agencies (or administers them all): the multi-agency overview."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(oversight for _role, oversight in _memberships(user))
+
+
+def require_oversight(user: User) -> None:
+    """Refuse (403) the multi-agency pages to a user who oversees nothing."""
+    require(has_oversight(user))
+
+
+def edits_any_agency(user: User) -> bool:
+    """Whether the user edits some agency (or administers them all): importing results, year-end bundles."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(role in EDITOR_ROLES for role, _oversight in _memberships(user))
+
+
+def has_units(user: User) -> bool:
+    """Whether the user reports for a unit (and so has "My updates"); read once per user object."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_has_units"):
+        user._has_units = _unit_rows(user).exists()
+    return user._has_units

@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from assessments import access
 from assessments.text import in_thai_and_english, interpolate
 
 from assessments.downloads import FORMULA_STARTS
@@ -452,9 +453,7 @@ def check_results(rows, user=None):
     """Check every row; return (figures, problems). Nothing is written."""
     # Codes match whatever their case; an officer sees the same refusal for an agency that does
     # not exist and one that is not theirs, so the file cannot be used to probe agency codes.
-    allowed = Agency.objects.all()
-    if user is not None and not user.is_superuser:
-        allowed = Agency.objects.editable_by(user)
+    allowed = Agency.objects.all() if user is None else Agency.objects.editable_by(user)
     agencies = {code.upper(): code for code in allowed.values_list("code", flat=True)}
     versions = {}
     figures, problems, first_row = [], [], {}
@@ -464,7 +463,7 @@ def check_results(rows, user=None):
         try:
             agency = agencies.get(cells.get("agency", "").strip().upper())
             if agency is None:
-                message = _("unknown agency '%(agency)s'") if user is None or user.is_superuser else _(
+                message = _("unknown agency '%(agency)s'") if user is None or access.administers_all(user) else _(
                     "unknown agency '%(agency)s', or not one you may enter results for"
                 )
                 raise ValueError(interpolate(message, {"agency": cells.get("agency", "").strip()}))

@@ -286,39 +286,19 @@ class AgencyType(models.TextChoices):
 
 
 class AgencyQuerySet(models.QuerySet):
+    """The rules are in `assessments.access`."""
+
     def visible_to(self, user):
         """Agencies the user may read: their own, those under an agency they oversee, or all for superusers."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        own = Membership.objects.filter(user=user).values("agency")
-        overseen = Membership.objects.filter(user=user, oversight=True).values("agency")
-        # Ministries and provinces oversee at most three levels down (ministry → department → office).
-        return self.filter(
-            Q(pk__in=own)
-            | Q(parent__in=overseen)
-            | Q(parent__parent__in=overseen)
-            | Q(parent__parent__parent__in=overseen)
-        )
+        return self.filter(access.agencies_visible(user))
 
     def read_whole_by(self, user):
-        """Agencies whose every measure and progress entry the user may read: the visible ones,
-        except where the user is unit staff, who see only their units' share of the plan."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        staff_of = Membership.objects.filter(user=user, role=Role.UNIT_STAFF).values("agency")
-        return self.visible_to(user).exclude(pk__in=staff_of)
+        """Agencies whose every measure and progress entry the user may read (unit staff read only their units' share)."""
+        return self.filter(access.agencies_read_whole(user))
 
     def editable_by(self, user):
         """Agencies whose results and plans the user may change."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(memberships__user=user, memberships__role__in=EDITOR_ROLES)
+        return self.filter(access.agencies_editable(user))
 
 
 class Agency(models.Model):
@@ -377,7 +357,7 @@ PASS_SCORE = Decimal("85")
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(agency__in=Agency.objects.visible_to(user))
+        return self.filter(access.assessments_visible(user))
 
     def refresh_summaries(self, specs=None):
         specs = specs or FrameworkVersion.objects.specs()
@@ -582,3 +562,7 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.code}{'/' + str(self.part) if self.part else ''} = {self.score}"
+
+
+# At the end, not the top: the access module reads the models above, and these QuerySets call it.
+from assessments import access  # noqa: E402

@@ -29,10 +29,10 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from assessments.access import bundle_agencies  # noqa: E402
 from assessments.models import Agency, Assessment  # noqa: E402
 from measures.models import Measure  # noqa: E402
 from reports.analysis_document import analysis_document_for  # noqa: E402
-from reports.bundles import bundle_agencies  # noqa: E402
 from reports.improvement_document import improvement_document_for  # noqa: E402
 from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402

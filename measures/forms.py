@@ -4,7 +4,6 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Sum
@@ -12,6 +11,7 @@ from django.forms import inlineformset_factory
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from assessments import access
 from assessments.models import Indicator, Item
 from assessments.text import interpolate
 from assessments.thai import MONTHS_SHORT, thai_date, to_christian_era
@@ -242,9 +242,7 @@ class UnitForm(forms.ModelForm):
         parent.label_from_instance = unit_label
         parent.empty_label = _("— none: a top-level unit —")
         members = self.fields["members"]
-        members.queryset = (
-            get_user_model().objects.filter(memberships__agency=agency).distinct().order_by("first_name", "username")
-        )
+        members.queryset = access.members_of(agency).order_by("first_name", "username")
         members.label_from_instance = person_label
         members.help_text = _("People with a role in this agency; unit staff report for the units they belong to.")
 

@@ -14,14 +14,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assessments.models import Agency, Indicator, Item, Membership
+from assessments import access
+from assessments.models import Agency, Indicator, Item
 from assessments.thai import FISCAL_MONTHS, fiscal_year_of, to_christian_era
 
 
 class UnitQuerySet(models.QuerySet):
     def of_member(self, user):
         """The units the user belongs to (see `unit_memberships`)."""
-        return self.filter(pk__in=unit_memberships().filter(user=user).values("unit"))
+        return self.filter(access.units_of_member(user))
 
 
 class Unit(models.Model):
@@ -49,11 +50,9 @@ class Unit(models.Model):
 
 
 def unit_memberships():
-    """The rows of Unit.members that count: a person belongs to a unit only while they still have
-    a membership in the unit's agency, so that removing someone from an agency takes them out of
-    its units at once (their row in `members` may outlive the membership)."""
-    still_member = Membership.objects.filter(user=models.OuterRef("user"), agency=models.OuterRef("unit__agency"))
-    return Unit.members.through.objects.filter(models.Exists(still_member))
+    """The rows of Unit.members that count: those whose person is still a member of the unit's
+    agency (`access.counted_unit_membership`)."""
+    return Unit.members.through.objects.filter(access.counted_unit_membership())
 
 
 class Period(models.TextChoices):
@@ -83,17 +82,8 @@ class MeasureQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Measures the user may see: all of an agency they read whole (`Agency.read_whole_by`), and
-        those in which one of their units leads or supports. Subqueries, not joins, so that
-        aggregates over the result count each measure once."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        units = Unit.objects.of_member(user)
-        supported = Measure.supporting_units.through.objects.filter(unit__in=units).values("measure")
-        return self.filter(
-            Q(agency__in=Agency.objects.read_whole_by(user)) | Q(lead_unit__in=units) | Q(pk__in=supported)
-        )
+        those in which one of their units leads or supports (`access.measures_visible`)."""
+        return self.filter(access.measures_visible(user))
 
     def with_progress(self, round_):
         """`progress`: each measure's percent complete in `round_`, the mean of its units' entries
@@ -379,12 +369,8 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Entries the user may see: all of an agency they read whole (`Agency.read_whole_by`), and
-        their own units' entries."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(Q(measure__agency__in=Agency.objects.read_whole_by(user)) | Q(unit__in=Unit.objects.of_member(user)))
+        their own units' entries (`access.entries_visible`)."""
+        return self.filter(access.entries_visible(user))
 
     def for_unit_member(self, user):
         """The entries the user's units report (see `unit_memberships`)."""

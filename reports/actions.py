@@ -5,7 +5,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reports.bundles import bundle_agencies
+from assessments import access
 from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 
@@ -41,7 +41,7 @@ def _queue_bundle(user, organisation, fiscal_year):
     for old in mine:
         old.delete()  # its file goes once this transaction commits
     bundle = Bundle.objects.create(organisation=organisation, fiscal_year=fiscal_year, requested_by=user)
-    bundle.agencies.set(bundle_agencies(organisation, user))
+    bundle.agencies.set(access.bundle_agencies(organisation, user))
     bundle.task_id = str(build_bundle.enqueue(bundle.pk).id)
     bundle.save(update_fields=["task_id"])
     return bundle

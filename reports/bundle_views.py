@@ -2,17 +2,16 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from assessments import access
 from assessments.models import Agency, Assessment
 from measures.models import Measure
 from reports.actions import do_request_bundle
-from reports.bundles import organisations_for
 from reports.models import Bundle, BundleStatus
 
 SHOWN = 20  # the user's latest bundles on the page
@@ -39,7 +38,7 @@ def _years(user):
 
 
 def _form(user, data=None):
-    form = BundleForm(organisations_for(user), data)
+    form = BundleForm(access.bundle_organisations(user), data)
     form.fields["fiscal_year"].choices = [(year, year) for year in _years(user)]
     return form
 
@@ -47,9 +46,7 @@ def _form(user, data=None):
 @require_http_methods(["GET", "POST"])
 def bundles(request):
     """The user's bundles with their progress, and the form that asks for another."""
-    organisations = organisations_for(request.user)
-    if not organisations.exists():
-        raise PermissionDenied
+    access.require(access.edits_any_agency(request.user))
     form = _form(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _request_bundle(request, form.cleaned_data["organisation"], form.cleaned_data["fiscal_year"])
@@ -68,8 +65,9 @@ def _request_bundle(request, organisation, year):
 
 
 def _own_bundle(request, pk):
-    """The user's bundle, if they may still have it (see `BundleQuerySet.visible_to`); else 404."""
-    return get_object_or_404(Bundle.objects.visible_to(request.user).select_related("organisation"), pk=pk)
+    """The user's bundle, if they may still have it (see `access.bundles_visible`); else 404."""
+    bundle, _rights = access.bundle_for(request.user, Bundle.objects.select_related("organisation"), pk)
+    return bundle
 
 
 @require_http_methods(["GET"])

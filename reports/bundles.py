@@ -9,7 +9,6 @@ what is in the bundle and why an agency has fewer documents, so nobody has to gu
 import zipfile
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from assessments.models import Agency, Assessment
@@ -51,18 +50,6 @@ class Entry:
         if self.kind == "improvement":
             return improvement_document_for(self.agency, year)
         return progress_document_for(self.agency, year, self.kind)
-
-
-def organisations_for(user):
-    """The agencies whose bundles the user may ask for: those they edit (all, for superusers)."""
-    return Agency.objects.editable_by(user).distinct().order_by("name_th")
-
-
-def bundle_agencies(organisation, user):
-    """The organisation and the agencies under it (three levels, as oversight reaches) that the user may read."""
-    under = Q(pk=organisation.pk) | Q(parent=organisation) | Q(parent__parent=organisation)
-    under |= Q(parent__parent__parent=organisation)
-    return Agency.objects.visible_to(user).filter(under).order_by("code")
 
 
 def bundle_entries(agencies, year):

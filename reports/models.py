@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assessments import access
 from assessments.models import Agency
 
 
@@ -31,13 +32,8 @@ def stall_cutoff(now=None):
 
 class BundleQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The bundles the user asked for and may still have: of an organisation they may still ask
-        a bundle for, holding no agency they may no longer read. Checked on every request, so a
-        removed membership takes effect at once."""
-        unreadable = Agency.objects.exclude(pk__in=Agency.objects.visible_to(user))
-        return self.filter(requested_by=user, organisation__in=Agency.objects.editable_by(user)).exclude(
-            agencies__in=unreadable
-        )
+        """The bundles the user asked for and may still have (`access.bundles_visible`)."""
+        return self.filter(access.bundles_visible(user))
 
     def building(self):
         """Bundles waiting for a worker or being built (a stalled one included, until it is given up)."""

@@ -1,9 +1,8 @@
 from django.http import Http404
 from django.views.decorators.http import require_http_methods
 
-from assessments.access import get_assessment_for_user
+from assessments import access
 from assessments.downloads import attachment
-from measures.access import get_plan_for_user
 from measures.plans import check_fiscal_year
 from measures.models import RoundKind
 from reports.analysis_document import analysis_document_for
@@ -23,9 +22,7 @@ def _plan_agency(request, code, file_format):
     """The agency whose plan the user may read, with the plan page's rule (404 otherwise)."""
     if file_format not in FORMATS:
         raise Http404
-    agency, role = get_plan_for_user(request, code)
-    if role is None:
-        raise Http404
+    agency, _rights = access.plan_for(request.user, code)
     return agency
 
 
@@ -34,7 +31,7 @@ def analysis_report(request, code, year, file_format):
     """The analysis of one agency's year as a PDF (A4 portrait) or XLSX file."""
     if file_format not in FORMATS:
         raise Http404
-    assessment, _can_edit = get_assessment_for_user(request, code, year)
+    assessment, _rights = access.assessment_for(request.user, code, year)
     return _download(request, analysis_document_for(assessment), file_format, landscape=False)
 
 

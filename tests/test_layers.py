@@ -26,12 +26,6 @@ ALLOWED = {
 APPS = ["assessments", "measures", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
-# removed when the access branch lands: it rewrites has_units without measures.models.
-TEMPORARY_EXCEPTIONS = {
-    ("assessments/templatetags/assessments_extras.py", "measures.models"),
-}
-
-
 def layer_of(module: str) -> str | None:
     """The layer of a dotted module name, or None for anything outside the project."""
     package = module.split(".")[0]
@@ -73,11 +67,6 @@ def checked_files() -> list[Path]:
     return files
 
 
-def covers(exception: tuple[str, str], file: str, name: str) -> bool:
-    where, what = exception
-    return file == where and (name == what or name.startswith(f"{what}."))
-
-
 def upward_imports() -> list[tuple[str, int, str]]:
     """(file, line, module) for each import of a layer the file's layer may not import."""
     wrong = []
@@ -92,20 +81,9 @@ def upward_imports() -> list[tuple[str, int, str]]:
 
 
 def test_no_module_imports_from_a_layer_above_its_own():
-    wrong = [
-        (file, line, name)
-        for file, line, name in upward_imports()
-        if not any(covers(exception, file, name) for exception in TEMPORARY_EXCEPTIONS)
-    ]
+    wrong = upward_imports()
 
     assert not wrong, "Upward imports:\n" + "\n".join(f"{file}:{line} -> {name}" for file, line, name in wrong)
-
-
-def test_each_temporary_exception_is_still_an_upward_import():
-    found = upward_imports()
-    stale = [e for e in TEMPORARY_EXCEPTIONS if not any(covers(e, file, name) for file, _line, name in found)]
-
-    assert not stale, f"Remove from TEMPORARY_EXCEPTIONS: {stale}"
 
 
 def test_every_app_of_the_project_has_a_layer():

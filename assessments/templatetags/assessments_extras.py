@@ -1,7 +1,6 @@
 from django import template
 
-from assessments import thai
-from assessments.models import EDITOR_ROLES, Membership
+from assessments import access, thai
 from assessments.scoring import round2
 
 register = template.Library()
@@ -34,39 +33,22 @@ def trend(value):
     return "fall" if rounded < 0 else "rise" if rounded > 0 else ""
 
 
-def _memberships(user):
-    """(role, oversight) of each of the user's memberships, read once per request for the menu."""
-    if not hasattr(user, "_memberships"):
-        user._memberships = list(Membership.objects.filter(user=user).values_list("role", "oversight"))
-    return user._memberships
-
-
 @register.filter
 def has_oversight(user):
     """Whether the user oversees other agencies (or administers them all)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or any(oversight for _role, oversight in _memberships(user))
+    return access.has_oversight(user)
 
 
 @register.filter
 def can_bundle(user):
     """Whether the user may ask for year-end bundles: administrators and integrity officers."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or any(role in EDITOR_ROLES for role, _oversight in _memberships(user))
+    return access.edits_any_agency(user)
 
 
 @register.filter
 def has_units(user):
     """Whether the user reports for a unit (and so has "My updates"); asked once per request."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_has_units"):
-        from measures.models import Unit
-
-        user._has_units = Unit.objects.of_member(user).exists()
-    return user._has_units
+    return access.has_units(user)
 
 
 @register.filter

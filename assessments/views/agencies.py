@@ -4,8 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from assessments import charts
-from assessments.access import get_agency_for_user
+from assessments import access, charts
 from assessments.models import Assessment, FrameworkVersion
 from assessments.scoring import TOOLS, indicator_code
 
@@ -58,7 +57,7 @@ def line(title, years, rows, **size):
 @require_http_methods(["GET"])
 def agency(request, code):
     """Who the agency is and how its ITA scores moved over every year it has results for."""
-    agency, _can_edit = get_agency_for_user(request, code)
+    agency, _rights = access.agency_for(request.user, code)
     assessments = list(Assessment.objects.history_of(agency))
     context = {"agency": agency, "assessments": assessments}
     if assessments:

@@ -4,14 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from assessments.access import get_assessment_for_user
+from assessments import access
 from assessments.audit import results_trail
 
 
 @require_GET
 def results_history(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Changes to a year's official scores, with who made them; read only."""
-    assessment, _can_edit = get_assessment_for_user(request, code, year)
+    assessment, _rights = access.assessment_for(request.user, code, year)
     return render(
         request,
         "assessments/results_history.html",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from assessments import charts
-from assessments.access import require_oversight
+from assessments import access
 from assessments.downloads import csv_response, xlsx_response
 from assessments.filters import OverviewFilter, level_names
 from assessments.models import Agency, Assessment
@@ -40,14 +40,14 @@ def level_distribution(counts: dict[str, int], levels: list[str]) -> list[tuple[
 
 @require_GET
 def overview_latest(request: HttpRequest) -> HttpResponse:
-    require_oversight(request)
+    access.require_oversight(request.user)
     year = Assessment.objects.visible_to(request.user).fiscal_years().first()
     return redirect("overview", year or fiscal_year_of(timezone.localdate()))
 
 
 @require_GET
 def overview(request: HttpRequest, year: int) -> HttpResponse:
-    require_oversight(request)
+    access.require_oversight(request.user)
     levels = level_names(year)
     filterset, assessments = filtered_overview(request, year, levels)
     table = OverviewTable(assessments, order_by=request.GET.get("sort"))
@@ -71,7 +71,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def overview_download(request: HttpRequest, year: int, file_format: str) -> HttpResponse:
     """Exactly the rows the overview shows with the same filters and sort, every page, as CSV or XLSX."""
-    require_oversight(request)
+    access.require_oversight(request.user)
     if file_format not in ("csv", "xlsx"):
         raise Http404
     filterset, assessments = filtered_overview(request, year, level_names(year))

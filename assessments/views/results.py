@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from assessments import access
 from assessments.forms import ResultsFileForm
 from assessments.importing import (
     RESULT_COLUMNS,
@@ -51,8 +51,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def import_results(request):
     """Upload the results template, preview what changes, then save all rows or none."""
-    if not (request.user.is_superuser or Agency.objects.editable_by(request.user).exists()):
-        raise PermissionDenied
+    access.require(access.edits_any_agency(request.user))
     form = ResultsFileForm()
     context = {"form": form}
     if request.method == "POST" and "payload" in request.POST:

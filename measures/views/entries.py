@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments import access
 from ita_tracker.database import BUSY_MESSAGE, is_transient
-from measures.access import get_entry_for_user, require
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
 from measures.audit import changes_since, entry_trail
 from measures.evidence import bounded_uploads, refused_uploads
@@ -19,6 +19,7 @@ from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
 from measures.models import Action, Measure, ProgressEntry, State
 
 ACTIVITIES = "activities"  # the formset's prefix
+SHOWN_WITH = ("measure__agency", "round", "unit")  # what an entry's pages show of it
 
 # What each button says, and what the page says once the step is taken.
 STEP_BUTTONS = {
@@ -35,15 +36,20 @@ STEP_DONE = {
 }
 
 
+def entry_for(request, pk):
+    """(entry, rights) for an entry the user may see; 404 otherwise."""
+    return access.entry_for(request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk)
+
+
 @bounded_uploads
 @require_http_methods(["GET", "POST"])
 def entry(request, pk):
     """A unit's report for one round: the form for those who may edit it, the report for everyone else."""
-    entry, can_edit, can_review = get_entry_for_user(request, pk)
+    entry, rights = entry_for(request, pk)
     if request.method == "GET":
-        return render_entry(request, entry, can_edit, can_review)
+        return render_entry(request, entry, rights)
 
-    require(can_edit)
+    access.require(rights.can_edit)
     # The form fills a copy, so that a failed form does not show its rejected values (links, say)
     # as if they were saved.
     form = EntryForm(request.POST, instance=copy.copy(entry))
@@ -52,7 +58,7 @@ def entry(request, pk):
     valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
     if not all(valid):
         return render_entry(
-            request, entry, can_edit, can_review, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
+            request, entry, rights, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
         )
     try:
         saved = do_save_entry(
@@ -69,20 +75,19 @@ def entry(request, pk):
         # Nothing was saved: the form again with what the user typed (files must be chosen again).
         messages.error(request, BUSY_MESSAGE)
         return render_entry(
-            request, entry, can_edit, can_review, form=form, activities=activities, evidence=EvidenceForm(),
+            request, entry, rights, form=form, activities=activities, evidence=EvidenceForm(),
             files_dropped=bool(request.FILES), status=503,
         )
     if not saved:
         # Someone saved first. Show their version beside this user's text, which is kept, with
         # the new revision so that saving again (after comparing) goes through.
-        entry, can_edit, can_review = get_entry_for_user(request, pk)
+        entry, rights = entry_for(request, pk)
         data = request.POST.copy()
         data["revision"] = entry.revision
         return render_entry(
             request,
             entry,
-            can_edit,
-            can_review,
+            rights,
             form=EntryForm(data, instance=entry),
             activities=ActivityFormSet(data, instance=entry, prefix=ACTIVITIES),
             evidence=EvidenceForm(),
@@ -103,19 +108,17 @@ def entry_action(request, pk, action):
     and as it is now (409), with buttons that act on the current version."""
     if action not in Action.values:
         raise Http404
-    entry, can_edit, can_review = get_entry_for_user(request, pk)
-    require(can_edit if action == Action.SUBMIT else can_review)
+    entry, rights = entry_for(request, pk)
+    access.require(rights.can_edit if action == Action.SUBMIT else rights.can_review)
     review = take_step(request, entry, action, request.POST)
     if review is None:
         return redirect("entry", pk)
     # Another step may have been taken meanwhile: show the entry as it is now.
-    entry, can_edit, can_review = get_entry_for_user(request, pk)
+    entry, rights = entry_for(request, pk)
     if not review.changed:
-        return render_entry(request, entry, can_edit, can_review, review=review)
+        return render_entry(request, entry, rights, review=review)
     seen, differences = changes_since(entry, review.cleaned_data["revision"])
-    return render_entry(
-        request, entry, can_edit, can_review, review=review, seen=seen, differences=differences, status=409
-    )
+    return render_entry(request, entry, rights, review=review, seen=seen, differences=differences, status=409)
 
 
 def take_step(request, entry, action, data):
@@ -146,10 +149,11 @@ def take_step(request, entry, action, data):
     return review
 
 
-def render_entry(request, entry, can_edit, can_review, *, form=None, activities=None, evidence=None, review=None,
+def render_entry(request, entry, rights, *, form=None, activities=None, evidence=None, review=None,
                  conflict=False, files_dropped=False, seen=None, differences=None, status=200):
     """The entry page, in the same number of queries however many activities, files, steps and units."""
     measure = entry.measure
+    can_edit, can_review = rights.can_edit, rights.can_review
     if can_edit and form is None:
         form = EntryForm(instance=entry)
         activities = ActivityFormSet(instance=entry, prefix=ACTIVITIES)
@@ -198,8 +202,7 @@ def render_entry(request, entry, can_edit, can_review, *, form=None, activities=
 @require_GET
 def evidence(request, pk, evidence_pk):
     """An evidence file, for those who may see its entry; always as a download."""
-    entry, _can_edit, _can_review = get_entry_for_user(request, pk)
-    item = get_object_or_404(entry.evidence, pk=evidence_pk)
+    item, _rights = access.evidence_for(request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk, evidence_pk)
     try:
         stored = item.file.open("rb")
     except FileNotFoundError:
@@ -214,9 +217,8 @@ def evidence(request, pk, evidence_pk):
 @require_POST
 def evidence_delete(request, pk, evidence_pk):
     """Remove a file from an entry that may still be edited. The stored file stays for the audit trail."""
-    entry, can_edit, _can_review = get_entry_for_user(request, pk)
-    require(can_edit)
-    item = get_object_or_404(entry.evidence, pk=evidence_pk)
+    item, rights = access.evidence_for(request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk, evidence_pk)
+    access.require(rights.can_edit)
     try:
         do_remove_evidence(evidence=item, user=request.user)
     except ValidationError as exc:
@@ -229,5 +231,5 @@ def evidence_delete(request, pk, evidence_pk):
 @require_GET
 def entry_history(request, pk):
     """Who changed the entry, its activities and evidence, and who reviewed it: newest first."""
-    entry, _can_edit, _can_review = get_entry_for_user(request, pk)
+    entry, _rights = entry_for(request, pk)
     return render(request, "measures/entry_history.html", {"entry": entry, "changes": entry_trail(entry)})

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments import access
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
-from measures.access import can_edit_plan, get_measure_for_user, get_plan_for_user, measures_for, require
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds
 from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitForm, round_forms
 from measures.history import measure_trail
@@ -27,11 +27,11 @@ from measures.plans import answered_results, check_fiscal_year, plan_groups, pre
 @require_http_methods(["GET", "POST"])
 def units(request, code):
     """The agency's responsible units with their parents and members; editors add units here."""
-    agency, role = get_plan_for_user(request, code)
-    can_edit = can_edit_plan(role)
+    agency, rights = access.plan_for(request.user, code)
+    can_edit = rights.can_edit
     form = UnitForm(agency=agency) if can_edit else None
     if request.method == "POST":
-        require(can_edit)
+        access.require(can_edit)
         form = UnitForm(request.POST, agency=agency)
         if form.is_valid():
             unit = form.save()
@@ -47,9 +47,9 @@ def units(request, code):
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, code, pk):
     """Change a unit's name, abbreviation, parent or members (editors)."""
-    agency, role = get_plan_for_user(request, code)
+    agency, rights = access.plan_for(request.user, code)
     unit = get_object_or_404(Unit, agency=agency, pk=pk)
-    require(can_edit_plan(role))
+    access.require(rights.can_edit)
     form = UnitForm(request.POST or None, instance=unit, agency=agency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -65,8 +65,8 @@ def plan_measures(user, agency, year):
     """The year's measures the user may see, with everything the plan table shows: the plan
     document's query (`plan_table`) and the items each measure answers."""
     return (
-        measures_for(user, agency)
-        .filter(fiscal_year=year)
+        Measure.objects.visible_to(user)
+        .filter(agency=agency, fiscal_year=year)
         .plan_table()
         .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("order")))
     )
@@ -76,8 +76,8 @@ def plan_measures(user, agency, year):
 def plan(request, code, year):
     """The plan of fiscal year `year` as the Ang Thong document lays it out, grouped by indicator."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    can_edit = can_edit_plan(role)
+    agency, rights = access.plan_for(request.user, code)
+    can_edit = rights.can_edit
     measures = list(plan_measures(request.user, agency, year))
     answered = answered_results(agency, year)
     context = {
@@ -104,8 +104,8 @@ def plan_copy(request, code, year):
     to when the editor confirms it, and only once: the form says how many measures the editor
     saw, and nothing is copied if the plan has changed since (a second click, say)."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    require(can_edit_plan(role))
+    agency, rights = access.plan_for(request.user, code)
+    access.require(rights.can_edit)
     form = CopyPlanForm(request.POST)
     if not form.is_valid():  # `seen` missing: a page from before the form carried it
         messages.error(request, PLAN_CHANGED)
@@ -144,12 +144,17 @@ def plan_copy(request, code, year):
 # --- Measures -------------------------------------------------------------------------------
 
 
+def measure_for(request, pk):
+    """(measure, rights) for a measure the user may see; 404 otherwise."""
+    return access.measure_for(request.user, Measure.objects.select_related("agency", "lead_unit"), pk)
+
+
 @require_http_methods(["GET", "POST"])
 def measure_new(request, code, year):
     """A new measure for the plan, pre-filled from a weak item of the analysis or from a template."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    require(can_edit_plan(role))
+    agency, rights = access.plan_for(request.user, code)
+    access.require(rights.can_edit)
     answered = answered_results(agency, year)
     measure = Measure(agency=agency, fiscal_year=year)
     template = None
@@ -174,8 +179,8 @@ def measure_new(request, code, year):
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, pk):
     """Change a measure. A save made from an outdated form is refused and the user's text kept."""
-    measure, can_edit = get_measure_for_user(request, pk)
-    require(can_edit)
+    measure, rights = measure_for(request, pk)
+    access.require(rights.can_edit)
     answered = answered_results(measure.agency, measure.fiscal_year)
     form = MeasureForm(request.POST or None, instance=measure, version=answered.version)
     if request.method == "POST" and form.is_valid():
@@ -184,13 +189,13 @@ def measure_edit(request, pk):
         except DatabaseError as exc:
             if not is_transient(exc):
                 raise
-            current, _can_edit = get_measure_for_user(request, pk)
+            current, _rights = measure_for(request, pk)
             form = MeasureForm(request.POST, instance=current, version=answered.version)
             return busy_form(request, form, measure.agency, measure.fiscal_year, answered, measure=current)
         if saved is None:
             # Someone saved first: show what they saved where it differs from this user's text,
             # which stays in the form, now based on their version so that saving again is a choice.
-            current, _can_edit = get_measure_for_user(request, pk)
+            current, _rights = measure_for(request, pk)
             data = request.POST.copy()
             data["revision"] = current.revision
             conflicts = form.differences(current)
@@ -228,7 +233,7 @@ def render_form(request, form, agency, year, answered, *, measure=None, template
 def measure(request, pk):
     """Everything about one measure: its fields, the items it answers with their scores, and its
     progress entries per round and unit (unit staff see only their own units' entries)."""
-    measure, can_edit = get_measure_for_user(request, pk)
+    measure, rights = measure_for(request, pk)
     answered = answered_results(measure.agency, measure.fiscal_year)
     entries = list(ProgressEntry.objects.visible_to(request.user).filter(measure=measure).select_related("round", "unit"))
     rounds = sorted({e.round for e in entries}, key=lambda r: (r.due_date, r.kind))
@@ -239,7 +244,7 @@ def measure(request, pk):
     context = {
         "measure": measure,
         "agency": measure.agency,
-        "can_edit": can_edit,
+        "can_edit": rights.can_edit,
         "answered": answered,
         "indicators": [(i, answered.indicator_score(i.number)) for i in measure.indicators.order_by("number")],
         "items": [(item, answered.item_scores(item)) for item in items],
@@ -253,7 +258,7 @@ def measure(request, pk):
 @require_GET
 def measure_history(request, pk):
     """Who changed the measure, when, and each field from what to what; read only."""
-    measure, _can_edit = get_measure_for_user(request, pk)
+    measure, _rights = measure_for(request, pk)
     return render(request, "measures/measure_history.html", {"measure": measure, "changes": measure_trail(measure)})
 
 
@@ -265,10 +270,10 @@ def rounds(request, code, year):
     """The year's six reporting rounds: due dates, and whether units report in each. A year
     nobody has saved yet shows the defaults, which the first save writes."""
     check_fiscal_year(year)
-    agency, role = get_plan_for_user(request, code)
-    can_edit = can_edit_plan(role)
+    agency, rights = access.plan_for(request.user, code)
+    can_edit = rights.can_edit
     if request.method == "POST":
-        require(can_edit)
+        access.require(can_edit)
     forms = round_forms(request.POST if request.method == "POST" else None, ReportingRound.of_year(agency, year))
     if request.method == "POST" and all([form.is_valid() for form in forms]):
         values = {form.instance.kind: form.cleaned_data for form in forms}

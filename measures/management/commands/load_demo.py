@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessments import access
 from assessments.importing import (
     AGENCY_COLUMNS,
     RESULT_COLUMNS,
@@ -19,7 +20,7 @@ from assessments.importing import (
     save_agencies,
     save_results,
 )
-from assessments.models import Agency, Assessment, Membership, Role
+from assessments.models import Agency, Assessment, Role
 from measures import demo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -94,8 +95,4 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             for code in agencies:
-                Membership.objects.update_or_create(
-                    user=user,
-                    agency=Agency.objects.get(code=code),
-                    defaults={"role": role, "oversight": code == "ANGTHONG-PROV"},
-                )
+                access.grant(user, Agency.objects.get(code=code), role, oversight=code == "ANGTHONG-PROV")
