@@ -24,12 +24,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from assessments.models import Agency, Assessment  # noqa: E402
 from measures.models import Measure  # noqa: E402
 from reports import documents  # noqa: E402
+from reports.bundles import bundle_agencies  # noqa: E402
+from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
+from reports.tasks import build_bundle  # noqa: E402
 from reports.xlsx import render_xlsx  # noqa: E402
 
 RUNS = 5
@@ -60,23 +64,21 @@ def main():
     if hasattr(documents, "improvement_document_for"):
         cases.append(("improvement TCEB 2566", lambda: documents.improvement_document_for(tceb, 2566), True))
     measures = Measure.objects.filter(agency=tceb, fiscal_year=2566).count()
-    print(f"TCEB 2566: {measures} measures, 4 quarterly rounds; {RUNS} warm runs each, document built from the database every run")
+    print(
+        f"TCEB 2566: {measures} measures, 4 quarterly rounds; {RUNS} warm runs each, "
+        "document built from the database every run"
+    )
     print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
     for name, build_document, landscape in cases:
-        for fmt, render in (("pdf", lambda d: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
-            best, median, size = timed(lambda: render(build_document()))
+        # Default arguments: each lambda keeps this round's values (it is called within the round).
+        for fmt, render in (("pdf", lambda d, landscape=landscape: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
+            best, median, size = timed(lambda render=render, build_document=build_document: render(build_document()))
             print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
     bundles()
 
 
 def bundles():
     """Each demo organisation's bundle, built once as the worker runs it (cold: the first of its kind)."""
-    from django.contrib.auth import get_user_model
-
-    from reports.bundles import bundle_agencies
-    from reports.models import Bundle
-    from reports.tasks import build_bundle
-
     admin = get_user_model().objects.get(username="admin")
     print(f"\n{'year-end bundle':28} {'files':>6} {'seconds':>8} {'s/file':>7} {'size KB':>8}")
     for code, year in (("PMO", 2566), ("MNRE", 2564), ("ANGTHONG-PROV", 2569)):
@@ -87,7 +89,8 @@ def bundles():
         build_bundle.call(bundle.pk)
         seconds = time.perf_counter() - start
         bundle.refresh_from_db()
-        print(f"{code + ' ' + str(year):28} {bundle.done:6} {seconds:8.2f} {seconds / bundle.done:7.2f} {bundle.file.size / 1024:8.0f}")
+        per_file, size = seconds / bundle.done, bundle.file.size / 1024
+        print(f"{code + ' ' + str(year):28} {bundle.done:6} {seconds:8.2f} {per_file:7.2f} {size:8.0f}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pdfplumber
@@ -25,7 +26,6 @@ OBSTACLES = "ผู้เข้าร่วมโครงการมีจำ�
 @pytest.fixture
 def plan(agency, unit, other_unit):
     """Plan 2566 of AG1 after the results of 2564 and 2565 (three tiers); indicator 4 fell."""
-    from decimal import Decimal
 
     factories.assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
     figures = {**published.TCEB_2565_ITEMS, **indicators({**published.TCEB_2565_INDICATORS, 4: "91.00"})}

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Score
+from assessments.downloads import csv_safe
+from assessments.models import Assessment, Score
 from measures.models import Activity, ProgressEntry, State, Status
 from reports.bundles import write_bundle
 from reports.documents import analysis_document_for, improvement_document_for, plan_document_for, progress_document_for
@@ -84,14 +85,10 @@ def hostile_plan(agency, unit):
     ],
 )
 def test_csv_cells_that_would_start_a_formula_are_prefixed(value, written):
-    from assessments.downloads import csv_safe
-
     assert csv_safe(value) == written
 
 
 def test_analysis_xlsx_holds_text_not_formulas(hostile_plan):
-    from assessments.models import Assessment
-
     cells = text_cells(render_xlsx(analysis_document_for(Assessment.objects.get(agency=hostile_plan, fiscal_year=2565))))
 
     assert_text(cells, LINK, AT)  # the agency's name in the title, the NACC's suggestions
