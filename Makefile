@@ -1,19 +1,23 @@
-# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make load [DB=sqlite] | make postgres | make clean
+# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make lint | make lock | make load [DB=sqlite] | make postgres | make clean
 # Python is found by scripts/find-python (>= 3.12); override with make PYTHON=/path/to/python.
 # PYTHON only matters when .venv is (re)created: make clean first to switch interpreters.
 
-VENV  := .venv
+# VENV=path puts the environment elsewhere (for example to try a new lock beside the usual .venv).
+VENV  ?= .venv
 VPY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK  := requirements.lock
 ARGS  ?=
 DB    ?= sqlite postgres
 
-.PHONY: help run test test-dates load postgres system-deps venv clean FORCE
+.PHONY: help run test suite lint lock test-dates load postgres system-deps venv clean FORCE
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run       set up, load frameworks and demo data, serve on http://127.0.0.1:8000 (with the worker)"
-	@echo "make test      run the tests (ARGS=\"-k foo\" passes options to pytest)"
+	@echo "make test      lint, then run the tests (ARGS=\"-k foo\" passes options to pytest)"
+	@echo "make lint      ruff check, ruff format --check and mypy (configured in pyproject.toml)"
+	@echo "make lock      upgrade $(LOCK) to the newest versions pyproject.toml allows"
 	@echo "make test-dates  run them on SQLite with the clock at other dates (TEST_DATES=\"2027-10-01T10:00 ...\")"
 	@echo "make load      50 users for 60 s against gunicorn on SQLite, then PostgreSQL (DB=sqlite or DB=postgres for one)"
 	@echo "make venv      only create .venv and install the project with its test extra"
@@ -31,13 +35,16 @@ ifneq ($(shell $(VPY) -c 'import sys; print(sys.version_info >= (3, 12))' 2>/dev
 $(STAMP): FORCE
 endif
 
-$(STAMP): pyproject.toml
+# Exact versions from the lock, checked against its hashes; the project itself without
+# dependencies, so nothing unlocked comes in through it.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
 	    py=$$(PYTHON="$(PYTHON)" scripts/find-python) && \
 	    echo "Creating $(VENV) with $$py" && \
 	    rm -rf $(VENV) && "$$py" -m venv $(VENV); }
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -e '.[test]'
+	$(VPY) -m pip install -q --require-hashes -r $(LOCK)
+	$(VPY) -m pip install -q --no-deps -e .
 	@touch $@
 
 run: export DJANGO_DEBUG := 1
@@ -51,10 +58,25 @@ run: system-deps $(STAMP)
 	    trap 'kill $$worker' EXIT INT TERM; \
 	    $(VPY) manage.py runserver 127.0.0.1:8000
 
+test: lint suite
+
 # DATABASE_URL comes from the caller's environment (SQLite when unset).
-test: $(STAMP)
+suite: $(STAMP)
 	@scripts/system-deps --test
 	$(VPY) -m pytest $(ARGS)
+
+# The files mypy checks are listed in pyproject.toml ([tool.mypy] files).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Re-resolves pyproject.toml (with the test extra) to the newest versions it allows, for every
+# platform and Python >= 3.12, with hashes; the next make run/test installs them.
+lock: $(STAMP)
+	$(VPY) -m pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.12 \
+	    --generate-hashes --upgrade --quiet -o $(LOCK)
 
 # The dated runs (scripts/test-dates): UTC times, Bangkok is 7 hours ahead. 24 December 2026:
 # the first quarter of 2570 enters the reminder window; 1 October 2027: a new fiscal year;
@@ -66,7 +88,7 @@ TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
 
 test-dates: $(STAMP)
 	@scripts/system-deps --test
-	@scripts/test-dates $(TEST_DATES) -- -q --ignore=tests/test_browser.py --ignore=tests/test_import_limits.py $(ARGS)
+	@VENV=$(VENV) scripts/test-dates $(TEST_DATES) -- -q --ignore=tests/test_browser.py --ignore=tests/test_import_limits.py $(ARGS)
 
 # A few minutes, in throw-away databases; fails on any server error or lost update.
 load: system-deps $(STAMP)

@@ -82,7 +82,7 @@ def xlsx_response(filename, columns, rows, *, title):
     for cell in sheet[1]:
         cell.style = header_style
     for row in sheet.iter_rows(min_row=2):
-        for cell, (_label, kind) in zip(row, columns):
+        for cell, (_label, kind) in zip(row, columns, strict=False):
             cell.style = styles[kind]
 
     for index, (label, kind) in enumerate(columns, start=1):

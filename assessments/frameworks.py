@@ -22,6 +22,7 @@ from assessments.models import (
     Item,
     Level,
     LevelScheme,
+    Score,
     SubQuestion,
     SubTopic,
     Tool,
@@ -44,7 +45,7 @@ def read_versions(text):
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise FrameworkFileError([interpolate(_("The file is not valid YAML: %(error)s"), {"error": exc})])
+        raise FrameworkFileError([interpolate(_("The file is not valid YAML: %(error)s"), {"error": exc})]) from exc
     if isinstance(data, dict) and "versions" in data:
         versions = data["versions"]
     elif isinstance(data, dict) and "id" in data:
@@ -187,8 +188,6 @@ def check_saved_results(versions):
     Scores refer to items by code, so removing an item would silently drop its figures from
     every result page and export.
     """
-    from assessments.models import Assessment, Score
-
     problems = []
     for version in versions:
         years = set(version["fiscal_years"])
@@ -198,7 +197,10 @@ def check_saved_results(versions):
         if lost_years:
             problems.append(
                 interpolate(
-                    _("Version %(version)s: results are saved for fiscal years %(years)s, which the file no longer covers."),
+                    _(
+                        "Version %(version)s: results are saved for fiscal years %(years)s, "
+                        "which the file no longer covers."
+                    ),
                     {"version": version["id"], "years": ", ".join(map(str, lost_years))},
                 )
             )

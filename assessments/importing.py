@@ -199,8 +199,8 @@ def csv_table(content):
     reader = csv.reader(io.StringIO(text))
     try:
         yield from enumerate(reader, start=1)
-    except csv.Error:  # e.g. a quote left open swallows the rest of the file into one oversized field
-        raise TemplateError(_("The file is not a readable CSV file."))
+    except csv.Error as exc:  # e.g. a quote left open swallows the rest of the file into one oversized field
+        raise TemplateError(_("The file is not a readable CSV file.")) from exc
 
 
 def xlsx_table(content):
@@ -217,8 +217,8 @@ def xlsx_table(content):
         # zipfile never returns more than a member's declared size (a lying size fails its
         # CRC check), so the declared sizes bound what the reader can unpack.
         unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise TemplateError(NOT_A_WORKBOOK)
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise TemplateError(NOT_A_WORKBOOK) from exc
     if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
         raise TemplateError(
             interpolate(
@@ -230,10 +230,10 @@ def xlsx_table(content):
         sheet, strings_path = first_worksheet(archive)
         strings = shared_strings(archive, strings_path) if strings_path else []
         yield from sheet_rows(archive, sheet, strings)
-    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, expat.ExpatError, NotImplementedError, RuntimeError, EOFError, zlib.error):
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, expat.ExpatError, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
         # A damaged or forged package fails in any of these ways (a missing part, a bad index
         # into the texts, an unsupported compression or encryption, a truncated member).
-        raise TemplateError(NOT_A_WORKBOOK)
+        raise TemplateError(NOT_A_WORKBOOK) from exc
 
 
 def parse_xml(archive, path, start, end=None, text=None, ready=None):

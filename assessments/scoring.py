@@ -13,25 +13,30 @@ indicator's items would look like a result and be wrong.
 """
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
 OVERALL = "ITA"
 TOOLS = ("IIT", "EIT", "OIT")
 MISMATCH_TOLERANCE = Decimal("0.01")
 PART_NAMES = {1: "public", 2: "survey"}
 
+# What Fraction() takes exactly: published Decimals, computed Fractions, whole numbers.
+type Number = Fraction | Decimal | int
 
-def indicator_code(number):
+
+def indicator_code(number: int) -> str:
     return f"IND{number}"
 
 
-def sub_topic_code(code):
+def sub_topic_code(code: str) -> str:
     return f"SUB{code}"
 
 
-def sub_question_code(item_code, number):
+def sub_question_code(item_code: str, number: int) -> str:
     return f"{item_code}.{number}"
 
 
@@ -70,7 +75,11 @@ class FrameworkSpec:
     tool_parts: dict = field(default_factory=dict)
 
 
-def round2(value):
+@overload
+def round2(value: Number) -> Decimal: ...
+@overload
+def round2(value: None) -> None: ...
+def round2(value: Number | None) -> Decimal | None:
     """Round half up to two decimals, exactly (86.585 → 86.59, never 86.58)."""
     if value is None:
         return None
@@ -79,11 +88,12 @@ def round2(value):
     return Decimal(hundredths if value >= 0 else -hundredths) / 100
 
 
-def mean(values):
+def mean(values: Iterable[Fraction | None]) -> Fraction | None:
     values = list(values)
-    if not values or any(v is None for v in values):
+    known = [v for v in values if v is not None]
+    if not values or len(known) < len(values):
         return None
-    return sum(values, Fraction(0)) / len(values)
+    return sum(known, Fraction(0)) / len(known)
 
 
 @dataclass
@@ -94,20 +104,20 @@ class Figure:
     computed: Fraction | None
 
     @property
-    def value(self):
+    def value(self) -> Fraction | None:
         """The figure of record: the official one when published, else the computed one."""
         return Fraction(self.official) if self.official is not None else self.computed
 
     @property
-    def source(self):
+    def source(self) -> str:
         return "official" if self.official is not None else "computed"
 
     @property
-    def shown(self):
+    def shown(self) -> Decimal | None:
         return self.official if self.official is not None else round2(self.computed)
 
     @property
-    def mismatch(self):
+    def mismatch(self) -> bool:
         if self.official is None or self.computed is None:
             return False
         return abs(self.official - round2(self.computed)) > MISMATCH_TOLERANCE
@@ -115,33 +125,33 @@ class Figure:
 
 @dataclass
 class Result:
-    figures: dict  # (code, part) -> Figure, in framework order
+    figures: dict[tuple[str, int], Figure]  # in framework order
     level: LevelSpec | None
 
-    def get(self, code, part=0):
+    def get(self, code: str, part: int = 0) -> Figure | None:
         return self.figures.get((code, part))
 
-    def value(self, code, part=0):
+    def value(self, code: str, part: int = 0) -> Fraction | None:
         figure = self.figures.get((code, part))
         return figure.value if figure else None
 
-    def shown(self, code, part=0):
+    def shown(self, code: str, part: int = 0) -> Decimal | None:
         figure = self.figures.get((code, part))
         return figure.shown if figure else None
 
     @property
-    def mismatches(self):
+    def mismatches(self) -> list[Figure]:
         return [f for f in self.figures.values() if f.mismatch]
 
 
-def compute(spec, official):
+def compute(spec: FrameworkSpec, official: dict[tuple[str, int], Decimal]) -> Result:
     """Every figure that was published or can be computed, and the level.
 
     `official` maps (code, part) to a Decimal published by the NACC.
     """
-    figures = {}
+    figures: dict[tuple[str, int], Figure] = {}
 
-    def record(code, part, computed):
+    def record(code: str, part: int, computed: Fraction | None) -> Fraction | None:
         published = official.get((code, part))
         if published is None and computed is None:
             return None
@@ -149,7 +159,7 @@ def compute(spec, official):
         figures[(code, part)] = figure
         return figure.value
 
-    def value(code, part=0):
+    def value(code: str, part: int = 0) -> Fraction | None:
         figure = figures.get((code, part))
         return figure.value if figure else None
 
@@ -192,10 +202,10 @@ def compute(spec, official):
             computed = mean(value(indicator_code(n)) for n in numbers) if numbers else None
         record(tool, 0, computed)
 
-    tools = [value(tool) for tool in TOOLS]
+    tools = [t for t in (value(tool) for tool in TOOLS) if t is not None]
     overall = None
-    if all(t is not None for t in tools):
-        overall = sum((Fraction(spec.weights[tool]) * t for tool, t in zip(TOOLS, tools)), Fraction(0))
+    if len(tools) == len(TOOLS):
+        overall = sum((Fraction(spec.weights[tool]) * t for tool, t in zip(TOOLS, tools, strict=True)), Fraction(0))
     record(OVERALL, 0, overall)
 
     result = Result(figures=figures, level=None)
@@ -203,9 +213,9 @@ def compute(spec, official):
     return result
 
 
-def tested_tool_scores(spec, result):
+def tested_tool_scores(spec: FrameworkSpec, result: Result) -> list[Fraction | None]:
     """Scores each tested separately for pass levels: IIT, each EIT part (when scored), OIT."""
-    scores = []
+    scores: list[Fraction | None] = []
     for tool in TOOLS:
         parts = spec.tool_parts.get(tool, ())
         part_values = [result.value(tool, part) for part in parts]
@@ -216,7 +226,9 @@ def tested_tool_scores(spec, result):
     return scores
 
 
-def level_for(levels, score, tool_scores=()):
+def level_for(
+    levels: Iterable[LevelSpec], score: Number | None, tool_scores: Sequence[Number | None] = ()
+) -> LevelSpec | None:
     """The first level, from the top, that the score (and where required every tool score) reaches.
 
     Scores are compared as published, rounded to two decimals. None when a level that
@@ -224,25 +236,26 @@ def level_for(levels, score, tool_scores=()):
     """
     if score is None:
         return None
-    score = round2(score)
+    shown = round2(score)
+    known = [round2(t) for t in tool_scores if t is not None]
     for level in sorted(levels, key=lambda lv: lv.min_score, reverse=True):
-        if score < level.min_score:
+        if shown < level.min_score:
             continue
         if level.every_tool_min is not None:
-            if any(t is None for t in tool_scores) or not tool_scores:
+            if len(known) < len(tool_scores) or not tool_scores:
                 return None
-            if any(round2(t) < level.every_tool_min for t in tool_scores):
+            if any(t < level.every_tool_min for t in known):
                 continue
         return level
     return None
 
 
-def overall_level(spec, result):
+def overall_level(spec: FrameworkSpec, result: Result) -> LevelSpec | None:
     tool_scores = tested_tool_scores(spec, result) if spec.level_scheme == "pass" else ()
     return level_for(spec.levels, result.value(OVERALL), tool_scores)
 
 
-def letter_level(spec, score):
+def letter_level(spec: FrameworkSpec, score: Number | None) -> str | None:
     """Item and indicator letter (AA–F) in years that use letters; None in pass-level years."""
     if spec.level_scheme != "letters":
         return None

@@ -34,6 +34,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -61,10 +63,12 @@ ALONE = "1 user: "  # the floor's rows
 def setup(users_file):
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ita_tracker.settings")
-    import django
+    # Django and the app are imported here, in the child process that sets up one database,
+    # once its settings (DATABASE_URL) are in the environment; the parent never imports them.
+    import django  # noqa: PLC0415
 
     django.setup()
-    from django.core.management import call_command
+    from django.core.management import call_command  # noqa: PLC0415
 
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
@@ -77,14 +81,15 @@ def setup(users_file):
 def create_load_users(count):
     """`count` unit staff of Ang Thong municipality, each alone in a unit of their own that leads a
     measure of the agency's latest plan, so that nobody else edits their entry: {username: entry pk}."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.db.models import Max
+    # Run by setup() in the child process, after django.setup().
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.contrib.auth.hashers import make_password  # noqa: PLC0415
+    from django.db import transaction  # noqa: PLC0415
+    from django.db.models import Max  # noqa: PLC0415
 
-    from assessments.models import Agency, Membership, Role
-    from measures.actions import sync_entries
-    from measures.models import Measure, Unit
+    from assessments.models import Agency, Membership, Role  # noqa: PLC0415
+    from measures.actions import sync_entries  # noqa: PLC0415
+    from measures.models import Measure, Unit  # noqa: PLC0415
 
     agency = Agency.objects.get(code="ANGTHONG-MUN")
     year = Measure.objects.filter(agency=agency).aggregate(Max("fiscal_year"))["fiscal_year__max"]
@@ -259,7 +264,7 @@ def run_users(port, entries, seconds):
             n += 1
             browser.round_trip(username, entry, n)
 
-    threads = [threading.Thread(target=user, args=args, daemon=True) for args in zip(tallies, entries, entries.values())]
+    threads = [threading.Thread(target=user, args=args, daemon=True) for args in zip(tallies, entries, entries.values(), strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -313,8 +318,6 @@ def report(title, tally, seconds):
 
 
 def postgres(sql):
-    import psycopg
-
     with psycopg.connect(f"{POSTGRES}/ita", autocommit=True) as conn:
         conn.execute(sql)
 
@@ -368,7 +371,8 @@ def run(database):
         username, entry = next(iter(entries.items()))
         run_floor(port, username, entry, FLOOR_SECONDS, tally)  # after, so that every worker is warm
         title = (
-            f"{database}: {len(entries)} users for {SECONDS} s (logins first, then the clock), gunicorn gthread 3 × 4 threads, "
+            f"{database}: {len(entries)} users for {SECONDS} s (logins first, then the clock), "
+            "gunicorn gthread 3 × 4 threads, "
             f"2 cores; set-up {set_up:.0f} s, logins and loop {elapsed:.0f} s"
         )
         problems = report(title, tally, SECONDS)

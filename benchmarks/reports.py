@@ -70,11 +70,15 @@ def main():
         ("improvement TCEB 2566", lambda: improvement_document_for(tceb, 2566), True),
     ]
     measures = Measure.objects.filter(agency=tceb, fiscal_year=2566).count()
-    print(f"TCEB 2566: {measures} measures, 4 quarterly rounds; {runs} warm runs each, document built from the database every run")
+    print(
+        f"TCEB 2566: {measures} measures, 4 quarterly rounds; {runs} warm runs each, "
+        "document built from the database every run"
+    )
     print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
     for name, build_document, landscape in cases:
-        for fmt, render in (("pdf", lambda d: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
-            best, median, size = timed(lambda: render(build_document()), runs)
+        # Default arguments: each lambda keeps this round's values (it is called within the round).
+        for fmt, render in (("pdf", lambda d, landscape=landscape: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
+            best, median, size = timed(lambda render=render, build_document=build_document: render(build_document()), runs)
             print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
     if not quick:
         bundles()
@@ -92,7 +96,8 @@ def bundles():
         build_bundle.call(bundle.pk)
         seconds = time.perf_counter() - start
         bundle.refresh_from_db()
-        print(f"{code + ' ' + str(year):28} {bundle.done:6} {seconds:8.2f} {seconds / bundle.done:7.2f} {bundle.file.size / 1024:8.0f}")
+        per_file, size = seconds / bundle.done, bundle.file.size / 1024
+        print(f"{code + ' ' + str(year):28} {bundle.done:6} {seconds:8.2f} {per_file:7.2f} {size:8.0f}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,17 @@
 """Writes that touch several rows at once, all or nothing (STYLE §6)."""
 
+import datetime
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Model
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
@@ -13,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from assessments.models import Agency, FrameworkVersion
 
 from measures.evidence import EXTENSIONS
+from measures.forms import EntryForm, MeasureForm
 from measures.models import (
     Action,
     Evidence,
@@ -26,10 +33,10 @@ from measures.models import (
 
 
 @transaction.atomic
-def ensure_rounds(*, agency, fiscal_year):
+def ensure_rounds(*, agency: Agency, fiscal_year: int) -> list[ReportingRound]:
     """The year's rounds, saving the default of each kind not saved yet (ReportingRound.default)."""
     rounds = []
-    for kind in RoundKind:
+    for kind in RoundKind:  # type: ignore[attr-defined]  # an Enum, but Django ships no type information
         default = ReportingRound.default(agency, fiscal_year, kind)
         round_, _created = ReportingRound.objects.get_or_create(
             agency=agency,
@@ -42,7 +49,7 @@ def ensure_rounds(*, agency, fiscal_year):
 
 
 @transaction.atomic
-def sync_entries(*, measure):
+def sync_entries(*, measure: Measure) -> None:
     """One entry per active round and responsible unit. Entries of units no longer responsible,
     and of rounds no longer active, are removed only while nothing was reported in them."""
     ensure_rounds(agency=measure.agency, fiscal_year=measure.fiscal_year)
@@ -65,7 +72,7 @@ def sync_entries(*, measure):
     untouched.delete()
 
 
-def claim_revision(model, pk, revision):
+def claim_revision(model: type[Model], pk: int, revision: int) -> bool:
     """Move a row from `revision` to the next one; False when someone saved it in between.
 
     One conditional UPDATE, so two people saving the same form at once cannot both win.
@@ -85,13 +92,15 @@ class EntryChanged(Exception):
     """The entry was saved, or moved through the review, after the reviewer loaded the version
     they are acting on; `entry` is the current one."""
 
-    def __init__(self, entry):
+    def __init__(self, entry: ProgressEntry) -> None:
         super().__init__(entry)
         self.entry = entry
 
 
 @transaction.atomic
-def do_review_step(*, entry, action, user, revision=None, comment=""):
+def do_review_step(
+    *, entry: ProgressEntry, action: Action, user: User, revision: int | None = None, comment: str = ""
+) -> ProgressEntry:
     """Move an entry through the workflow and record the step. Returning and reopening need a reason.
 
     `revision` is the version of the entry the reviewer saw: when anyone saved it or took a step
@@ -118,7 +127,7 @@ def do_review_step(*, entry, action, user, revision=None, comment=""):
 
 
 @transaction.atomic
-def do_remove_evidence(*, evidence, user):
+def do_remove_evidence(*, evidence: Evidence, user: User) -> None:
     """Take a file off its entry, unless the entry was approved meanwhile. The entry moves to a
     new revision first, so that a reviewer who saw the file cannot approve the entry without it
     unawares, and the trail dates the removal after that revision. The stored file stays for the
@@ -133,7 +142,7 @@ def do_remove_evidence(*, evidence, user):
 
 
 @transaction.atomic
-def do_copy_plan(*, agency, from_year, to_year, seen):
+def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> list[Measure] | None:
     """Copy last year's measures into this year's plan, as drafts to adapt; returns the copies.
 
     Copies only while this year's plan still has the `seen` measures the editor was shown;
@@ -174,19 +183,27 @@ def do_copy_plan(*, agency, from_year, to_year, seen):
     return copies
 
 
-def shift_year(date):
+def shift_year(date: datetime.date) -> datetime.date:
     try:
         return date.replace(year=date.year + 1)
     except ValueError:  # 29 February
         return date.replace(year=date.year + 1, day=28)
 
 
-def overdue_days(entry, today=None):
+def overdue_days(entry: ProgressEntry, today: datetime.date | None = None) -> int:
     return ((today or timezone.localdate()) - entry.round.due_date).days
 
 
 @transaction.atomic
-def do_save_entry(*, form, activities, files, description="", revision, user):
+def do_save_entry(
+    *,
+    form: EntryForm,
+    activities: BaseInlineFormSet,
+    files: Iterable[tuple[UploadedFile, str]],
+    description: str = "",
+    revision: int,
+    user: User,
+) -> bool:
     """Save a unit's report as one change: its fields (`form`), dated activities (`activities`,
     an inline formset) and new evidence (`files`: (upload, content type) pairs, already checked).
 
@@ -217,7 +234,7 @@ def do_save_entry(*, form, activities, files, description="", revision, user):
 
 
 @transaction.atomic
-def do_save_measure(*, form):
+def do_save_measure(*, form: MeasureForm) -> Measure | None:
     """Save a measure from its valid form (a MeasureForm) with its indicators, items and units, and
     bring its progress entries in line: one per active round and responsible unit.
 
@@ -242,7 +259,7 @@ def do_save_measure(*, form):
 
 
 @transaction.atomic
-def do_save_rounds(*, agency, fiscal_year, values):
+def do_save_rounds(*, agency: Agency, fiscal_year: int, values: Mapping[str, dict[str, Any]]) -> None:
     """Save the year's reporting rounds, `values` {kind: {"due_date": …, "active": …}}, creating
     those not saved yet, and bring the entries of every measure of the plan in line with them."""
     for kind, fields in values.items():

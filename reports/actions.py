@@ -2,10 +2,12 @@
 
 import logging
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import access
+from assessments.models import Agency
 from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 
@@ -14,7 +16,7 @@ log = logging.getLogger(__name__)
 STALLED = "The worker stopped while building it (no sign of it since {heartbeat}); given up when asked again."
 
 
-def do_request_bundle(*, user, organisation, fiscal_year):
+def do_request_bundle(*, user: User, organisation: Agency, fiscal_year: int) -> Bundle | None:
     """Queue a bundle of the organisation's year for the user, replacing their earlier one of the
     same organisation and year; None when that bundle is already being built."""
     try:
@@ -26,7 +28,7 @@ def do_request_bundle(*, user, organisation, fiscal_year):
         return None
 
 
-def _queue_bundle(user, organisation, fiscal_year):
+def _queue_bundle(user: User, organisation: Agency, fiscal_year: int) -> Bundle | None:
     mine = Bundle.objects.filter(requested_by=user, organisation=organisation, fiscal_year=fiscal_year)
     now = timezone.now()
     # A bundle whose worker died is given up first, so that worker, should it resume, finds it no

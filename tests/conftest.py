@@ -1,12 +1,19 @@
+import contextlib
 import io
 import tempfile
 
 import pytest
-from hypothesis import settings as hypothesis_settings
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# Creating a user with the production hasher takes about a second; tests create many.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Hypothesis keeps no example database: tests write only under pytest's temporary folders.
@@ -54,8 +61,36 @@ def media(settings, tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    # Creating a user with the production hasher takes about a second; tests create many.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(request, django_db_setup, django_db_blocker):
+    """The demo that `make run` loads, loaded once per test module rather than once per test
+    (about 6 s a load). It is written in a transaction that stays open while the module's tests
+    run and is rolled back after them; each test runs in a savepoint inside it (as every `db`
+    test does), so what a test writes is undone and the next one finds the demo as loaded.
+    The demo is loaded at the moment the module's clock marker pins, as it was in each test."""
+    marker = request.node.get_closest_marker("time_machine")
+    clock = time_machine.travel(*marker.args, **marker.kwargs) if marker else contextlib.nullcontext()
+    module_transaction = transaction.atomic()
+    with django_db_blocker.unblock():
+        module_transaction.__enter__()
+        try:
+            with clock, override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+                call_command("load_demo", stdout=io.StringIO())
+        except BaseException:
+            module_transaction.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module_transaction.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_for_module, db):
+    """The demo data, as `make run` loads it (see demo_for_module)."""
 
 
 @pytest.fixture

@@ -3,26 +3,28 @@
 import html
 import io
 import re
+import struct
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+from PIL import Image
 
 from measures.models import ProgressEntry
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def png_bytes():
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
     return buffer.getvalue()
 
 
 def xlsx_bytes():
-    from openpyxl import Workbook
-
     buffer = io.BytesIO()
     workbook = Workbook()
     workbook.active.append(["กิจกรรม", "ผู้เข้าร่วม"])
@@ -77,7 +79,6 @@ def ole2_bytes(streams, storages=()):
     """A compound file, the container of .doc, .xls and .ppt files and of .msi installers, with
     `streams` ({name: bytes}) and empty `storages` at the root of its directory. Streams are padded
     to 4 KB so that they live in regular sectors (no mini stream to write)."""
-    import struct
 
     sector, free, end, fat_mark, none = 512, 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
     datas = [data.ljust(4096, b"\0") for data in streams.values()]

@@ -5,8 +5,11 @@ import io
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from openpyxl import Workbook
 
 from assessments.models import Agency, Assessment, FrameworkVersion, Membership, Score
+from measures.actions import sync_entries
+from measures.models import Measure, Unit
 
 PASSWORD = "test-pass-2568"
 
@@ -59,7 +62,6 @@ def csv_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
 
 def xlsx_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
     """A one-sheet workbook as Excel saves it: numbers stay numbers, empty cells are None."""
-    from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -72,8 +74,6 @@ def xlsx_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
 
 
 def unit(agency, name, abbreviation="", members=()):
-    from measures.models import Unit
-
     created = Unit.objects.create(agency=agency, name=name, abbreviation=abbreviation)
     created.members.set(members)
     return created
@@ -81,8 +81,6 @@ def unit(agency, name, abbreviation="", members=()):
 
 def measure(agency, fiscal_year, name="มาตรการทดสอบ", lead_unit=None, supporting=(), items=(), **fields):
     """A measure with its entries for every active round and responsible unit."""
-    from measures.actions import sync_entries
-    from measures.models import Measure
 
     created = Measure.objects.create(agency=agency, fiscal_year=fiscal_year, name=name, lead_unit=lead_unit, **fields)
     created.supporting_units.set(supporting)

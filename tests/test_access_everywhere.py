@@ -27,10 +27,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
 
 from assessments.models import Membership
 from measures.evidence import PDF
 from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
+from reports.models import Bundle, BundleStatus
+from reports.tasks import build_bundle
 from tests import factories
 from tests.entries_support import PDF as PDF_BYTES
 
@@ -148,8 +151,6 @@ def world(settings, tmp_path, agency, other_agency, unit, other_unit, unit_staff
         entry=entries["SHARED", "U1"], file=ContentFile(PDF_BYTES, name="minutes.pdf"), name="minutes.pdf",
         content_type=PDF, size=len(PDF_BYTES),
     )
-    from reports.models import Bundle, BundleStatus
-    from reports.tasks import build_bundle
 
     bundle = Bundle.objects.create(
         organisation=agency, fiscal_year=2569, requested_by=officer, status=BundleStatus.DONE,
@@ -183,8 +184,6 @@ def text_of(response):
     """The page's text, or every cell of an XLSX file, or a CSV file's text."""
     raw = content(response)
     if raw.startswith(b"PK"):
-        from openpyxl import load_workbook
-
         book = load_workbook(io.BytesIO(raw), read_only=True)
         return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
     return raw.decode("utf-8-sig")

@@ -1,5 +1,6 @@
 """The analysis of one agency's year: tiers as the example documents draw them, and the page."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -92,8 +93,6 @@ URL = "/agencies/AG1/2565/"
 
 
 def visible(response):
-    import re
-
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
 
 
@@ -156,8 +155,6 @@ def test_indicators_sortable_by_score(client, officer, tceb_2565):
 
 
 def indicator_order(html):
-    import re
-
     return [int(n) for n in re.findall(r'<th scope="row">(\d+)\. ', html)]
 
 

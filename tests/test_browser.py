@@ -13,6 +13,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections
+from playwright.sync_api import sync_playwright
 
 from reports.models import Bundle, BundleStatus
 from tests import factories
@@ -26,8 +27,6 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser_page(client, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
     # Playwright's sync API runs an event loop in this thread; Django's ORM is only used synchronously here.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

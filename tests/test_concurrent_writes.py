@@ -107,7 +107,7 @@ def test_two_simultaneous_import_commands_write_the_rows_once(tmp_path, agency, 
 
 def test_simultaneous_results_imports_for_the_same_agency_are_each_complete(agency, saved_years):
     """Two different files for one agency and year: each is written whole; none fails."""
-    first = check_results([(n, dict(zip(("agency", "fiscal_year", "code", "part", "score"), row))) for n, row in enumerate(RESULTS, 2)])[0]
+    first = check_results([(n, dict(zip(("agency", "fiscal_year", "code", "part", "score"), row, strict=True))) for n, row in enumerate(RESULTS, 2)])[0]
     second = check_results([(2, {"agency": "AG1", "fiscal_year": "2568", "code": "I2", "part": "", "score": "70"})])[0]
 
     outcomes = at_once(lambda: save_results(first), lambda: save_results(second))

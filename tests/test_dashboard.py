@@ -1,14 +1,18 @@
 """The executive dashboard: every visible agency's latest result, weakest lowest first, in a fixed number of queries."""
 
+import datetime
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.analysis import indicator_keys, item_keys, weakest_figures
-from assessments.scoring import FrameworkSpec, Figure, IndicatorSpec, ItemSpec, Result
+from assessments.scoring import Figure, FrameworkSpec, IndicatorSpec, ItemSpec, Result
+from measures.actions import ensure_rounds
+from measures.models import Measure, ProgressEntry, ReportingRound
 from tests import clock, factories, published
 from tests.published import indicators
 
@@ -221,7 +225,7 @@ def test_weakest_items_lowest_first_with_parts_and_tiers(client, superuser, angt
     html = section(response, "weakest-items")
     rows = cells(html)
     expected = ["o12 ", "o19 ", "e8 ส่วนที่ 2 ", "e2 ส่วนที่ 2 ", "e7 ส่วนที่ 2 ", "e9 ส่วนที่ 2 ", "i10 ", "e1 ส่วนที่ 2 ", "e6 ส่วนที่ 2 ", "e4 ส่วนที่ 2 "]
-    assert [row[1][: len(start)] for row, start in zip(rows, expected)] == expected
+    assert [row[1][: len(start)] for row, start in zip(rows, expected, strict=False)] == expected
     assert len(rows) == 10
     assert [row[2] for row in rows] == ["50.00", "50.00", "83.64", "84.24", "84.24", "84.85", "85.81", "86.67", "87.88", "88.48"]
     # The default rule: target 85, below it a weakness.
@@ -400,7 +404,6 @@ def test_keys_list_indicators_and_items_with_their_parts_but_not_sub_questions()
 
 def report(measure, kind, unit, state, percent=0, status="on_track", kpi=None):
     """Set a unit's entry for one round as if it had been reported and reviewed."""
-    from measures.models import ProgressEntry
 
     updated = ProgressEntry.objects.filter(measure=measure, round__kind=kind, unit=unit).update(
         state=state, percent=percent, status=status, kpi_actual=kpi
@@ -410,8 +413,6 @@ def report(measure, kind, unit, state, percent=0, status="on_track", kpi=None):
 
 def half_year_rounds(agency, fiscal_year):
     """Units report in Q1 and Q2 only, so that each measure has two entries per unit."""
-    from measures.actions import ensure_rounds
-    from measures.models import ReportingRound
 
     ensure_rounds(agency=agency, fiscal_year=fiscal_year)
     ReportingRound.objects.filter(agency=agency, fiscal_year=fiscal_year, kind__in=["q3", "q4"]).update(active=False)
@@ -471,8 +472,6 @@ def test_every_measure_done_is_100_percent(client, officer, agency, unit):
 
 
 def test_a_measure_is_done_only_when_its_latest_reported_round_is_approved_and_done(db, plan):
-    from measures.models import Measure
-
     done = {m.name: m.done for m in Measure.objects.with_completion()}
 
     assert done == {"ประกาศเจตนารมณ์ No Gift Policy": True, "คู่มือการให้บริการ": False, "ตรวจสอบพัสดุประจำปี": False}
@@ -550,8 +549,6 @@ def test_superuser_sees_each_agencys_plan(client, superuser, plan, other_plan):
 @pytest.fixture
 def mid_year():
     """15 May 2026: both reported rounds of the 2569 plan are past their due dates."""
-    import datetime
-    from zoneinfo import ZoneInfo
 
     time_machine = pytest.importorskip("time_machine")
     with time_machine.travel(datetime.datetime(2026, 5, 15, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")), tick=False):

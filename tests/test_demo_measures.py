@@ -3,7 +3,6 @@
 import io
 import os
 
-import pytest
 from django.core import mail
 from django.core.management import call_command
 
@@ -13,11 +12,6 @@ from tests import clock
 # The demo's dates are real. On this day Ang Thong's 2569 Q4 draft is overdue and 2570's Q1
 # (due 31 December 2026) is not yet within the reminder window.
 pytestmark = clock.pinned(2026, 11, 21)
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
 
 
 def states(code, year):

@@ -2,16 +2,27 @@
 no lost updates, Buddhist-Era dates, and a fixed number of queries per page."""
 
 import datetime
+import io
 import re
+import zipfile
 
 import pytest
+from django.core.files import uploadhandler
+from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
+from measures import actions
+from measures.actions import do_review_step, sync_entries
 from measures.evidence import DOC, DOCX, PDF, PPT, XLS, XLSX, Refused, check_evidence, evidence_type
-from measures.models import Activity, Evidence, ProgressEntry, ReviewEvent, State
+from measures.models import Activity, Evidence, Measure, ProgressEntry, ReviewEvent, State
+from measures.views import entries
 from tests import factories
 from tests.entries_support import (
+    CONTENT_TYPES,
+    DOCUMENT,
     PDF as PDF_BYTES,
     WORD_MAIN,
     docx_bytes,
@@ -54,8 +65,6 @@ def other_entry(measure, other_unit):
 
 
 def add_evidence(entry, name="minutes.pdf"):
-    from django.core.files.base import ContentFile
-
     return Evidence.objects.create(
         entry=entry, file=ContentFile(PDF_BYTES, name="x.pdf"), name=name, content_type=PDF, size=len(PDF_BYTES)
     )
@@ -241,8 +250,6 @@ def test_roll_up_shows_each_units_percent_and_the_measures_mean(client, officer,
 
 
 def test_measures_progress_is_the_mean_of_its_units_entries_of_the_round(measure, entry, other_entry):
-    from measures.models import Measure
-
     ProgressEntry.objects.filter(pk=entry.pk).update(percent=100)
     ProgressEntry.objects.filter(pk=other_entry.pk).update(percent=20)
 
@@ -375,11 +382,6 @@ def test_an_office_document_with_macros_is_refused_whatever_its_name():
 
 
 def test_an_office_document_that_unpacks_too_large_is_refused_before_it_is_unpacked():
-    import io
-    import zipfile
-
-    from tests.entries_support import CONTENT_TYPES, DOCUMENT
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         main = f'<Override PartName="/word/document.xml" ContentType="{WORD_MAIN}"/>'
@@ -437,10 +439,6 @@ def test_evidence_is_refused_when_its_name_or_content_is_not_acceptable(client, 
 )
 def test_evidence_under_its_own_name_is_accepted(client, unit_staff, entry, name, content, content_type):
     if content is None:
-        import io
-
-        from PIL import Image
-
         buffer = io.BytesIO()
         Image.new("RGB", (4, 4), "white").save(buffer, "JPEG")
         content = buffer.getvalue()
@@ -454,8 +452,6 @@ def test_evidence_under_its_own_name_is_accepted(client, unit_staff, entry, name
 
 
 def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(client, unit_staff, entry, settings, monkeypatch):
-    from django.core.files import uploadhandler
-
     assert (settings.EVIDENCE_MAX_BYTES, settings.EVIDENCE_MAX_REQUEST_BYTES) == (10 * 1024 * 1024, 20 * 1024 * 1024)
     stored = []
     for handler in (uploadhandler.MemoryFileUploadHandler, uploadhandler.TemporaryFileUploadHandler):
@@ -477,8 +473,6 @@ def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(c
 
 
 def test_files_beyond_the_entrys_total_are_refused(client, unit_staff, entry, settings):
-    from django.core.files.base import ContentFile
-
     assert settings.EVIDENCE_MAX_ENTRY_BYTES == 50 * 1024 * 1024
     for i in range(5):  # 45 MB already on the report
         Evidence.objects.create(entry=entry, file=ContentFile(PDF_BYTES, name="x.pdf"), name=f"{i}.pdf", content_type=PDF, size=9 * 1024 * 1024)
@@ -553,8 +547,6 @@ def test_real_office_files_are_accepted(client, unit_staff, entry):
 
 
 def test_the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text(client, unit_staff, officer, entry):
-    from django.test import Client
-
     first, second = client, Client()
     first.force_login(unit_staff)
     second.force_login(officer)
@@ -589,7 +581,6 @@ def test_a_review_step_in_between_also_refuses_a_stale_save(client, unit_staff, 
     client.force_login(unit_staff)
     ProgressEntry.objects.filter(pk=entry.pk).update(result="ผลเดิม")
     stale = form_data(entry, result="ผลใหม่")
-    from measures.actions import do_review_step
 
     do_review_step(entry=entry, action="submit", user=unit_staff)
 
@@ -599,9 +590,6 @@ def test_a_review_step_in_between_also_refuses_a_stale_save(client, unit_staff, 
 
 
 def test_a_save_racing_an_approval_keeps_the_text_and_offers_no_save(client, unit_staff, officer, entry, monkeypatch):
-    from measures import actions
-    from measures.views import entries
-
     client.force_login(unit_staff)
     ProgressEntry.objects.filter(pk=entry.pk).update(result="ผลเดิม", state=State.SUBMITTED)
 
@@ -712,7 +700,6 @@ def grow(entry, agency, measure, n):
         add_evidence(entry, f"file{i}.pdf")
         ReviewEvent.objects.create(entry=entry, action="submit", user=None)
         measure.supporting_units.add(factories.unit(agency, f"หน่วยที่ {entry.activities.count()}"))
-    from measures.actions import sync_entries
 
     sync_entries(measure=measure)
 
@@ -744,7 +731,6 @@ def test_history_pages_queries_do_not_grow_with_the_trail(client, officer, agenc
 def test_the_entry_form_still_checks_the_csrf_token(unit_staff, entry):
     # The form's view sets its own upload handlers, so it runs the CSRF check itself (see
     # measures.evidence.bounded_uploads): a post without the token is still refused.
-    from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(unit_staff)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import translation
 
 from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows
@@ -543,8 +544,6 @@ def test_children_may_come_before_their_parent_in_the_file(tmp_path, db):
 
 
 def test_an_import_that_stops_halfway_says_how_far_it_got_and_to_run_it_again(tmp_path, agency, monkeypatch):
-    from django.db import DatabaseError
-
     def stops_after_two(figures, progress):
         progress(2)
         raise DatabaseError("disk I/O error")

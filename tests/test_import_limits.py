@@ -45,7 +45,10 @@ def header_cells():
     return "".join(f'<c t="inlineStr"><is><t>{name}</t></is></c>' for name in RESULT_COLUMNS)
 
 
-GOOD_ROW = '<c t="inlineStr"><is><t>AG1</t></is></c><c><v>2568</v></c><c t="inlineStr"><is><t>ITA</t></is></c><c/><c><v>95.08</v></c>'
+GOOD_ROW = (
+    '<c t="inlineStr"><is><t>AG1</t></is></c><c><v>2568</v></c>'
+    '<c t="inlineStr"><is><t>ITA</t></is></c><c/><c><v>95.08</v></c>'
+)
 
 
 def write_xlsx(path, sheet_chunks, strings=None, sheets=1):

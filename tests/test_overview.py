@@ -167,7 +167,7 @@ def test_rank_within_type_counts_agencies_the_user_cannot_see_and_ties_share_a_r
 
     response = client.get("/overview/2565/", {"sort": "agency"})
 
-    ranks = dict(zip(column(response, "agency"), column(response, "rank")))
+    ranks = dict(zip(column(response, "agency"), column(response, "rank"), strict=True))
     # Local governments in 2565: far 97.50 (invisible), north 90.28, east 86.00, south and nearby (invisible) 85.00.
     assert ranks == {
         "เทศบาลตำบลเหนือ (MUN-N)": "2",
@@ -219,7 +219,7 @@ def test_positive_change_and_no_change_without_a_previous_year(client, governor)
 
     response = client.get("/overview/2565/", {"sort": "agency"})
 
-    changes = dict(zip(column(response, "agency"), column(response, "change")))
+    changes = dict(zip(column(response, "agency"), column(response, "change"), strict=True))
     assert changes["เทศบาลตำบลใต้ (MUN-S)"] == "5.00"
     assert changes["อำเภอทดสอบ (DIST)"] == "–"
 
@@ -229,7 +229,7 @@ def test_mismatches_are_counted(client, governor):
 
     response = client.get("/overview/2565/", {"sort": "agency"})
 
-    mismatches = dict(zip(column(response, "agency"), column(response, "mismatches")))
+    mismatches = dict(zip(column(response, "agency"), column(response, "mismatches"), strict=True))
     assert mismatches["เทศบาลเมืองตะวันออก (MUN-E)"] == "1"
     assert mismatches["เทศบาลตำบลใต้ (MUN-S)"] == "0"
 

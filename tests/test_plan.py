@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import FrameworkVersion
-from measures.actions import do_copy_plan
+from measures.actions import ensure_rounds, sync_entries
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit
 from tests import factories, published
 
@@ -492,8 +492,6 @@ def test_garbage_rounds_post_is_refused_not_crashed(client, officer, agency):
 
 
 def test_rounds_of_another_agency_cannot_be_changed_through_this_page(client, officer, other_agency, agency):
-    from measures.actions import ensure_rounds
-
     foreign = ensure_rounds(agency=other_agency, fiscal_year=YEAR)[0]
     client.force_login(officer)
     url = f"/agencies/AG1/{YEAR}/rounds/"
@@ -550,7 +548,7 @@ def test_history_shows_who_changed_which_field_from_what_to_what(client, officer
 def form_data(form, **changes):
     """What a browser sends for `form` as it was drawn, with `changes`."""
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue
@@ -610,7 +608,7 @@ def test_library_lists_templates_by_indicator_with_use_links_for_editors(client,
     assert re.search(rf"/agencies/AG1/\d+/plan/new/\?template={template.pk}", page.text)
     assert template.name in visible(read_only) and "?template=" not in read_only.text
 
-    chosen = client.get(f"/measure-templates/?agency=AG1&year=2569")
+    chosen = client.get("/measure-templates/?agency=AG1&year=2569")
     assert "?template=" not in chosen.text  # an executive may not write AG1's plan: not a choice
     client.force_login(officer)
     chosen = client.get("/measure-templates/?agency=AG1&year=2569")
@@ -682,7 +680,6 @@ def test_measure_page_runs_a_fixed_number_of_queries_however_many_units(client, 
     units = more_measures(agency, 0)
     measure.supporting_units.set(units)
     measure.items.set(FrameworkVersion.objects.for_year(2568).items.filter(code__in=["o12", "o19", "e1", "i10"]))
-    from measures.actions import sync_entries
 
     sync_entries(measure=measure)
     assert queries(client, officer, f"/measures/{measure.pk}/") == one

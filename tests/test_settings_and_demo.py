@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.core.management import call_command
 
 from assessments.models import Agency, Assessment, Membership
@@ -38,11 +37,6 @@ def test_thai_is_the_default_language_and_bangkok_the_time_zone(settings):
     assert settings.LANGUAGE_CODE == "th"
     assert [code for code, _name in settings.LANGUAGES] == ["th", "en"]
     assert settings.TIME_ZONE == "Asia/Bangkok"
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
 
 
 def test_demo_loads_the_published_results_of_the_example_documents(demo):

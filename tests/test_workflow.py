@@ -3,13 +3,18 @@ report with activities, evidence and a link, sending, returning, fixing, approvi
 reopening; and the audit trails that record each step."""
 
 import datetime
+import html
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from assessments.models import Score
+from measures.actions import TRANSITIONS
 from measures.models import Action, Evidence, ProgressEntry, ReviewEvent, State
 from tests import factories
+from tests.concurrency import at_once, client_for
 from tests.entries_support import PDF, form_data, step_data, step_revision_in, upload, visible
 
 
@@ -26,8 +31,6 @@ def entry(agency, unit):
 
 
 def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client, unit_staff, officer, entry):
-    from django.test import Client
-
     unit_client, officer_client = client, Client()
     unit_client.force_login(unit_staff)
     officer_client.force_login(officer)
@@ -145,8 +148,6 @@ def test_removing_evidence_is_in_the_history(client, unit_staff, entry):
 
 
 def test_admin_history_pages_offer_no_revert(client, superuser, entry, unit_staff):
-    from django.test import Client
-
     unit = Client()
     unit.force_login(unit_staff)
     unit.post(f"/entries/{entry.pk}/", form_data(entry, result="ฉบับแรก"))
@@ -225,8 +226,6 @@ def submitted_report(client, unit_staff, entry):
 
 @pytest.mark.parametrize("action, comment", [("approve", ""), ("return", "ขอเอกสารเพิ่ม")])
 def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(client, unit_staff, officer, entry, action, comment):
-    from tests.concurrency import client_for
-
     unit_client = submitted_report(client, unit_staff, entry)
     reviewer = client_for(officer)
     page = reviewer.get(f"/entries/{entry.pk}/")
@@ -261,8 +260,6 @@ def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(cl
 
 
 def test_an_approval_after_a_file_was_removed_is_refused_and_names_the_file(client, unit_staff, officer, entry):
-    from tests.concurrency import client_for
-
     unit_client = submitted_report(client, unit_staff, entry)
     data = {**form_data(entry), "files": [upload("ภาพกิจกรรม.pdf", PDF)]}
     assert unit_client.post(f"/entries/{entry.pk}/", data).status_code == 302
@@ -291,8 +288,6 @@ def test_a_step_without_the_version_seen_is_refused(client, unit_staff, officer,
 
 def visible_table(response):
     """The rows of the "what you saw / now" table, each as its cells' visible text."""
-    import html
-    import re
 
     table = re.search(r'<div class="problems" role="alert" id="changed">.*?</table>', response.text, re.S)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
@@ -315,8 +310,6 @@ SIMULTANEOUS = [
 
 @pytest.mark.parametrize("first, second, start", SIMULTANEOUS)
 def test_simultaneous_steps_take_exactly_one(threads_db, agency, unit, unit_staff, officer, first, second, start):
-    from tests.concurrency import at_once, client_for
-
     factories.assessment(agency, 2565, {"I20": "70.70"})
     measure = factories.measure(agency, 2566, "สื่อสารแนวปฏิบัติ", lead_unit=unit, items=["I20"])
     entry = measure.entries.get(round__kind="q1")
@@ -338,6 +331,5 @@ def test_simultaneous_steps_take_exactly_one(threads_db, agency, unit, unit_staf
     assert saved.revision == 1
     winner = first if responses[0].status_code == 302 else second
     assert events == [winner]
-    from measures.actions import TRANSITIONS
 
     assert saved.state == TRANSITIONS[winner][1]

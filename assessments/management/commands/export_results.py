@@ -37,7 +37,7 @@ class Command(BaseCommand):
             try:
                 rule = TierRule.from_bounds(tiers)
             except ValueError as exc:
-                raise CommandError(in_thai_and_english(exc.args[0]))
+                raise CommandError(in_thai_and_english(exc.args[0])) from exc
         writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         # The same escaping as the downloads; importing the file takes the apostrophe off again.

@@ -17,7 +17,10 @@ from assessments.text import in_thai_and_english
 
 
 class Command(BaseCommand):
-    help = "Import agencies from CSV or XLSX (columns code, name_th, short_name, agency_type, parent). All rows or none; a large file is written in batches, and running it again completes one that stopped."
+    help = (
+        "Import agencies from CSV or XLSX (columns code, name_th, short_name, agency_type, parent). All rows or "
+        "none; a large file is written in batches, and running it again completes one that stopped."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -26,10 +29,10 @@ class Command(BaseCommand):
         path = Path(file)
         try:
             rows = read_rows(read_file(path), path.name, AGENCY_COLUMNS[:4], optional=AGENCY_COLUMNS[4:])
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {file}")
+        except FileNotFoundError as exc:
+            raise CommandError(f"No such file: {file}") from exc
         except TemplateError as exc:
-            raise CommandError(in_thai_and_english(exc.args[0]))
+            raise CommandError(in_thai_and_english(exc.args[0])) from exc
         agencies, problems = check_agencies(rows)
         if problems:
             raise CommandError("Nothing imported.\n" + problem_lines(problems))

@@ -31,10 +31,10 @@ class Command(BaseCommand):
         path = Path(file)
         try:
             rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=("source",))
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {file}")
+        except FileNotFoundError as exc:
+            raise CommandError(f"No such file: {file}") from exc
         except TemplateError as exc:
-            raise CommandError(in_thai_and_english(exc.args[0]))
+            raise CommandError(in_thai_and_english(exc.args[0])) from exc
         figures, problems = check_results(rows)
         if problems:
             raise CommandError(

@@ -18,10 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             versions = load_versions(read_versions(Path(file).read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {file}")
+        except FileNotFoundError as exc:
+            raise CommandError(f"No such file: {file}") from exc
         except FrameworkFileError as exc:
-            raise CommandError("\n".join(in_thai_and_english(p) for p in exc.problems))
+            raise CommandError("\n".join(in_thai_and_english(p) for p in exc.problems)) from exc
         for version in versions:
             self.stdout.write(f"{version}: {version.items.count()} items")
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(versions)} framework versions."))

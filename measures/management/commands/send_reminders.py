@@ -39,7 +39,8 @@ class Command(BaseCommand):
                 # leaves the log true, and the next run sends only what is still missing.
                 mailers.default.send_messages([message])
                 reminders.record(reminder, today)
-            self.stdout.write(f"{'Would send' if dry_run else 'Sent'} to {reminder.user.email}: {reminder.unit}, {len(reminder.entries)} entries")
+            sent = "Would send" if dry_run else "Sent"
+            self.stdout.write(f"{sent} to {reminder.user.email}: {reminder.unit}, {len(reminder.entries)} entries")
         for user, unit in plan.without_email:
             self.stdout.write(f"Skipped {user.get_username()} ({unit}): no e-mail address")
         for unit in plan.without_members:
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         if plan.already_sent:
             skipped.append(f"{plan.already_sent} reminders already sent today")
         summary = (
-            f"{'Dry run: would send' if dry_run else 'Sent'} {len(plan.reminders)} reminders to {len(plan.people)} people; "
-            f"{plan.entry_count} entries due by {today + datetime.timedelta(days=days):%Y-%m-%d} or overdue; skipped {', '.join(skipped)}."
+            f"{'Dry run: would send' if dry_run else 'Sent'} {len(plan.reminders)} reminders "
+            f"to {len(plan.people)} people; {plan.entry_count} entries due by "
+            f"{today + datetime.timedelta(days=days):%Y-%m-%d} or overdue; skipped {', '.join(skipped)}."
         )
         self.stdout.write(self.style.SUCCESS(summary))
