@@ -48,7 +48,7 @@ from django.shortcuts import get_object_or_404
 
 from assessments.models import EDITOR_ROLES, Agency, Assessment, Membership, Role
 
-User = AbstractUser | AnonymousUser
+type User = AbstractUser | AnonymousUser
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
@@ -265,7 +265,9 @@ def agency_for(user: User, code: str) -> tuple[Agency, Rights]:
 def assessment_for(user: User, code: str, year: int) -> tuple[Assessment, Rights]:
     """An agency's year of results the user may see, and the rights on it; 404 otherwise."""
     agency, rights = agency_for(user, code)
-    assessment = get_object_or_404(Assessment.objects.select_related("agency", "version"), agency=agency, fiscal_year=year)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("agency", "version"), agency=agency, fiscal_year=year
+    )
     return assessment, rights
 
 

@@ -52,7 +52,9 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
     change_list_template = "admin/assessments/frameworkversion/change_list.html"
 
     def get_urls(self):
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="assessments_frameworkversion_upload")
+        upload = path(
+            "upload/", self.admin_site.admin_view(self.upload_view), name="assessments_frameworkversion_upload"
+        )
         return [upload, *super().get_urls()]
 
     def upload_view(self, request):

@@ -8,6 +8,7 @@ compared as published, to two decimals.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,7 @@ class TierRule:
         try:
             lower, upper = (Decimal(part.strip()) for part in str(text).split(","))
         except Exception:
-            raise ValueError(_("give the tier bounds as two numbers, lower first: 95,97.5"))
+            raise ValueError(_("give the tier bounds as two numbers, lower first: 95,97.5")) from None
         if not Decimal(0) <= lower < upper <= Decimal(100):
             raise ValueError(_("the lower bound must be below the upper bound, both within 0–100"))
         return cls(TierScheme.THREE, lower=lower, upper=upper)
@@ -167,7 +168,9 @@ def tier_groups(rule, indicators, tables):
             for indicator in indicators:
                 if indicator.tool.code != tool:
                     continue
-                rows = [r for r in tables.get(indicator.number, []) if r.tier == tier and not r.indent and not r.heading]
+                rows = [
+                    r for r in tables.get(indicator.number, []) if r.tier == tier and not r.indent and not r.heading
+                ]
                 if rows:
                     by_indicator.append((indicator, rows))
             if by_indicator:
@@ -183,7 +186,7 @@ YEARS_SIDE_BY_SIDE = 5
 class Analysis:
     """Everything the analysis page and the analysis report show for one agency's year."""
 
-    assessment: object
+    assessment: Any
     rule: TierRule
     overall: FigureRow | None
     level: str

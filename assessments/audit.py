@@ -67,7 +67,10 @@ def label(record: models.Model, name: str) -> str:
 
 
 def record_changes(
-    records: Iterable[models.Model], fields: list[str], subject: Callable[[models.Model], str], show_created: bool = True
+    records: Iterable[models.Model],
+    fields: list[str],
+    subject: Callable[[models.Model], str],
+    show_created: bool = True,
 ) -> list["Change"]:
     """One Change per historical record that changed one of `fields`, oldest first.
 
@@ -83,7 +86,9 @@ def record_changes(
         previous[pk] = record
         if record.history_type == "-":
             kind = DELETED
-            diffs = [FieldChange(label(record, name), shown(record, name), "") for name in fields if shown(record, name)]
+            diffs = [
+                FieldChange(label(record, name), shown(record, name), "") for name in fields if shown(record, name)
+            ]
         elif before is None:
             if record.history_type == "+" and not show_created:
                 continue
@@ -129,7 +134,17 @@ def results_trail(assessment: Assessment) -> list["ResultChange"]:
     score_records = Score.history.filter(assessment_id=assessment.pk).select_related("history_user")
     assessment_records = Assessment.history.filter(id=assessment.pk).select_related("history_user")
     rows = [
-        ResultChange(c.when, c.who, c.record.code, c.record.part, "", c.kind, c.fields[0].old, c.fields[0].new, c.record.history_id)
+        ResultChange(
+            c.when,
+            c.who,
+            c.record.code,
+            c.record.part,
+            "",
+            c.kind,
+            c.fields[0].old,
+            c.fields[0].new,
+            c.record.history_id,
+        )
         for c in record_changes(score_records, ["score"], lambda r: r.code)
     ]
     for change in record_changes(assessment_records, ASSESSMENT_FIELDS, lambda r: "", show_created=False):

@@ -36,9 +36,7 @@ def svg(title, desc, width, height, body):
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="{escape(FONT)}" font-size="12" fill="{INK}">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-        f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>'
-        + "".join(body)
-        + "</svg>"
+        f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>' + "".join(body) + "</svg>"
     )
 
 
@@ -97,7 +95,9 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
         return (start + end) / 2 if first == last else start + (end - start) * (year - first) / (last - first)
 
     # Values are written at the points when there are few of them and room between them.
-    labelled = len(years) <= MAX_LABELLED_POINTS and all(x_of(b) - x_of(a) >= 36 for a, b in zip(years, years[1:]))
+    labelled = len(years) <= MAX_LABELLED_POINTS and all(
+        x_of(b) - x_of(a) >= 36 for a, b in zip(years, years[1:], strict=False)
+    )
 
     def y_of(value):
         return bottom - (bottom - top) * (float(value) - low) / (high - low)
@@ -109,21 +109,25 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{tick}</text>')
     for year in years:
-        body.append(f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(year)}</text>')
+        body.append(
+            f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(year)}</text>'
+        )
 
     labels = {}  # year index → [(y, text, colour)]
-    for index, (label, values) in enumerate(series):
+    for index, (_label, values) in enumerate(series):
         colour, dash = PALETTE[index % len(PALETTE)]
-        points = [None if v is None else (x_of(year), y_of(v)) for year, v in zip(years, values)]
+        points = [None if v is None else (x_of(year), y_of(v)) for year, v in zip(years, values, strict=False)]
         for stretch in runs(points):
             if len(stretch) > 1:
                 coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in stretch)
                 dashes = f' stroke-dasharray="{dash}"' if dash else ""
-                body.append(f'<polyline points="{coordinates}" fill="none" stroke="{colour}" stroke-width="2.5"{dashes}/>')
+                body.append(
+                    f'<polyline points="{coordinates}" fill="none" stroke="{colour}" stroke-width="2.5"{dashes}/>'
+                )
         for point in filter(None, points):
             body.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="3.5" fill="{colour}"/>')
         if labelled:
-            for column, (point, value) in enumerate(zip(points, values)):
+            for column, (point, value) in enumerate(zip(points, values, strict=False)):
                 if point:
                     labels.setdefault(column, []).append((point[1], fmt(value), colour))
     for column, stack in labels.items():
@@ -134,13 +138,19 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
             placed = y
             # A pale box under each label keeps it readable where lines cross it.
             half = text_width(text, 11) / 2 + 2
-            body.append(f'<rect x="{x - half:.1f}" y="{y - 10:.1f}" width="{2 * half:.1f}" height="13" fill="#ffffff" fill-opacity="0.85"/>')
-            body.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{colour}">{text}</text>')
+            body.append(
+                f'<rect x="{x - half:.1f}" y="{y - 10:.1f}" width="{2 * half:.1f}" height="13" '
+                'fill="#ffffff" fill-opacity="0.85"/>'
+            )
+            body.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{colour}">{text}</text>'
+            )
     if legend_body:
         body.append(f'<g transform="translate(0 {height - legend_height})">{legend_body}</g>')
 
     desc = "; ".join(
-        f"{label}: " + ", ".join(f"{year} {'–' if v is None else fmt(v)}" for year, v in zip(years, values))
+        f"{label}: "
+        + ", ".join(f"{year} {'–' if v is None else fmt(v)}" for year, v in zip(years, values, strict=False))
         for label, values in series
     )
     return svg(title, desc, width, height, body)
@@ -160,7 +170,11 @@ def bar_chart(title, bars, *, width=640, height=260):
             f'<rect x="{centre - bar_width / 2:.1f}" y="{bottom - bar_height:.1f}" width="{bar_width:.1f}" '
             f'height="{bar_height:.1f}" fill="{PALETTE[0][0]}"/>'
         )
-        body.append(f'<text x="{centre:.1f}" y="{bottom - bar_height - 6:.1f}" text-anchor="middle">{escape(count)}</text>')
-        body.append(f'<text x="{centre:.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
+        body.append(
+            f'<text x="{centre:.1f}" y="{bottom - bar_height - 6:.1f}" text-anchor="middle">{escape(count)}</text>'
+        )
+        body.append(
+            f'<text x="{centre:.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>'
+        )
     desc = ", ".join(f"{label}: {count}" for label, count in bars)
     return svg(title, desc, width, height, body)

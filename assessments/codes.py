@@ -9,9 +9,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from assessments.text import interpolate
-
 from assessments.scoring import OVERALL, TOOLS, indicator_code, sub_question_code, sub_topic_code
+from assessments.text import interpolate
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
@@ -50,7 +49,11 @@ def clean(raw):
 def parse_part(raw):
     key = re.sub(r"\s+", "", thai_to_arabic(str(raw or ""))).lower()
     if key not in PART_WORDS:
-        raise CodeError(interpolate(_("part must be empty, public (1, ส่วนที่ 1) or survey (2, ส่วนที่ 2), not '%(part)s'"), {"part": raw}))
+        raise CodeError(
+            interpolate(
+                _("part must be empty, public (1, ส่วนที่ 1) or survey (2, ส่วนที่ 2), not '%(part)s'"), {"part": raw}
+            )
+        )
     return PART_WORDS[key]
 
 
@@ -64,12 +67,16 @@ def normalise_code(raw, spec):
     if match := re.fullmatch(r"IND(\d+)", text):
         number = int(match[1])
         if number not in spec.indicators:
-            raise CodeError(interpolate(_("there is no indicator %(number)s (indicators are IND1 to IND10)"), {"number": number}))
+            raise CodeError(
+                interpolate(_("there is no indicator %(number)s (indicators are IND1 to IND10)"), {"number": number})
+            )
         return indicator_code(number)
     if match := re.fullmatch(r"SUB(\d+\.\d+)", text):
         topics = {topic for ind in spec.indicators.values() for topic, _items in ind.sub_topics}
         if match[1] not in topics:
-            raise CodeError(interpolate(_("the framework of that fiscal year has no sub-topic %(code)s"), {"code": match[1]}))
+            raise CodeError(
+                interpolate(_("the framework of that fiscal year has no sub-topic %(code)s"), {"code": match[1]})
+            )
         return sub_topic_code(match[1])
     by_upper = {code.upper(): code for code in spec.items}
     if not spec.items and re.fullmatch(r"[IEO]\d+(\.\d+)?", text):
@@ -80,7 +87,9 @@ def normalise_code(raw, spec):
         item = by_upper.get(match[1])
         number = int(match[2])
         if item is None:
-            raise CodeError(interpolate(_("the framework of that fiscal year has no item %(code)s"), {"code": match[1]}))
+            raise CodeError(
+                interpolate(_("the framework of that fiscal year has no item %(code)s"), {"code": match[1]})
+            )
         if not 1 <= number <= spec.items[item].sub_questions:
             raise CodeError(
                 interpolate(_("item %(item)s has no sub-question %(number)s"), {"item": item, "number": number})
@@ -97,7 +106,12 @@ def normalise_code(raw, spec):
                 {"code": raw, "guess": by_upper[f"I{text[1:]}"]},
             )
         )
-    raise CodeError(interpolate(_("'%(code)s' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"), {"code": raw}))
+    raise CodeError(
+        interpolate(
+            _("'%(code)s' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"),
+            {"code": raw},
+        )
+    )
 
 
 def check_part(code, part, spec):

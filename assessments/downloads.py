@@ -72,7 +72,9 @@ def xlsx_response(filename, columns, rows, *, title):
         for kind, number_format in NUMBER_FORMATS.items()
     }
     header_style = NamedStyle(
-        name="ita-header", font=Font(name=FONT_NAME, size=11, bold=True), alignment=Alignment(wrap_text=True, vertical="top")
+        name="ita-header",
+        font=Font(name=FONT_NAME, size=11, bold=True),
+        alignment=Alignment(wrap_text=True, vertical="top"),
     )
     for column, (label, _kind) in enumerate(columns, start=1):
         write_cell(sheet, 1, column, str(label))

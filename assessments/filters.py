@@ -48,11 +48,17 @@ class OverviewFilter(django_filters.FilterSet):
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=(), empty_label=_("All"))
     min_score = django_filters.NumberFilter(
-        field_name="overall", lookup_expr="gte", label=_("From"), validators=SCORE_VALIDATORS,
+        field_name="overall",
+        lookup_expr="gte",
+        label=_("From"),
+        validators=SCORE_VALIDATORS,
         widget=score_input(_("From")),
     )
     max_score = django_filters.NumberFilter(
-        field_name="overall", lookup_expr="lte", label=_("To"), validators=SCORE_VALIDATORS,
+        field_name="overall",
+        lookup_expr="lte",
+        label=_("To"),
+        validators=SCORE_VALIDATORS,
         widget=score_input(_("To")),
     )
 
@@ -66,5 +72,7 @@ class OverviewFilter(django_filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(
-            Q(agency__name_th__icontains=value) | Q(agency__short_name__icontains=value) | Q(agency__code__icontains=value)
+            Q(agency__name_th__icontains=value)
+            | Q(agency__short_name__icontains=value)
+            | Q(agency__code__icontains=value)
         )

@@ -13,8 +13,6 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from assessments.text import interpolate
-
 from assessments.models import (
     Assessment,
     FrameworkVersion,
@@ -28,6 +26,7 @@ from assessments.models import (
     Tool,
     ToolPart,
 )
+from assessments.text import interpolate
 from ita_tracker.database import lock_table
 
 LETTER_CODES = {"AA", "A", "B", "C", "D", "E", "F"}
@@ -79,7 +78,9 @@ def version_problems(version):
 
     def problem(message, **values):
         problems.append(
-            interpolate(_("Version %(version)s: %(problem)s"), {"version": name, "problem": interpolate(message, values)})
+            interpolate(
+                _("Version %(version)s: %(problem)s"), {"version": name, "problem": interpolate(message, values)}
+            )
         )
 
     if not version.get("id"):
@@ -109,7 +110,9 @@ def version_problems(version):
         problem(_("'indicators' must be numbered 1 to 10."))
     for number, indicator in indicators.items():
         if indicator.get("tool") not in tools:
-            problem(_("indicator %(number)s names an unknown tool %(tool)s."), number=number, tool=indicator.get("tool"))
+            problem(
+                _("indicator %(number)s names an unknown tool %(tool)s."), number=number, tool=indicator.get("tool")
+            )
         if not indicator.get("name_th"):
             problem(_("indicator %(number)s has no Thai name."), number=number)
     weights = (version.get("weights") or {}).get("tools") or {}
@@ -171,7 +174,10 @@ def check_year_overlap(versions):
         for code, other_first, other_last in others:
             if other_first <= last and first <= other_last:
                 problems.append(
-                    interpolate(_("Version %(version)s: its years overlap version %(other)s (%(first)s–%(last)s)."), {"version": version["id"], "other": code, "first": other_first, "last": other_last})
+                    interpolate(
+                        _("Version %(version)s: its years overlap version %(other)s (%(first)s–%(last)s)."),
+                        {"version": version["id"], "other": code, "first": other_first, "last": other_last},
+                    )
                 )
         others.append((version["id"], first, last))
     return problems
@@ -192,7 +198,11 @@ def check_saved_results(versions):
     for version in versions:
         years = set(version["fiscal_years"])
         lost_years = sorted(
-            set(Assessment.objects.filter(version__code=version["id"]).exclude(fiscal_year__in=years).values_list("fiscal_year", flat=True))
+            set(
+                Assessment.objects.filter(version__code=version["id"])
+                .exclude(fiscal_year__in=years)
+                .values_list("fiscal_year", flat=True)
+            )
         )
         if lost_years:
             problems.append(
@@ -208,7 +218,9 @@ def check_saved_results(versions):
         removed = Item.objects.filter(version__code=version["id"]).exclude(code__in=kept).values_list("code", flat=True)
         scored = sorted(
             set(
-                Score.objects.filter(assessment__version__code=version["id"], code__in=list(removed)).values_list("code", flat=True)
+                Score.objects.filter(assessment__version__code=version["id"], code__in=list(removed)).values_list(
+                    "code", flat=True
+                )
             )
         )
         if scored:
@@ -372,7 +384,13 @@ def dump_version(version):
             }
             for t in version.sub_topics.select_related("indicator")
         ],
-        "weights": {"tools": {"IIT": float(version.weight_iit), "EIT": float(version.weight_eit), "OIT": float(version.weight_oit)}},
+        "weights": {
+            "tools": {
+                "IIT": float(version.weight_iit),
+                "EIT": float(version.weight_eit),
+                "OIT": float(version.weight_oit),
+            }
+        },
         "levels": [
             {
                 "code": level.code,
@@ -393,9 +411,7 @@ def dump_version(version):
                 **({"note_th": item.note_th} if item.note_th else {}),
                 **({"parts": ["public", "survey"]} if item.scored_in_parts else {}),
                 **(
-                    {"sub_questions": [q.text_th for q in item.sub_questions.all()]}
-                    if item.sub_questions.all()
-                    else {}
+                    {"sub_questions": [q.text_th for q in item.sub_questions.all()]} if item.sub_questions.all() else {}
                 ),
             }
             for item in version.items.select_related("indicator__tool", "sub_topic").prefetch_related("sub_questions")

@@ -17,17 +17,15 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_lazy as _, ngettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments import access
-from assessments.text import in_thai_and_english, interpolate
-
-from assessments.downloads import FORMULA_STARTS
 from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
+from assessments.downloads import FORMULA_STARTS
 from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.text import in_thai_and_english, interpolate
 from assessments.thai import to_buddhist_era
 from ita_tracker.database import let_others_write, lock_table
 
@@ -125,7 +123,11 @@ def read_rows(content, filename, required, optional=()):
     # Only the columns the caller reads are kept: 100,000 rows of fifty columns would be
     # a quarter of a gigabyte of dictionaries.
     wanted = {i: name for i, name in enumerate(header) if name in required or name in optional}
-    max_row, max_column, max_chars = settings.IMPORT_MAX_ROWS + 1, settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
+    max_row, max_column, max_chars = (
+        settings.IMPORT_MAX_ROWS + 1,
+        settings.IMPORT_MAX_COLUMNS,
+        settings.IMPORT_MAX_CELL_CHARS,
+    )
     rows = []
     for number, values in table:
         if number > max_row:
@@ -230,7 +232,17 @@ def xlsx_table(content):
         sheet, strings_path = first_worksheet(archive)
         strings = shared_strings(archive, strings_path) if strings_path else []
         yield from sheet_rows(archive, sheet, strings)
-    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, expat.ExpatError, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        IndexError,
+        ValueError,
+        expat.ExpatError,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        zlib.error,
+    ) as exc:
         # A damaged or forged package fails in any of these ways (a missing part, a bad index
         # into the texts, an unsupported compression or encryption, a truncated member).
         raise TemplateError(NOT_A_WORKBOOK) from exc
@@ -278,7 +290,9 @@ def relationships(archive, part):
     def start(tag, attrs):
         if local(tag) == "Relationship":
             if len(found) > MAX_SHEETS:
-                raise TemplateError(interpolate(_("The workbook has more than %(limit)s sheets."), {"limit": f"{MAX_SHEETS:,}"}))
+                raise TemplateError(
+                    interpolate(_("The workbook has more than %(limit)s sheets."), {"limit": f"{MAX_SHEETS:,}"})
+                )
             kind = attrs.get("Type", "").rpartition("/")[2]
             if kind in ("officeDocument", "worksheet", "sharedStrings"):
                 found[attrs.get("Id")] = (kind, part_path(folder, attrs.get("Target", "")))
@@ -329,7 +343,10 @@ def shared_strings(archive, path):
         if tag == "si":
             if len(strings) >= limit:
                 raise TemplateError(
-                    interpolate(_("The workbook holds more than %(limit)s different texts; a results file holds far fewer."), {"limit": f"{limit:,}"})
+                    interpolate(
+                        _("The workbook holds more than %(limit)s different texts; a results file holds far fewer."),
+                        {"limit": f"{limit:,}"},
+                    )
                 )
             strings.append("".join(parts)[: max_chars + 1])
             parts.clear()
@@ -351,7 +368,11 @@ def shared_strings(archive, path):
 
 def sheet_rows(archive, path, strings):
     """Yield (row number, values) of a worksheet part; rows without cells are skipped."""
-    max_row, max_column, max_chars = settings.IMPORT_MAX_ROWS + 1, settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
+    max_row, max_column, max_chars = (
+        settings.IMPORT_MAX_ROWS + 1,
+        settings.IMPORT_MAX_COLUMNS,
+        settings.IMPORT_MAX_CELL_CHARS,
+    )
     ready = []
     number, values = 0, []
     column, kind, parts, length, in_text, in_phonetic = 0, "n", [], 0, False, False
@@ -444,7 +465,10 @@ def parse_year(text):
     year = int(text)
     if 1900 <= year < 2400:
         raise ValueError(
-            interpolate(_("fiscal year %(year)s looks like a Christian-era year; use the Buddhist Era (%(be)s)"), {"year": year, "be": to_buddhist_era(year)})
+            interpolate(
+                _("fiscal year %(year)s looks like a Christian-era year; use the Buddhist Era (%(be)s)"),
+                {"year": year, "be": to_buddhist_era(year)},
+            )
         )
     return year
 
@@ -463,8 +487,10 @@ def check_results(rows, user=None):
         try:
             agency = agencies.get(cells.get("agency", "").strip().upper())
             if agency is None:
-                message = _("unknown agency '%(agency)s'") if user is None or access.administers_all(user) else _(
-                    "unknown agency '%(agency)s', or not one you may enter results for"
+                message = (
+                    _("unknown agency '%(agency)s'")
+                    if user is None or access.administers_all(user)
+                    else _("unknown agency '%(agency)s', or not one you may enter results for")
                 )
                 raise ValueError(interpolate(message, {"agency": cells.get("agency", "").strip()}))
             year = parse_year(cells.get("fiscal_year", ""))
@@ -483,7 +509,13 @@ def check_results(rows, user=None):
         figure = Figure(number, agency, year, code, part, score)
         if figure.key() in first_row:
             problems.append(
-                Problem(number, interpolate(_("duplicate of row %(row)s (same agency, year, code and part)"), {"row": first_row[figure.key()]}))
+                Problem(
+                    number,
+                    interpolate(
+                        _("duplicate of row %(row)s (same agency, year, code and part)"),
+                        {"row": first_row[figure.key()]},
+                    ),
+                )
             )
             continue
         first_row[figure.key()] = number
@@ -533,7 +565,10 @@ def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
     `progress(written)` is called after each batch with the number of figures written so far.
     """
     specs = FrameworkVersion.objects.specs()
-    versions = {year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first() for year in {f.fiscal_year for f in figures}}
+    versions = {
+        year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first()
+        for year in {f.fiscal_year for f in figures}
+    }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     written = 0
     for batch in assessment_batches(figures, batch_size):
@@ -568,7 +603,8 @@ def save_results_batch(figures, versions, specs):
     # saved (PostgreSQL: locked in one order, so two imports cannot deadlock). SQLite's IMMEDIATE
     # transaction already holds the database's write lock.
     agencies = {
-        a.code: a for a in Agency.objects.select_for_update().filter(code__in={f.agency for f in figures}).order_by("pk")
+        a.code: a
+        for a in Agency.objects.select_for_update().filter(code__in={f.agency for f in figures}).order_by("pk")
     }
     assessments = {}
     for agency_code, year in sorted({(f.agency, f.fiscal_year) for f in figures}):
@@ -576,10 +612,7 @@ def save_results_batch(figures, versions, specs):
             agency=agencies[agency_code], fiscal_year=year, defaults={"version": versions[year]}
         )
         assessments[(agency_code, year)] = assessment
-    existing = {
-        (s.assessment_id, s.code, s.part): s
-        for s in Score.objects.filter(assessment__in=assessments.values())
-    }
+    existing = {(s.assessment_id, s.code, s.part): s for s in Score.objects.filter(assessment__in=assessments.values())}
     created, updated, unchanged = [], [], 0
     for figure in figures:
         assessment = assessments[(figure.agency, figure.fiscal_year)]
@@ -628,9 +661,11 @@ def check_agencies(rows):
             if not code:
                 raise ValueError(_("the agency code is empty"))
             if not re.fullmatch(AGENCY_CODE, code):
-                raise ValueError(interpolate(
-                    _("agency code '%(code)s' must be at most 32 letters a–z, digits, '-' or '_'"), {"code": code}
-                ))
+                raise ValueError(
+                    interpolate(
+                        _("agency code '%(code)s' must be at most 32 letters a–z, digits, '-' or '_'"), {"code": code}
+                    )
+                )
             if code in in_file:
                 raise ValueError(interpolate(_("duplicate of row %(row)s"), {"row": in_file[code]}))
             if not cells.get("name_th", "").strip():

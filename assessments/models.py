@@ -40,7 +40,9 @@ class FrameworkVersionQuerySet(models.QuerySet):
                 "items",
                 queryset=Item.objects.select_related("indicator__tool", "sub_topic").prefetch_related("sub_questions"),
             ),
-            models.Prefetch("sub_topics", queryset=SubTopic.objects.select_related("indicator").prefetch_related("items")),
+            models.Prefetch(
+                "sub_topics", queryset=SubTopic.objects.select_related("indicator").prefetch_related("items")
+            ),
         )
 
     def specs(self):
@@ -72,9 +74,7 @@ class FrameworkVersion(models.Model):
         verbose_name = _("framework version")
         verbose_name_plural = _("framework versions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(first_year__lte=models.F("last_year")), name="framework_years_in_order"
-            ),
+            models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="framework_years_in_order"),
         ]
 
     def __str__(self):
@@ -98,9 +98,7 @@ class FrameworkVersion(models.Model):
             topics_by_indicator.setdefault(topic.indicator.number, []).append((topic.code, codes))
         return scoring.FrameworkSpec(
             weights={"IIT": self.weight_iit, "EIT": self.weight_eit, "OIT": self.weight_oit},
-            tool_indicators={
-                tool.code: tuple(i.number for i in indicators if i.tool_id == tool.pk) for tool in tools
-            },
+            tool_indicators={tool.code: tuple(i.number for i in indicators if i.tool_id == tool.pk) for tool in tools},
             tool_parts={tool.code: tuple(p.number for p in tool.parts.all()) for tool in tools if tool.parts.all()},
             indicators={
                 ind.number: scoring.IndicatorSpec(
@@ -179,9 +177,7 @@ class Indicator(models.Model):
         ordering = ["version", "number"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        constraints = [
-            models.UniqueConstraint(fields=["version", "number"], name="indicator_number_unique_in_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="indicator_number_unique_in_version")]
 
     def __str__(self):
         return f"{self.number} {self.name_th}"
@@ -293,7 +289,8 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(access.agencies_visible(user))
 
     def read_whole_by(self, user):
-        """Agencies whose every measure and progress entry the user may read (unit staff read only their units' share)."""
+        """Agencies whose every measure and progress entry the user may read (unit staff read only their
+        units' share)."""
         return self.filter(access.agencies_read_whole(user))
 
     def editable_by(self, user):
@@ -303,7 +300,9 @@ class AgencyQuerySet(models.QuerySet):
 
 class Agency(models.Model):
     code = models.CharField(
-        _("code"), max_length=32, unique=True,
+        _("code"),
+        max_length=32,
+        unique=True,
         validators=[RegexValidator(rf"\A{AGENCY_CODE}\Z", _("Use letters a–z, digits, '-' or '_'."))],
     )
     name_th = models.CharField(_("Thai name"), max_length=255)
@@ -365,7 +364,9 @@ class AssessmentQuerySet(models.QuerySet):
             assessment.refresh_summary(specs[assessment.version_id])
 
     def latest_per_agency(self):
-        newer = Assessment.objects.filter(agency=models.OuterRef("agency"), fiscal_year__gt=models.OuterRef("fiscal_year"))
+        newer = Assessment.objects.filter(
+            agency=models.OuterRef("agency"), fiscal_year__gt=models.OuterRef("fiscal_year")
+        )
         return self.exclude(models.Exists(newer))
 
     def fiscal_years(self):
@@ -406,11 +407,15 @@ class AssessmentQuerySet(models.QuerySet):
 
     def with_change(self):
         """`previous_overall`: the agency's overall score the fiscal year before; `change`: this year's minus it."""
-        previous = Assessment.objects.filter(
-            agency=models.OuterRef("agency"), fiscal_year=models.OuterRef("fiscal_year") - 1
-        ).order_by().values("overall")[:1]
+        previous = (
+            Assessment.objects.filter(agency=models.OuterRef("agency"), fiscal_year=models.OuterRef("fiscal_year") - 1)
+            .order_by()
+            .values("overall")[:1]
+        )
         return self.annotate(
-            previous_overall=models.Subquery(previous, output_field=models.DecimalField(max_digits=5, decimal_places=2)),
+            previous_overall=models.Subquery(
+                previous, output_field=models.DecimalField(max_digits=5, decimal_places=2)
+            ),
             change=models.ExpressionWrapper(
                 models.F("overall") - models.F("previous_overall"),
                 output_field=models.DecimalField(max_digits=6, decimal_places=2),
@@ -473,9 +478,15 @@ class Assessment(models.Model):
     tier_scheme = models.CharField(
         _("tier scheme"), max_length=10, choices=TierScheme.choices, default=TierScheme.TARGET
     )
-    tier_target = models.DecimalField(_("target score"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET, validators=SCORE_VALIDATORS)
-    tier_lower = models.DecimalField(_("lower tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_LOWER, validators=SCORE_VALIDATORS)
-    tier_upper = models.DecimalField(_("upper tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_UPPER, validators=SCORE_VALIDATORS)
+    tier_target = models.DecimalField(
+        _("target score"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET, validators=SCORE_VALIDATORS
+    )
+    tier_lower = models.DecimalField(
+        _("lower tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_LOWER, validators=SCORE_VALIDATORS
+    )
+    tier_upper = models.DecimalField(
+        _("upper tier bound"), max_digits=5, decimal_places=2, default=DEFAULT_UPPER, validators=SCORE_VALIDATORS
+    )
 
     # The headline figures as the engine gives them, kept in step with the scores by
     # refresh_summary() so that lists of many agencies can filter and sort in the database.

@@ -4,6 +4,7 @@
 be shown in Thai and in English from one message, so formatting is deferred too.
 """
 
+from django.utils import translation
 from django.utils.functional import lazy
 
 
@@ -16,8 +17,6 @@ interpolate = lazy(_interpolate, str)
 
 def in_thai_and_english(message):
     """One line for command output, which has no language switch: "ไทย | English"."""
-    from django.utils import translation
-
     with translation.override("th"):
         thai = str(message)
     with translation.override("en"):

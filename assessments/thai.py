@@ -7,8 +7,18 @@ from decimal import Decimal
 from assessments.scoring import round2
 
 MONTHS_LONG = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 # Calendar months in the order of the fiscal year, October first.
@@ -61,8 +71,8 @@ def thai_digits(text: object) -> str:
     return str(text).translate(ARABIC_TO_THAI)
 
 
-def _rounded(value: Decimal | float | int) -> Decimal:
-    return round2(Decimal(str(value)) if isinstance(value, float) else value)
+def _rounded(value: Decimal | float | int | str) -> Decimal:
+    return round2(Decimal(str(value)) if isinstance(value, float | str) else value)
 
 
 def score_text(value: Decimal | float | int | str | None) -> str:

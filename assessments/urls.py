@@ -1,7 +1,7 @@
 from django.urls import path
 
-from assessments.views import agencies, history, overview, results
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
+from assessments.views import agencies, history, overview, results
 
 urlpatterns = [
     path("", results.home, name="home"),
@@ -10,5 +10,7 @@ urlpatterns = [
     path("agencies/<agency_code:code>/<fiscal_year:year>/history/", history.results_history, name="results_history"),
     path("overview/", overview.overview_latest, name="overview_latest"),
     path("overview/<fiscal_year:year>/", overview.overview, name="overview"),
-    path("overview/<fiscal_year:year>/download.<slug:file_format>", overview.overview_download, name="overview_download"),
+    path(
+        "overview/<fiscal_year:year>/download.<slug:file_format>", overview.overview_download, name="overview_download"
+    ),
 ]

@@ -102,11 +102,16 @@ def main(count):
         call_command("load_frameworks", verbosity=0, stdout=quiet)
     demo = [row for row in csv.DictReader(DEMO.open(encoding="utf-8")) if row["agency"] == "ANGTHONG-MUN"]
     codes = [f"B{number:05d}" for number in range(count)]
-    agency_file = csv_bytes(AGENCY_COLUMNS, [(code, f"หน่วยงานทดสอบ {code}", code, "local_government", "") for code in codes])
-    results_file = csv_bytes(
-        RESULT_COLUMNS, [(code, row["fiscal_year"], row["code"], row["part"], row["score"]) for code in codes for row in demo]
+    agency_file = csv_bytes(
+        AGENCY_COLUMNS, [(code, f"หน่วยงานทดสอบ {code}", code, "local_government", "") for code in codes]
     )
-    print(f"{count} agencies, {count * len(demo)} figures ({len(results_file) / 1e6:.0f} MB of CSV), SQLite in {SCRATCH}")
+    results_file = csv_bytes(
+        RESULT_COLUMNS,
+        [(code, row["fiscal_year"], row["code"], row["part"], row["score"]) for code in codes for row in demo],
+    )
+    print(
+        f"{count} agencies, {count * len(demo)} figures ({len(results_file) / 1e6:.0f} MB of CSV), SQLite in {SCRATCH}"
+    )
 
     start = time.perf_counter()
     agencies, problems = check_agencies(read_rows(agency_file, "agencies.csv", AGENCY_COLUMNS))

@@ -50,8 +50,21 @@ TIMEOUT = 120  # seconds a user waits for an answer: 50 logins at once hash pass
 # 12 requests are in flight. More processes would only share the same two cores; sync workers
 # would leave a whole process idle behind each request waiting for SQLite's write lock.
 # --preload: Django is imported once, before the workers fork.
-GUNICORN = ["--preload", "--worker-class", "gthread", "--workers", "3", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
-            "--keep-alive", str(KEEP_ALIVE)]
+GUNICORN = [
+    "--preload",
+    "--worker-class",
+    "gthread",
+    "--workers",
+    "3",
+    "--threads",
+    "4",
+    "--timeout",
+    "60",
+    "--graceful-timeout",
+    "5",
+    "--keep-alive",
+    str(KEEP_ALIVE),
+]
 PAGES = ["login", "dashboard", "my updates", "entry", "save", "read back"]
 TRIVIAL = {"/accounts/login/": "login page", "/static/css/site.css": "static file"}
 ALONE = "1 user: "  # the floor's rows
@@ -129,7 +142,11 @@ class FormFields(HTMLParser):
             kind = attrs.get("type", "text")
             if tag == "textarea":
                 self.textarea = [attrs["name"], ""]
-            elif tag == "input" and kind not in ("file", "submit", "button") and (kind not in ("radio", "checkbox") or "checked" in attrs):
+            elif (
+                tag == "input"
+                and kind not in ("file", "submit", "button")
+                and (kind not in ("radio", "checkbox") or "checked" in attrs)
+            ):
                 self.fields.append((attrs["name"], attrs.get("value") or ("on" if kind == "checkbox" else "")))
 
     def handle_endtag(self, tag):
@@ -182,8 +199,14 @@ class Browser:
         body = None
         if multipart:  # as a browser sends a form with enctype="multipart/form-data"
             boundary = uuid.uuid4().hex
-            body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields)
-            body, headers["Content-Type"] = f"{body}--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+            body = "".join(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                for name, value in fields
+            )
+            body, headers["Content-Type"] = (
+                f"{body}--{boundary}--\r\n".encode(),
+                f"multipart/form-data; boundary={boundary}",
+            )
         elif fields is not None:
             body, headers["Content-Type"] = urlencode(fields), "application/x-www-form-urlencoded"
         if time.monotonic() - self.last > KEEP_ALIVE - 1:
@@ -242,7 +265,9 @@ class Browser:
         elif status != 302 or location != path:
             if status and status < 500:
                 why = re.search(r'<li class="error">(.*?)</li>|class="errorlist[^"]*"><li>(.*?)</li>', text)
-                self.tally.problems.append(f"save {path}: {status} {location or 'not saved'} {why and (why[1] or why[2])}")
+                self.tally.problems.append(
+                    f"save {path}: {status} {location or 'not saved'} {why and (why[1] or why[2])}"
+                )
         else:
             self.tally.saved += 1
             ok, _location, text = self.expect("read back", "GET", path, 200)
@@ -264,7 +289,10 @@ def run_users(port, entries, seconds):
             n += 1
             browser.round_trip(username, entry, n)
 
-    threads = [threading.Thread(target=user, args=args, daemon=True) for args in zip(tallies, entries, entries.values(), strict=True)]
+    threads = [
+        threading.Thread(target=user, args=args, daemon=True)
+        for args in zip(tallies, entries, entries.values(), strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -305,7 +333,9 @@ def report(title, tally, seconds):
             + " ".join(f"{status}×{count}" for status, count in answers)
         )
     server_errors = sum(c for (_page, status), c in tally.status.items() if status != "failed" and status >= 500)
-    print(f"saves answered as saved: {tally.saved}; server errors (5xx): {server_errors}; lost updates: {len(tally.lost)}")
+    print(
+        f"saves answered as saved: {tally.saved}; server errors (5xx): {server_errors}; lost updates: {len(tally.lost)}"
+    )
     problems = tally.lost + tally.problems
     for line in problems[:20]:
         print("  ", line)
@@ -355,14 +385,20 @@ def run(database):
             postgres("DROP DATABASE IF EXISTS ita_load WITH (FORCE)")
             postgres("CREATE DATABASE ita_load")
         began = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--setup", scratch / "users.json"], env=env, cwd=ROOT, check=True, timeout=600)
+        subprocess.run(
+            [sys.executable, __file__, "--setup", scratch / "users.json"], env=env, cwd=ROOT, check=True, timeout=600
+        )
         entries = json.loads((scratch / "users.json").read_text())
         set_up = time.perf_counter() - began
         port = free_port()
         with log_path.open("w") as log:
             server = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "ita_tracker.wsgi", "--bind", f"127.0.0.1:{port}", *GUNICORN],
-                env=env, cwd=ROOT, stdout=log, stderr=log, preexec_fn=die_with_parent,
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+                preexec_fn=die_with_parent,
             )
         wait_until_up(port, server)
         began = time.perf_counter()
@@ -378,7 +414,11 @@ def run(database):
         problems = report(title, tally, SECONDS)
         if problems:
             keep = True
-            errors = {line for line in log_path.read_text().splitlines() if re.search("error|timeout", line, re.I) and not line.startswith(" ")}
+            errors = {
+                line
+                for line in log_path.read_text().splitlines()
+                if re.search("error|timeout", line, re.I) and not line.startswith(" ")
+            }
             print(f"server log {log_path} (kept), distinct error lines:")
             for line in sorted(errors)[:20]:
                 print("  ", line)

@@ -63,7 +63,11 @@ def main():
         call_command("load_demo", verbosity=0, stdout=quiet)
     tceb = Agency.objects.get(code="TCEB")
     cases = [
-        ("analysis TCEB 2565", lambda: analysis_document_for(Assessment.objects.get(agency=tceb, fiscal_year=2565)), False),
+        (
+            "analysis TCEB 2565",
+            lambda: analysis_document_for(Assessment.objects.get(agency=tceb, fiscal_year=2565)),
+            False,
+        ),
         ("plan TCEB 2566", lambda: plan_document_for(tceb, 2566), True),
         ("progress TCEB 2566 Q2", lambda: progress_document_for(tceb, 2566, "q2"), True),
         ("progress TCEB 2566 12m", lambda: progress_document_for(tceb, 2566, "12m"), True),
@@ -77,8 +81,13 @@ def main():
     print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
     for name, build_document, landscape in cases:
         # Default arguments: each lambda keeps this round's values (it is called within the round).
-        for fmt, render in (("pdf", lambda d, landscape=landscape: render_pdf(d, landscape=landscape)), ("xlsx", render_xlsx)):
-            best, median, size = timed(lambda render=render, build_document=build_document: render(build_document()), runs)
+        for fmt, render in (
+            ("pdf", lambda d, landscape=landscape: render_pdf(d, landscape=landscape)),
+            ("xlsx", render_xlsx),
+        ):
+            best, median, size = timed(
+                lambda render=render, build_document=build_document: render(build_document()), runs
+            )
             print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
     if not quick:
         bundles()

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from dashboards.views import analysis, dashboard
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
+from dashboards.views import analysis, dashboard
 
 urlpatterns = [
     path("agencies/<agency_code:code>/<fiscal_year:year>/", analysis.analysis, name="analysis"),

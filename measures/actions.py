@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Agency, FrameworkVersion
-
 from measures.evidence import EXTENSIONS
 from measures.forms import EntryForm, MeasureForm
 from measures.models import (
@@ -67,7 +66,13 @@ def sync_entries(*, measure: Measure) -> None:
         ProgressEntry,
     )
     untouched = measure.entries.exclude(unit__in=units, round__active=True).filter(
-        state=State.DRAFT, result="", obstacles="", suggestions="", percent=0, activities__isnull=True, evidence__isnull=True
+        state=State.DRAFT,
+        result="",
+        obstacles="",
+        suggestions="",
+        percent=0,
+        activities__isnull=True,
+        evidence__isnull=True,
     )
     untouched.delete()
 
@@ -113,8 +118,10 @@ def do_review_step(
     # and the second sees the first.
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state not in allowed_from:
-        raise ValidationError(_("This entry is %(state)s; it cannot be %(action)s now."), params={
-            "state": entry.get_state_display(), "action": Action(action).label.lower()})
+        raise ValidationError(
+            _("This entry is %(state)s; it cannot be %(action)s now."),
+            params={"state": entry.get_state_display(), "action": Action(action).label.lower()},
+        )
     if revision is not None and entry.revision != revision:
         raise EntryChanged(entry)
     if action in (Action.RETURN, Action.REOPEN) and not comment.strip():

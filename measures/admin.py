@@ -28,12 +28,16 @@ class AdminUnitForm(forms.ModelForm):
         allowed = UnitForm(instance=self.instance, agency=agency).fields
         parent, members = cleaned.get("parent"), cleaned.get("members")
         if parent and not allowed["parent"].queryset.filter(pk=parent.pk).exists():
-            self.add_error("parent", ValidationError(allowed["parent"].error_messages["invalid_choice"], code="invalid_choice"))
+            self.add_error(
+                "parent", ValidationError(allowed["parent"].error_messages["invalid_choice"], code="invalid_choice")
+            )
         outsiders = members.exclude(pk__in=allowed["members"].queryset.values("pk")) if members is not None else []
         for person in outsiders:
             self.add_error(
                 "members",
-                ValidationError(allowed["members"].error_messages["invalid_choice"], code="invalid_choice", params={"value": person}),
+                ValidationError(
+                    allowed["members"].error_messages["invalid_choice"], code="invalid_choice", params={"value": person}
+                ),
             )
         return cleaned
 
@@ -84,10 +88,33 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["name"]
     list_select_related = ["agency", "lead_unit"]
     fields = [
-        "agency", "fiscal_year", "copied_from", "order",
-        "name", "indicators", "items", "analysis", "steps", "period", "quarters", "months", "start_date", "end_date",
-        "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
-        "target_percent", "confidence", "risks", "strategy", "notes", "revision",
+        "agency",
+        "fiscal_year",
+        "copied_from",
+        "order",
+        "name",
+        "indicators",
+        "items",
+        "analysis",
+        "steps",
+        "period",
+        "quarters",
+        "months",
+        "start_date",
+        "end_date",
+        "lead_unit",
+        "supporting_units",
+        "monitoring",
+        "report_to",
+        "report_frequency",
+        "kpi",
+        "target",
+        "target_percent",
+        "confidence",
+        "risks",
+        "strategy",
+        "notes",
+        "revision",
     ]
     readonly_fields = ["agency", "fiscal_year", "copied_from"]
 

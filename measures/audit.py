@@ -72,7 +72,9 @@ def changes_since(entry, revision):
 def _rows_before(model, entry_pk, until, order):
     """An entry's activities or evidence as they stood just before `until`, from their history."""
     latest = {}
-    for record in model.history.filter(entry_id=entry_pk, history_date__lt=until).order_by("history_date", "history_id"):
+    for record in model.history.filter(entry_id=entry_pk, history_date__lt=until).order_by(
+        "history_date", "history_id"
+    ):
         latest[record.id] = record
     alive = [record for record in latest.values() if record.history_type != "-"]
     return sorted(alive, key=lambda record: tuple(getattr(record, name) for name in order))

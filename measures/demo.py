@@ -17,7 +17,18 @@ from django.utils import timezone
 
 from assessments.models import Agency, FrameworkVersion
 from measures.actions import do_copy_plan, do_review_step, ensure_rounds, sync_entries
-from measures.models import FISCAL_MONTHS, Action, Activity, Measure, Period, ProgressEntry, ReportingRound, ReviewEvent, State, Unit
+from measures.models import (
+    FISCAL_MONTHS,
+    Action,
+    Activity,
+    Measure,
+    Period,
+    ProgressEntry,
+    ReportingRound,
+    ReviewEvent,
+    State,
+    Unit,
+)
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "measures.yaml"
 
@@ -86,7 +97,9 @@ def load_plan(plan, units):
             analysis=spec["analysis"].strip(),
             steps="\n".join(spec["steps"]),
             period=Period.DATES if start else Period.QUARTERS,
-            months=[month for quarter in spec.get("quarters", []) for month in FISCAL_MONTHS[3 * quarter - 3 : 3 * quarter]],
+            months=[
+                month for quarter in spec.get("quarters", []) for month in FISCAL_MONTHS[3 * quarter - 3 : 3 * quarter]
+            ],
             start_date=start,
             end_date=end,
             lead_unit=None if all_units else units[agency.code, spec["lead"]],
@@ -96,7 +109,9 @@ def load_plan(plan, units):
             kpi=spec.get("kpi", ""),
             target=spec.get("target", ""),
         )
-        measure.supporting_units.set(agency_units if all_units else [units[agency.code, name] for name in spec.get("supporting", [])])
+        measure.supporting_units.set(
+            agency_units if all_units else [units[agency.code, name] for name in spec.get("supporting", [])]
+        )
         items = list(version.items.filter(code__in=spec.get("items", [])))
         measure.items.set(items)
         numbers = set(spec.get("indicators", [])) | {item.indicator.number for item in items}
@@ -113,15 +128,28 @@ def copy_plan(progress):
 
 def load_progress(progress, plans, *, officer, unit_user):
     """Fill in and review every entry of the plan as the progress section says."""
-    measures = list(Measure.objects.filter(agency__code=progress["agency"], fiscal_year=progress["fiscal_year"]).order_by("order", "pk"))
+    measures = list(
+        Measure.objects.filter(agency__code=progress["agency"], fiscal_year=progress["fiscal_year"]).order_by(
+            "order", "pk"
+        )
+    )
     number = {measure.pk: n for n, measure in enumerate(measures, start=1)}
     printed = next(
-        (plan for plan in plans if (plan["agency"], plan["fiscal_year"]) == (progress["agency"], progress["fiscal_year"])), None
+        (
+            plan
+            for plan in plans
+            if (plan["agency"], plan["fiscal_year"]) == (progress["agency"], progress["fiscal_year"])
+        ),
+        None,
     )
     kpis = {spec["measure"]: spec for spec in progress.get("kpi", [])}
     for n, spec in kpis.items():
         measure = measures[n - 1]
-        measure.kpi, measure.target, measure.target_percent = spec["kpi"], spec["target"], Decimal(str(spec["target_percent"]))
+        measure.kpi, measure.target, measure.target_percent = (
+            spec["kpi"],
+            spec["target"],
+            Decimal(str(spec["target_percent"])),
+        )
         measure.save(update_fields=["kpi", "target", "target_percent"])
 
     entries = (
@@ -157,7 +185,9 @@ def fill(entry, spec, printed, reporter):
         entry.result = printed["result"]
         entry.suggestions = printed.get("suggestions", "")
     elif done:
-        entry.result = "ดำเนินการแล้ว\n" + "\n".join(f"ขั้นตอนที่ {i}: {step}" for i, step in enumerate(steps[:done], start=1))
+        entry.result = "ดำเนินการแล้ว\n" + "\n".join(
+            f"ขั้นตอนที่ {i}: {step}" for i, step in enumerate(steps[:done], start=1)
+        )
     entry.obstacles = spec.get("obstacles", "ไม่มี" if done or printed else "")
     entry.percent = spec["percent"]
     entry.status = spec["status"]
@@ -175,6 +205,8 @@ def review(entry, spec, *, reporter, officer):
     when[Action.RETURN] = when[Action.APPROVE]
     for action in STEPS[State(spec["state"])]:
         user = reporter if action == Action.SUBMIT else officer
-        do_review_step(entry=entry, action=action, user=user, comment=spec.get("comment", "") if action == Action.RETURN else "")
+        do_review_step(
+            entry=entry, action=action, user=user, comment=spec.get("comment", "") if action == Action.RETURN else ""
+        )
         moment = timezone.make_aware(datetime.datetime.combine(when[action], datetime.time(10)))
         ReviewEvent.objects.filter(entry=entry, action=action).update(created=min(moment, timezone.now()))

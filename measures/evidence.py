@@ -53,22 +53,88 @@ NAMES = {
     PPTX: (".pptx",),
 }
 EXTENSIONS = {content_type: names[0] for content_type, names in NAMES.items()}
-KINDS = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP", DOC: "Word", XLS: "Excel", PPT: "PowerPoint",
-         DOCX: "Word", XLSX: "Excel", PPTX: "PowerPoint"}
+KINDS = {
+    PDF: "PDF",
+    PNG: "PNG",
+    JPEG: "JPEG",
+    GIF: "GIF",
+    WEBP: "WebP",
+    DOC: "Word",
+    XLS: "Excel",
+    PPT: "PowerPoint",
+    DOCX: "Word",
+    XLSX: "Excel",
+    PPTX: "PowerPoint",
+}
 
 # Names that a browser opens as a page or the desktop runs as a program.
 ACTIVE_NAMES = {
-    ".htm", ".html", ".xhtml", ".shtml", ".mht", ".mhtml", ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".hta",
-    ".js", ".mjs", ".jse", ".vbs", ".vbe", ".wsf", ".wsh", ".ps1", ".psm1", ".sh", ".bash", ".bat", ".cmd",
-    ".py", ".pl", ".php", ".rb", ".jar", ".exe", ".dll", ".msi", ".msp", ".com", ".scr", ".pif", ".cpl",
-    ".sys", ".lnk", ".reg", ".inf", ".apk", ".app", ".dmg",
-    ".docm", ".dotm", ".xlsm", ".xltm", ".xlam", ".pptm", ".potm", ".ppsm",
+    ".htm",
+    ".html",
+    ".xhtml",
+    ".shtml",
+    ".mht",
+    ".mhtml",
+    ".svg",
+    ".svgz",
+    ".xml",
+    ".xsl",
+    ".xslt",
+    ".hta",
+    ".js",
+    ".mjs",
+    ".jse",
+    ".vbs",
+    ".vbe",
+    ".wsf",
+    ".wsh",
+    ".ps1",
+    ".psm1",
+    ".sh",
+    ".bash",
+    ".bat",
+    ".cmd",
+    ".py",
+    ".pl",
+    ".php",
+    ".rb",
+    ".jar",
+    ".exe",
+    ".dll",
+    ".msi",
+    ".msp",
+    ".com",
+    ".scr",
+    ".pif",
+    ".cpl",
+    ".sys",
+    ".lnk",
+    ".reg",
+    ".inf",
+    ".apk",
+    ".app",
+    ".dmg",
+    ".docm",
+    ".dotm",
+    ".xlsm",
+    ".xltm",
+    ".xlam",
+    ".pptm",
+    ".potm",
+    ".ppsm",
 }
 # What a web page or a script starts with, looked for in a file's first kilobyte.
 ACTIVE_MARKERS = (b"<html", b"<script", b"<svg", b"<!doctype html", b"<iframe", b"<body", b"<?php")
 
 SIMPLE_TYPES = {  # puremagic's best guesses that we take as they are
-    ".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".jfif": JPEG, ".jpe": JPEG, ".gif": GIF, ".webp": WEBP,
+    ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".jfif": JPEG,
+    ".jpe": JPEG,
+    ".gif": GIF,
+    ".webp": WEBP,
 }
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -90,8 +156,17 @@ OOXML_MAX_UNPACKED = 250 * 1024 * 1024
 OOXML_MAX_PARTS = 10_000
 OOXML_MAX_CONTENT_TYPES = 1024 * 1024
 # What a damaged or hostile archive may raise while it is opened and its content types read.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, RuntimeError,
-              NotImplementedError, ElementTree.ParseError)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    ElementTree.ParseError,
+)
 
 NOT_EVIDENCE = _("“%(name)s” is not a PDF, an image (PNG, JPEG, GIF, WebP) or an Office document.")
 ACTIVE = _("“%(name)s” is not accepted: web pages, scripts, programs and documents with macros cannot be evidence.")
@@ -116,7 +191,8 @@ def check_evidence(name, data):
     if ending not in NAMES[content_type]:
         raise Refused(
             _("“%(name)s” is a %(kind)s file: its name must end in %(ending)s."),
-            kind=KINDS[content_type], ending=" / ".join(NAMES[content_type]),
+            kind=KINDS[content_type],
+            ending=" / ".join(NAMES[content_type]),
         )
     return content_type
 

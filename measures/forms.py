@@ -17,7 +17,18 @@ from assessments.text import interpolate
 from assessments.thai import MONTHS_SHORT, thai_date, to_christian_era
 from measures import plans
 from measures.evidence import Refused, check_evidence
-from measures.models import FISCAL_MONTHS, Action, Activity, Confidence, Measure, Period, ProgressEntry, ReportingRound, Status, Unit
+from measures.models import (
+    FISCAL_MONTHS,
+    Action,
+    Activity,
+    Confidence,
+    Measure,
+    Period,
+    ProgressEntry,
+    ReportingRound,
+    Status,
+    Unit,
+)
 from measures.plans import FIRST_YEAR, LAST_YEAR, fiscal_year_bounds, months_between, quarter_months, unit_label
 
 # --- Progress entries -------------------------------------------------------------------
@@ -139,17 +150,23 @@ class EvidenceForm(forms.Form):
         uploads = self.cleaned_data["files"]
         request_limit = settings.EVIDENCE_MAX_REQUEST_BYTES
         if self.too_large or sum(upload.size for upload in uploads) > request_limit:
-            raise ValidationError(interpolate(
-                _("The files chosen add up to more than %(limit)s MB, the most one save can take: nothing was "
-                  "uploaded. Add them a few at a time."),
-                {"limit": megabytes(request_limit)},
-            ))
+            raise ValidationError(
+                interpolate(
+                    _(
+                        "The files chosen add up to more than %(limit)s MB, the most one save can take: nothing was "
+                        "uploaded. Add them a few at a time."
+                    ),
+                    {"limit": megabytes(request_limit)},
+                )
+            )
         limit = settings.EVIDENCE_MAX_BYTES
         accepted, problems = [], []
         for upload in uploads:
             if upload.size > limit:
                 problems.append(
-                    interpolate(_("“%(name)s” is larger than %(limit)s MB."), {"name": upload.name, "limit": megabytes(limit)})
+                    interpolate(
+                        _("“%(name)s” is larger than %(limit)s MB."), {"name": upload.name, "limit": megabytes(limit)}
+                    )
                 )
                 continue
             data = upload.read()
@@ -170,11 +187,15 @@ class EvidenceForm(forms.Form):
         stored = self.entry.evidence.aggregate(total=Sum("size"))["total"] or 0
         limit = settings.EVIDENCE_MAX_ENTRY_BYTES
         if stored + adding > limit:
-            raise ValidationError(interpolate(
-                _("A report holds at most %(limit)s MB of evidence; it has %(stored)s MB and these files add "
-                  "%(adding)s MB. Nothing was uploaded: remove files or send smaller ones."),
-                {"limit": megabytes(limit), "stored": megabytes(stored), "adding": megabytes(adding)},
-            ))
+            raise ValidationError(
+                interpolate(
+                    _(
+                        "A report holds at most %(limit)s MB of evidence; it has %(stored)s MB and these files add "
+                        "%(adding)s MB. Nothing was uploaded: remove files or send smaller ones."
+                    ),
+                    {"limit": megabytes(limit), "stored": megabytes(stored), "adding": megabytes(adding)},
+                )
+            )
 
 
 class ReviewForm(forms.Form):
@@ -183,7 +204,8 @@ class ReviewForm(forms.Form):
 
     comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     revision = forms.IntegerField(
-        min_value=0, widget=forms.HiddenInput,
+        min_value=0,
+        widget=forms.HiddenInput,
         error_messages={"required": _("This page lacks the version of the report it shows; reload it and try again.")},
     )
 
@@ -213,7 +235,9 @@ class ModelChoices(forms.ModelMultipleChoiceField):
         for pk in value if isinstance(value, (list, tuple)) else []:
             text = str(pk).strip()
             if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk})
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
         return super()._check_values(value)
 
 
@@ -296,9 +320,27 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
-            "name", "indicators", "items", "analysis", "steps", "period", "months", "start_date", "end_date",
-            "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
-            "target_percent", "confidence", "risks", "strategy", "notes",
+            "name",
+            "indicators",
+            "items",
+            "analysis",
+            "steps",
+            "period",
+            "months",
+            "start_date",
+            "end_date",
+            "lead_unit",
+            "supporting_units",
+            "monitoring",
+            "report_to",
+            "report_frequency",
+            "kpi",
+            "target",
+            "target_percent",
+            "confidence",
+            "risks",
+            "strategy",
+            "notes",
         ]
         widgets = {
             "name": forms.Textarea(attrs={"rows": 2}),
@@ -339,7 +381,9 @@ class MeasureForm(forms.ModelForm):
         # them without a query; the querysets only check what was sent.
         indicators = list(version.indicators.all()) if version else []
         items = list(version.items.all()) if version else []
-        self.fields["indicators"].queryset = Indicator.objects.filter(version=version) if version else Indicator.objects.none()
+        self.fields["indicators"].queryset = (
+            Indicator.objects.filter(version=version) if version else Indicator.objects.none()
+        )
         self.fields["items"].queryset = (
             Item.objects.filter(version=version).select_related("indicator") if version else Item.objects.none()
         )
@@ -431,7 +475,11 @@ class MeasureForm(forms.ModelForm):
                 if {o.pk for o in mine or []} != {o.pk for o in theirs.all()}:
                     rows.append((self.fields[name].label, ", ".join(str(o) for o in theirs.all()) or "–"))
             elif (mine or "") != (theirs or ""):
-                shown = getattr(current, f"get_{name}_display")() if name in ("period", "report_frequency", "confidence") else theirs
+                shown = (
+                    getattr(current, f"get_{name}_display")()
+                    if name in ("period", "report_frequency", "confidence")
+                    else theirs
+                )
                 if name in ("start_date", "end_date"):
                     shown = thai_date(theirs)
                 elif name == "months":
@@ -463,11 +511,15 @@ class RoundForm(forms.ModelForm):
         first, last = self.instance.period
         if due <= first:
             raise ValidationError(
-                interpolate(_("The due date must fall after the round's first day, %(date)s."), {"date": thai_date(first)})
+                interpolate(
+                    _("The due date must fall after the round's first day, %(date)s."), {"date": thai_date(first)}
+                )
             )
         if due > last + datetime.timedelta(days=365):
             raise ValidationError(
-                interpolate(_("The due date must be within a year of the round's end, %(date)s."), {"date": thai_date(last)})
+                interpolate(
+                    _("The due date must be within a year of the round's end, %(date)s."), {"date": thai_date(last)}
+                )
             )
         return due
 
@@ -482,7 +534,9 @@ def round_forms(data, rounds):
 class TemplateTargetForm(forms.Form):
     """The plan a template from the library is opened in: one of the user's agencies, and a year."""
 
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, to_field_name="code", empty_label=_("— choose an agency —"))
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=None, to_field_name="code", empty_label=_("— choose an agency —")
+    )
     year = forms.IntegerField(label=_("Fiscal year of the plan"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     def __init__(self, *args, agencies, **kwargs):

@@ -19,9 +19,29 @@ SAME_CHANGE = datetime.timedelta(seconds=10)
 
 # Fields in the order the form shows them; bookkeeping (revision, agency, copied_from) is left out.
 FIELDS = [
-    "name", "indicators", "items", "analysis", "steps", "period", "months", "start_date", "end_date",
-    "lead_unit", "supporting_units", "monitoring", "report_to", "report_frequency", "kpi", "target",
-    "target_percent", "confidence", "risks", "strategy", "notes", "fiscal_year", "order",
+    "name",
+    "indicators",
+    "items",
+    "analysis",
+    "steps",
+    "period",
+    "months",
+    "start_date",
+    "end_date",
+    "lead_unit",
+    "supporting_units",
+    "monitoring",
+    "report_to",
+    "report_frequency",
+    "kpi",
+    "target",
+    "target_percent",
+    "confidence",
+    "risks",
+    "strategy",
+    "notes",
+    "fiscal_year",
+    "order",
 ]
 M2M = {"indicators": "indicator_id", "items": "item_id", "supporting_units": "unit_id"}
 
@@ -60,7 +80,9 @@ def measure_trail(measure):
         if kind == CREATED:
             fields = [FieldChange(label(n), "", after[n]) for n in FIELDS if after[n]]
         else:
-            fields = [FieldChange(label(n), before.get(n, ""), after[n]) for n in FIELDS if before.get(n, "") != after[n]]
+            fields = [
+                FieldChange(label(n), before.get(n, ""), after[n]) for n in FIELDS if before.get(n, "") != after[n]
+            ]
         if fields or kind != CHANGED:
             changes.append(Change(when, who, str(label("name")).capitalize(), kind, fields))
     return list(reversed(changes))

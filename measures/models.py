@@ -34,7 +34,9 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
     )
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("members"))
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="units", verbose_name=_("members")
+    )
 
     objects = UnitQuerySet.as_manager()
     history = HistoricalRecords()
@@ -122,7 +124,8 @@ class MeasureQuerySet(models.QuerySet):
         return self.annotate(
             latest_round=models.Subquery(latest_round.values("round_id")[:1]),
             done=models.ExpressionWrapper(
-                Q(latest_round__isnull=False) & ~models.Exists(in_latest.exclude(state=State.APPROVED, status=Status.DONE)),
+                Q(latest_round__isnull=False)
+                & ~models.Exists(in_latest.exclude(state=State.APPROVED, status=Status.DONE)),
                 output_field=models.BooleanField(),
             ),
             latest_percent=models.Subquery(
@@ -187,7 +190,10 @@ class Measure(models.Model):
     steps = models.TextField(_("steps"), blank=True, help_text=_("One step per line, in order."))
     period = models.CharField(_("period"), max_length=10, choices=Period.choices, default=Period.QUARTERS)
     months = models.JSONField(
-        _("months"), default=list, blank=True, help_text=_("Calendar months (10 = October … 9 = September) the measure runs in.")
+        _("months"),
+        default=list,
+        blank=True,
+        help_text=_("Calendar months (10 = October … 9 = September) the measure runs in."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -203,7 +209,9 @@ class Measure(models.Model):
         _("reporting frequency"), max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
     kpi = models.TextField(_("KPI"), blank=True)
-    target = models.CharField(_("target"), max_length=255, blank=True, help_text=_("As written, e.g. ไม่น้อยกว่าร้อยละ 90."))
+    target = models.CharField(
+        _("target"), max_length=255, blank=True, help_text=_("As written, e.g. ไม่น้อยกว่าร้อยละ 90.")
+    )
     target_percent = models.DecimalField(
         _("target (percent)"),
         max_digits=5,
@@ -322,7 +330,13 @@ class ReportingRound(models.Model):
         """The round as a year starts with, unsaved: due on the last day of its period, the four
         quarters reporting and the 6- and 12-month rounds ready to switch on."""
         quarter = kind in (RoundKind.Q1, RoundKind.Q2, RoundKind.Q3, RoundKind.Q4)
-        return cls(agency=agency, fiscal_year=fiscal_year, kind=kind, due_date=round_period(kind, fiscal_year)[1], active=quarter)
+        return cls(
+            agency=agency,
+            fiscal_year=fiscal_year,
+            kind=kind,
+            due_date=round_period(kind, fiscal_year)[1],
+            active=quarter,
+        )
 
     @classmethod
     def of_year(cls, agency, fiscal_year):
@@ -379,7 +393,14 @@ class ProgressEntryQuerySet(models.QuerySet):
     def count_by_unit(self):
         """One row per unit: `count` entries and the `oldest` due date among them."""
         return (
-            self.values("unit", "unit__name", "unit__abbreviation", "unit__agency__code", "unit__agency__short_name", "unit__agency__name_th")
+            self.values(
+                "unit",
+                "unit__name",
+                "unit__abbreviation",
+                "unit__agency__code",
+                "unit__agency__short_name",
+                "unit__agency__name_th",
+            )
             .annotate(count=models.Count("pk"), oldest=models.Min("round__due_date"))
             .order_by("oldest", "unit__agency__code", "unit__name")
         )
@@ -403,19 +424,26 @@ class ProgressEntry(models.Model):
     result = models.TextField(_("results"), blank=True)
     obstacles = models.TextField(_("problems and obstacles"), blank=True)
     suggestions = models.TextField(_("suggestions"), blank=True)
-    percent = models.PositiveSmallIntegerField(
-        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
-    )
+    percent = models.PositiveSmallIntegerField(_("percent complete"), default=0, validators=[MaxValueValidator(100)])
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     kpi_actual = models.DecimalField(
-        _("KPI result (percent)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("KPI result (percent)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     links = models.TextField(_("evidence links"), blank=True, help_text=_("One address per line."))
     state = models.CharField(_("review state"), max_length=10, choices=State.choices, default=State.DRAFT)
     updated = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reported by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
     )
     revision = models.PositiveIntegerField(default=0, editable=False)
 
@@ -539,7 +567,9 @@ class MeasureTemplate(models.Model):
     indicator_number = models.PositiveSmallIntegerField(
         _("indicator"), validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    item_code = models.CharField(_("item code"), max_length=10, blank=True, help_text=_("e.g. I20 or o12; empty for the whole indicator"))
+    item_code = models.CharField(
+        _("item code"), max_length=10, blank=True, help_text=_("e.g. I20 or o12; empty for the whole indicator")
+    )
     name = models.CharField(_("measure"), max_length=500)
     analysis = models.TextField(_("analysis"), blank=True)
     steps = models.TextField(_("steps"), blank=True)

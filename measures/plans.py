@@ -7,6 +7,7 @@ those of the framework of N − 1, and the scores shown beside them are that yea
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.http import Http404
 
@@ -57,7 +58,7 @@ class Answered:
     fiscal_year: int
     assessment: Assessment | None
     version: FrameworkVersion | None
-    result: object | None
+    result: Any
 
     def indicator_score(self, number):
         return self.result.shown(f"IND{number}") if self.result else None
@@ -109,7 +110,7 @@ def plan_groups(measures, answered):
 
 def measures_by_item(measures):
     """{item code: [measures answering it]} for measures with their items prefetched."""
-    answering = {}
+    answering: dict = {}
     for measure in measures:
         for item in measure.items.all():
             answering.setdefault(item.code, []).append(measure)
@@ -193,12 +194,12 @@ def prefill(answered, plan_year, params):
         part = to_int(params.get("part")) or 0
         note = part_label(version, "EIT", part) if part else ""
         score = answered.result.shown(item.code, part) if answered.result else None
-        if score is not None:
+        if score is not None and rule:
             subject = f" {item.code} {item.text_th}" + (f" ({note})" if note else "")
             initial["analysis"] = analysis_sentence(subject, score, rule, rule.tier(score), plan_year)
     elif indicator:
         score = answered.indicator_score(indicator.number)
-        if score is not None:
+        if score is not None and rule:
             subject = f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}"
             initial["analysis"] = analysis_sentence(subject, score, rule, rule.tier(score), plan_year)
 

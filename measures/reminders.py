@@ -70,7 +70,12 @@ def plan_reminders(*, today, days):
     for entry in entries:
         by_unit.setdefault(entry.unit_id, (entry.unit, []))[1].append(entry)
     members = {}
-    links = unit_memberships().filter(unit__in=by_unit, user__is_active=True).select_related("user").order_by("user__username")
+    links = (
+        unit_memberships()
+        .filter(unit__in=by_unit, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
     for link in links:
         members.setdefault(link.unit_id, []).append(link.user)
     sent = set(ReminderLog.objects.filter(sent_on=today, entry__in=entries).values_list("entry_id", "user_id"))

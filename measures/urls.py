@@ -1,9 +1,7 @@
 from django.urls import path
 
-from measures.views import entries
-from measures.views import plan
-from measures.views import updates
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
+from measures.views import entries, plan, updates
 
 urlpatterns = [
     path("my/updates/", updates.my_updates, name="my_updates"),

@@ -34,9 +34,13 @@ def _queue_bundle(user: User, organisation: Agency, fiscal_year: int) -> Bundle 
     # A bundle whose worker died is given up first, so that worker, should it resume, finds it no
     # longer running and leaves the new one alone; then it is replaced like any finished bundle.
     for stalled in mine.stalled(now):
-        log.warning("Year-end bundle %s lost its worker (last stamped %s); asked again", stalled.pk, stalled.heartbeat_at)
+        log.warning(
+            "Year-end bundle %s lost its worker (last stamped %s); asked again", stalled.pk, stalled.heartbeat_at
+        )
         Bundle.objects.filter(pk=stalled.pk, status=BundleStatus.RUNNING).update(
-            status=BundleStatus.FAILED, failure=STALLED.format(heartbeat=stalled.heartbeat_at.isoformat()), finished_at=now
+            status=BundleStatus.FAILED,
+            failure=STALLED.format(heartbeat=stalled.heartbeat_at.isoformat()),
+            finished_at=now,
         )
     if mine.building().exists():
         return None

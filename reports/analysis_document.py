@@ -14,7 +14,9 @@ from reports.layout import CHANGE, SCORE, Document, Section, Table, agency_docum
 ANALYSIS_TITLE = "รายงานการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA)"
 
 
-def analysis_document(assessment: Assessment, history: list[Assessment], versions: dict[int, FrameworkVersion]) -> Document:
+def analysis_document(
+    assessment: Assessment, history: list[Assessment], versions: dict[int, FrameworkVersion]
+) -> Document:
     """The document of `build_analysis(assessment, history, versions)`, in Thai."""
     with translation.override("th"):
         return _analysis_document(build_analysis(assessment, history, versions), history, versions)
@@ -43,7 +45,9 @@ def _analysis_document(report: Analysis, history: list[Assessment], versions: di
         if report.level:
             summary += f" อยู่ในระดับ {report.level}"
     if previous_year and overall and overall.previous is not None:
-        summary += f" เทียบกับปี {previous_year} ได้คะแนน {score_text(overall.previous)} คะแนน ผลต่าง {change_text(overall.change)}"
+        summary += (
+            f" เทียบกับปี {previous_year} ได้คะแนน {score_text(overall.previous)} คะแนน ผลต่าง {change_text(overall.change)}"
+        )
     rows = []
     styles = []
     for tool, row, parts in report.tools:
@@ -96,7 +100,12 @@ def _analysis_document(report: Analysis, history: list[Assessment], versions: di
         Section(
             "ผลการประเมินรายตัวชี้วัด",
             highlights,
-            Table(header_rows, rows, [44] + [11] * len(years) + ([11] if with_change else []) + ([8] if with_letters else []), number_columns),
+            Table(
+                header_rows,
+                rows,
+                [44] + [11] * len(years) + ([11] if with_change else []) + ([8] if with_letters else []),
+                number_columns,
+            ),
         )
     )
 
@@ -126,7 +135,14 @@ def _analysis_document(report: Analysis, history: list[Assessment], versions: di
             rows.append(line)
             styles.append("heading" if row.heading else "indent" if row.indent else "")
         number_columns = {2: SCORE, 3: SCORE, 4: CHANGE} if with_previous else {2: SCORE}
-        widths = [6, 50] + ([10] if with_previous else []) + [10] + ([10] if with_previous else []) + ([7] if with_letters else []) + [16]
+        widths = (
+            [6, 50]
+            + ([10] if with_previous else [])
+            + [10]
+            + ([10] if with_previous else [])
+            + ([7] if with_letters else [])
+            + [16]
+        )
         sections.append(
             Section(
                 f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th} ({indicator.tool.code})",
@@ -143,7 +159,9 @@ def _analysis_document(report: Analysis, history: list[Assessment], versions: di
     bounds = (
         f"เป้าหมาย {score_text(report.rule.target)} คะแนน"
         if report.rule.scheme == "target"
-        else f"ต่ำกว่า {score_text(report.rule.lower)} ต้องแก้ไขโดยเร่งด่วน, {score_text(report.rule.lower)}–{score_text(report.rule.upper)} ต้องพัฒนาให้ดีขึ้น, สูงกว่า {score_text(report.rule.upper)} ควรรักษาระดับไว้"
+        else f"ต่ำกว่า {score_text(report.rule.lower)} ต้องแก้ไขโดยเร่งด่วน, "
+        f"{score_text(report.rule.lower)}–{score_text(report.rule.upper)} ต้องพัฒนาให้ดีขึ้น, "
+        f"สูงกว่า {score_text(report.rule.upper)} ควรรักษาระดับไว้"
     )
     sections.append(Section("การจัดกลุ่มประเด็นการประเมินตามผลคะแนน", [f"เกณฑ์การจัดกลุ่ม: {bounds}"]))
     for _tier, label, tools in report.tiers:
@@ -162,7 +180,13 @@ def _analysis_document(report: Analysis, history: list[Assessment], versions: di
             Section(
                 str(label),
                 [],
-                Table([[header("ข้อ"), header("ประเด็นการประเมิน"), header("คะแนน"), header("ระดับ")]], rows, [8, 62, 10, 8], {2: SCORE}, styles),
+                Table(
+                    [[header("ข้อ"), header("ประเด็นการประเมิน"), header("คะแนน"), header("ระดับ")]],
+                    rows,
+                    [8, 62, 10, 8],
+                    {2: SCORE},
+                    styles,
+                ),
                 level=3,
             )
         )
@@ -191,7 +215,9 @@ def _year_table(first_column, previous_year, year, rows, styles):
             [header(f"ปี {previous_year}"), header(f"ปี {year}")],
         ]
         return Table(header_rows, rows, [44, 11, 11, 11], {1: SCORE, 2: SCORE, 3: CHANGE}, styles)
-    return Table([[header(first_column), header(f"ปี {year}")]], [[r[0], r[2]] for r in rows], [44, 11], {1: SCORE}, styles)
+    return Table(
+        [[header(first_column), header(f"ปี {year}")]], [[r[0], r[2]] for r in rows], [44, 11], {1: SCORE}, styles
+    )
 
 
 def _trend_chart(report, history, versions):

@@ -4,8 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessments import access
@@ -19,7 +18,9 @@ SHOWN = 20  # the user's latest bundles on the page
 
 class BundleForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        Agency.objects.none(), to_field_name="code", label=gettext_lazy("Organisation"),
+        Agency.objects.none(),
+        to_field_name="code",
+        label=gettext_lazy("Organisation"),
         help_text=gettext_lazy("The bundle holds this agency and the agencies under it that you oversee."),
     )
     fiscal_year = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Fiscal year"))

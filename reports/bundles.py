@@ -2,8 +2,9 @@
 
 For each agency and fiscal year N: the analysis of the results of N − 1 (on which the plan of N
 rests) and of N (when they have arrived), then the measures plan, the improvement plan and the 6-
-and 12-month progress reports of N (when N has measures), each as PDF and XLSX, in a folder named after the agency's code. `index.txt` lists
-what is in the bundle and why an agency has fewer documents, so nobody has to guess.
+and 12-month progress reports of N (when N has measures), each as PDF and XLSX, in a folder named
+after the agency's code. `index.txt` lists what is in the bundle and why an agency has fewer
+documents, so nobody has to guess.
 """
 
 import zipfile
@@ -56,7 +57,9 @@ def bundle_entries(agencies, year):
     """The documents the agencies have for the year, and a note for each agency missing some."""
     assessments = {
         (a.agency_id, a.fiscal_year): a
-        for a in Assessment.objects.filter(agency__in=agencies, fiscal_year__in=(year - 1, year)).select_related("agency")
+        for a in Assessment.objects.filter(agency__in=agencies, fiscal_year__in=(year - 1, year)).select_related(
+            "agency"
+        )
     }
     planned = set(Measure.objects.filter(agency__in=agencies, fiscal_year=year).values_list("agency_id", flat=True))
     entries, notes = [], {}

@@ -1,8 +1,7 @@
 """A document as a PDF or XLSX file, as the downloads, the export command and the bundles write it."""
 
 from reports.pdf import render_pdf
-from reports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
-from reports.xlsx import render_xlsx
+from reports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE, render_xlsx
 
 FORMATS = ("pdf", "xlsx")
 CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX_CONTENT_TYPE}

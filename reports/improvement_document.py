@@ -53,9 +53,15 @@ def improvement_rows(fiscal_year: int, measures: list[Measure], results: dict[in
         steps = [f"{n}. {step}" for n, step in enumerate(measure.step_list(), start=1)]
         columns = measure_month_columns(measure, fiscal_year)
         marks = [MONTH_MARK if i in columns else "" for i in range(12)]
-        kpi = "\n".join(t for t in (measure.kpi.strip(), f"ค่าเป้าหมาย: {measure.target.strip()}" if measure.target.strip() else "") if t)
+        kpi = "\n".join(
+            t
+            for t in (measure.kpi.strip(), f"ค่าเป้าหมาย: {measure.target.strip()}" if measure.target.strip() else "")
+            if t
+        )
         units = "\n".join(unit_label(u) for u in measure.responsible_units())
-        rows.append([str(number), "\n".join([measure.name, *steps]), *marks, kpi, units, "\n".join(results.get(measure.pk, []))])
+        rows.append(
+            [str(number), "\n".join([measure.name, *steps]), *marks, kpi, units, "\n".join(results.get(measure.pk, []))]
+        )
     return rows
 
 
@@ -68,7 +74,13 @@ def improvement_document(
     `measures` come from `Measure.objects.plan_table()`; `answered` is the results of
     fiscal_year − 1; `results` is {measure id: [text]}, one line a unit from its latest
     approved progress entry."""
-    sections = [Section("ข้อมูลแผน", [], Table([[header("หัวข้อ"), header("รายละเอียด")]], plan_block(fiscal_year, measures, answered), [24, 96]))]
+    sections = [
+        Section(
+            "ข้อมูลแผน",
+            [],
+            Table([[header("หัวข้อ"), header("รายละเอียด")]], plan_block(fiscal_year, measures, answered), [24, 96]),
+        )
+    ]
     rows = improvement_rows(fiscal_year, measures, results)
     header_rows = [
         [header("ที่", rowspan=2), header("กิจกรรม/ขั้นตอน", rowspan=2), header("ระยะเวลาดำเนินการ", colspan=12)]
@@ -86,7 +98,7 @@ def latest_results(entries: list[ProgressEntry]) -> dict[int, list[str]]:
     latest = {}
     for entry in entries:
         latest[(entry.measure_id, entry.unit_id)] = entry  # the later overwrites the earlier
-    summaries = {}
+    summaries: dict = {}
     for (measure_id, _unit), entry in sorted(latest.items(), key=lambda item: (item[0][0], unit_label(item[1].unit))):
         summary = f"ร้อยละ {entry.percent} ({entry.get_status_display()})"
         summaries.setdefault(measure_id, {}).setdefault(summary, []).append(unit_label(entry.unit))
@@ -106,4 +118,6 @@ def improvement_document_for(agency: Agency, year: int, user=None) -> Document:
         .order_by("round__due_date", "updated", "pk")
     )
     with translation.override("th"):
-        return improvement_document(agency, year, measures, answered_results(agency, year), latest_results(list(entries)))
+        return improvement_document(
+            agency, year, measures, answered_results(agency, year), latest_results(list(entries))
+        )

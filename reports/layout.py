@@ -63,7 +63,9 @@ class Document:
     filename: str  # without the extension: ita-analysis-TCEB-2565
 
 
-def agency_document(agency, fiscal_year: int, title: str, sections: list, kind: str, round_label: str = "", round_kind: str = "") -> Document:
+def agency_document(
+    agency, fiscal_year: int, title: str, sections: list, kind: str, round_label: str = "", round_kind: str = ""
+) -> Document:
     """A document of one agency's fiscal year, titled "<title> / ประจำปีงบประมาณ พ.ศ. <year>" and
     named ita-<kind>-<agency code>-<year>[-<round>]."""
     return Document(

@@ -7,9 +7,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from assessments import access
 from assessments.models import Agency
@@ -113,9 +111,10 @@ class Bundle(models.Model):
         if self.stalled:
             return gettext("The worker stopped while building this bundle. Please ask for it again.")
         if self.status == BundleStatus.RUNNING and self.total:
-            return ngettext(
-                "%(done)s of %(total)s file written", "%(done)s of %(total)s files written", self.total
-            ) % {"done": self.done, "total": self.total}
+            return ngettext("%(done)s of %(total)s file written", "%(done)s of %(total)s files written", self.total) % {
+                "done": self.done,
+                "total": self.total,
+            }
         return self.get_status_display()
 
     @cached_property

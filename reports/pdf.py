@@ -16,8 +16,7 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assessments.thai import change_text, score_text, thai_date
-from assessments.thai import thai_digits as to_thai_digits
+from assessments.thai import change_text, score_text, thai_date, thai_digits as to_thai_digits
 from reports.layout import CHANGE
 
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"

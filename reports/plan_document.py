@@ -17,7 +17,7 @@ MONTH_MARK = "■"  # in Sarabun
 
 def _runs(positions):
     """Consecutive runs of sorted positions: [0, 1, 2, 5] → [(0, 2), (5, 5)]."""
-    runs = []
+    runs: list = []
     for position in positions:
         if runs and position == runs[-1][1] + 1:
             runs[-1] = (runs[-1][0], position)
@@ -108,7 +108,9 @@ def plan_document(agency: Agency, fiscal_year: int, measures: list[Measure], ans
     grid = {Period.QUARTERS: 4, Period.MONTHS: 12}.get(periods.pop(), 0) if len(periods) == 1 else 0
     rows = plan_rows(measures, answered, fiscal_year, grid)
     heading = "มาตรการและขั้นตอนการดำเนินงาน"
-    paragraphs = [f"มาตรการตามผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {fiscal_year - 1}"] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"]
+    paragraphs = (
+        [f"มาตรการตามผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {fiscal_year - 1}"] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"]
+    )
     texts = [f"ตัวชี้วัด (คะแนนปี {fiscal_year - 1})", "มาตรการ", "ผลการวิเคราะห์", "ขั้นตอนการดำเนินงาน"]
     if grid:
         names = [f"ไตรมาส ที่ {q}" for q in range(1, 5)] if grid == 4 else FISCAL_MONTHS_SHORT
@@ -123,12 +125,18 @@ def plan_document(agency: Agency, fiscal_year: int, measures: list[Measure], ans
         widths = [26, 22, 28, 38, 15, 20]
     sections = [Section(heading, paragraphs, Table(header_rows, rows, widths, long_rows=True) if rows else None)]
 
-    follow_up = [m for m in measures if m.monitoring.strip() or m.report_to.strip() or m.kpi.strip() or m.target.strip()]
+    follow_up = [
+        m for m in measures if m.monitoring.strip() or m.report_to.strip() or m.kpi.strip() or m.target.strip()
+    ]
     if follow_up:
         rows = []
         for measure in follow_up:
             frequency = str(Frequency(measure.report_frequency).label) if measure.report_frequency else ""
-            report = f"รายงานผลต่อ {measure.report_to.strip()} {frequency}".strip() if measure.report_to.strip() else frequency
+            report = (
+                f"รายงานผลต่อ {measure.report_to.strip()} {frequency}".strip()
+                if measure.report_to.strip()
+                else frequency
+            )
             rows.append([measure.name, measure.monitoring.strip(), report, measure.kpi.strip(), measure.target.strip()])
         header_rows = [
             [header(text, rowspan=2) for text in ("มาตรการ", "แนวทางการกำกับติดตาม", "การรายงานผล")]

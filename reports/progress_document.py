@@ -33,7 +33,7 @@ def _entry_text(entry: ProgressEntry) -> str:
 def _reports_text(entries: list[ProgressEntry]) -> str:
     """The units' reports; units that report the same words (common when one office writes for
     all) are printed once."""
-    reports = {}
+    reports: dict = {}
     for entry in entries:
         reports.setdefault((entry.state == State.APPROVED, _entry_text(entry)), []).append(str(entry.unit))
     return "\n\n".join(
@@ -57,7 +57,7 @@ def progress_rows(
     def shown(result_year, code):
         return results[result_year].shown(code) if result_year in results else None
 
-    by_measure = {}
+    by_measure: dict = {}
     for entry in entries:
         by_measure.setdefault(entry.measure_id, []).append(entry)
     rows, done = [], 0
@@ -70,23 +70,31 @@ def progress_rows(
             scores = [old, new, new - old if old is not None and new is not None else None]
         elif indicators:  # several indicators: each one's scores after its name
             indicator_text = " ".join(
-                f"ตัวชี้วัดที่ {i.number} {i.name_th} ({score_text(shown(before, f'IND{i.number}'))} → {score_text(shown(last, f'IND{i.number}'))})"
+                f"ตัวชี้วัดที่ {i.number} {i.name_th} "
+                f"({score_text(shown(before, f'IND{i.number}'))} → {score_text(shown(last, f'IND{i.number}'))})"
                 for i in indicators
             )
-        weak, strong = [], []
+        weak: list = []
+        strong: list = []
         if last in results:
             for i in indicators:
                 for item in items.get(i.number, []):
                     value = results[last].shown(item.code)
                     if value is not None:
                         tier = rule.tier(value)
-                        (weak if tier in WEAK_TIERS or tier == "improve" else strong).append(f"{item.code}={score_text(value)}")
-        measure_entries = sorted(by_measure.get(measure.pk, []), key=lambda e: (e.unit_id != measure.lead_unit_id, str(e.unit)))
+                        (weak if tier in WEAK_TIERS or tier == "improve" else strong).append(
+                            f"{item.code}={score_text(value)}"
+                        )
+        measure_entries = sorted(
+            by_measure.get(measure.pk, []), key=lambda e: (e.unit_id != measure.lead_unit_id, str(e.unit))
+        )
         if measure_entries and all(e.state == State.APPROVED and e.status == Status.DONE for e in measure_entries):
             done += 1
         units = ", ".join(str(u) for u in measure.responsible_units())
         report = _reports_text(measure_entries) or "ยังไม่มีการรายงานผล"
-        rows.append([str(number), indicator_text, *scores, " ".join(weak), " ".join(strong), measure.name, units, report])
+        rows.append(
+            [str(number), indicator_text, *scores, " ".join(weak), " ".join(strong), measure.name, units, report]
+        )
     return rows, done
 
 
@@ -144,9 +152,19 @@ def progress_document(
         )
         sections = [
             Section(f"ผลการดำเนินงานตามมาตรการ {label}", notes, table),
-            Section("สรุปผลการดำเนินงาน", [summary, "ผลการดำเนินการที่ระบุว่า " + NOT_REVIEWED + " ยังไม่ได้รับการตรวจสอบจากผู้รับผิดชอบด้านคุณธรรมและความโปร่งใส จึงยังไม่นับเป็นผลที่เผยแพร่"]),
+            Section(
+                "สรุปผลการดำเนินงาน",
+                [
+                    summary,
+                    "ผลการดำเนินการที่ระบุว่า "
+                    + NOT_REVIEWED
+                    + " ยังไม่ได้รับการตรวจสอบจากผู้รับผิดชอบด้านคุณธรรมและความโปร่งใส จึงยังไม่นับเป็นผลที่เผยแพร่",
+                ],
+            ),
         ]
-        return agency_document(agency, year, PROGRESS_TITLE, sections, "progress", round_label=label, round_kind=round_kind)
+        return agency_document(
+            agency, year, PROGRESS_TITLE, sections, "progress", round_label=label, round_kind=round_kind
+        )
 
 
 def progress_document_for(agency: Agency, year: int, round_kind: str, user=None) -> Document:
@@ -161,8 +179,10 @@ def progress_document_for(agency: Agency, year: int, round_kind: str, user=None)
             .select_related("unit")
             .prefetch_related(Prefetch("activities", Activity.objects.order_by("date", "pk")))
         )
-    assessments = {a.fiscal_year: a for a in Assessment.objects.history_of(agency).filter(fiscal_year__in=(year - 2, year - 1))}
-    items = {}
+    assessments = {
+        a.fiscal_year: a for a in Assessment.objects.history_of(agency).filter(fiscal_year__in=(year - 2, year - 1))
+    }
+    items: dict = {}
     if year - 1 in assessments:
         for item in Item.objects.filter(version_id=assessments[year - 1].version_id).select_related("indicator"):
             items.setdefault(item.indicator.number, []).append(item)

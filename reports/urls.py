@@ -1,16 +1,24 @@
 from django.urls import path
 
-from reports import bundle_views, views
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
+from reports import bundle_views, views
 
 urlpatterns = [
-    path("agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>", views.analysis_report, name="analysis_report"),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>",
+        views.analysis_report,
+        name="analysis_report",
+    ),
     path(
         "agencies/<agency_code:code>/<fiscal_year:year>/progress/<round_kind:round_kind>/report.<slug:file_format>",
         views.progress_report,
         name="progress_report",
     ),
-    path("agencies/<agency_code:code>/<fiscal_year:year>/plan/report.<slug:file_format>", views.plan_report, name="plan_report"),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/report.<slug:file_format>",
+        views.plan_report,
+        name="plan_report",
+    ),
     path(
         "agencies/<agency_code:code>/<fiscal_year:year>/improvement/report.<slug:file_format>",
         views.improvement_report,

@@ -3,8 +3,8 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import access
 from assessments.downloads import attachment
-from measures.plans import check_fiscal_year
 from measures.models import RoundKind
+from measures.plans import check_fiscal_year
 from reports.analysis_document import analysis_document_for
 from reports.files import FORMATS, render
 from reports.improvement_document import improvement_document_for

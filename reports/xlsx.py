@@ -143,7 +143,11 @@ def write_rows(sheet, table, row, font, bold):
             lines = 1
         else:
             lines = max(
-                (-(-len(v) // max(int(table.widths[c] * CHARS_PER_LINE), 1)) for c, v in enumerate(values) if isinstance(v, str)),
+                (
+                    -(-len(v) // max(int(table.widths[c] * CHARS_PER_LINE), 1))
+                    for c, v in enumerate(values)
+                    if isinstance(v, str)
+                ),
                 default=1,
             )
         sheet.row_dimensions[row].height = 17 * max(1, lines)

@@ -112,7 +112,23 @@ def ole2_bytes(streams, storages=()):
     )
     header = struct.pack(
         "<8s16sHHHHH6sIIIIIIIII",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"", 0x3E, 3, 0xFFFE, 9, 6, b"", 0, 1, 1, 0, 4096, end, 0, end, 0,
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"",
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"",
+        0,
+        1,
+        1,
+        0,
+        4096,
+        end,
+        0,
+        end,
+        0,
     ) + struct.pack("<109I", 0, *[free] * 108)
     body = struct.pack("<128I", *fat) + b"".join(entries)
     for data in datas:
@@ -140,14 +156,19 @@ def form_data(entry, new_activities=(), remove=(), **fields):
         "description": "",
     }
     saved = list(entry.activities.all())
-    rows = [{"id": a.pk, "date": a.date.isoformat(), "text": a.text, "DELETE": "on" if a.text in remove else ""} for a in saved]
+    rows = [
+        {"id": a.pk, "date": a.date.isoformat(), "text": a.text, "DELETE": "on" if a.text in remove else ""}
+        for a in saved
+    ]
     rows += [{"id": "", "date": date, "text": text} for date, text in new_activities]
-    data.update({
-        "activities-TOTAL_FORMS": len(rows),
-        "activities-INITIAL_FORMS": len(saved),
-        "activities-MIN_NUM_FORMS": 0,
-        "activities-MAX_NUM_FORMS": 1000,
-    })
+    data.update(
+        {
+            "activities-TOTAL_FORMS": len(rows),
+            "activities-INITIAL_FORMS": len(saved),
+            "activities-MIN_NUM_FORMS": 0,
+            "activities-MAX_NUM_FORMS": 1000,
+        }
+    )
     for index, row in enumerate(rows):
         for key, value in row.items():
             if key == "DELETE" and not value:

@@ -43,7 +43,15 @@ time_machine = pytest.importorskip("time_machine")
 TODAY = datetime.datetime(2026, 5, 15, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
 
 CAST = [
-    "anonymous", "outsider", "removed", "other_unit_staff", "unit_staff", "executive", "officer", "overseer", "superuser",
+    "anonymous",
+    "outsider",
+    "removed",
+    "other_unit_staff",
+    "unit_staff",
+    "executive",
+    "officer",
+    "overseer",
+    "superuser",
 ]
 
 MIN_NAME, AG1_NAME, AG2_NAME = "กระทรวงทดสอบสิทธิ์", "หน่วยงานทดสอบหนึ่ง", "หน่วยงานทดสอบสอง"
@@ -61,24 +69,42 @@ AG1_ENTRIES = ENTRIES - {("ELSEWHERE", "U3")}
 
 # What each member of the cast may see, written out rather than computed from the code under test.
 SEES_AGENCIES = {
-    "anonymous": set(), "outsider": {"AG2"}, "removed": set(),
-    "other_unit_staff": {"AG1"}, "unit_staff": {"AG1"}, "executive": {"AG1"}, "officer": {"AG1"},
-    "overseer": {"MIN", "AG1"}, "superuser": {"MIN", "AG1", "AG2"},
+    "anonymous": set(),
+    "outsider": {"AG2"},
+    "removed": set(),
+    "other_unit_staff": {"AG1"},
+    "unit_staff": {"AG1"},
+    "executive": {"AG1"},
+    "officer": {"AG1"},
+    "overseer": {"MIN", "AG1"},
+    "superuser": {"MIN", "AG1", "AG2"},
 }
 SEES_MEASURES = {
-    "anonymous": set(), "outsider": {"ELSEWHERE"}, "removed": set(),
-    "other_unit_staff": {"SHARED", "THEIRS"}, "unit_staff": {"SHARED", "MINE"},
-    "executive": AG1_MEASURES, "officer": AG1_MEASURES, "overseer": AG1_MEASURES,
+    "anonymous": set(),
+    "outsider": {"ELSEWHERE"},
+    "removed": set(),
+    "other_unit_staff": {"SHARED", "THEIRS"},
+    "unit_staff": {"SHARED", "MINE"},
+    "executive": AG1_MEASURES,
+    "officer": AG1_MEASURES,
+    "overseer": AG1_MEASURES,
     "superuser": AG1_MEASURES | {"ELSEWHERE"},
 }
 SEES_ENTRIES = {
-    "anonymous": set(), "outsider": {("ELSEWHERE", "U3")}, "removed": set(),
-    "other_unit_staff": {("SHARED", "U2"), ("THEIRS", "U2")}, "unit_staff": {("SHARED", "U1"), ("MINE", "U1")},
-    "executive": AG1_ENTRIES, "officer": AG1_ENTRIES, "overseer": AG1_ENTRIES, "superuser": ENTRIES,
+    "anonymous": set(),
+    "outsider": {("ELSEWHERE", "U3")},
+    "removed": set(),
+    "other_unit_staff": {("SHARED", "U2"), ("THEIRS", "U2")},
+    "unit_staff": {("SHARED", "U1"), ("MINE", "U1")},
+    "executive": AG1_ENTRIES,
+    "officer": AG1_ENTRIES,
+    "overseer": AG1_ENTRIES,
+    "superuser": ENTRIES,
 }
 # The entries each one reports for, on "My updates".
 OWES = {who: set() for who in CAST} | {
-    "other_unit_staff": {("SHARED", "U2"), ("THEIRS", "U2")}, "unit_staff": {("SHARED", "U1"), ("MINE", "U1")},
+    "other_unit_staff": {("SHARED", "U2"), ("THEIRS", "U2")},
+    "unit_staff": {("SHARED", "U1"), ("MINE", "U1")},
 }
 
 
@@ -94,7 +120,14 @@ AG1_READ = {**SIGNED_IN, "outsider": 404, "removed": 404}
 UNIT_STAFF_READ = {**AG1_READ, "other_unit_staff": 404}  # ส.บก.'s own: its entry, MINE
 AG1_EDIT = {**AG1_READ, "other_unit_staff": 403, "unit_staff": 403, "executive": 403, "overseer": 403}
 POST_ONLY = {who: 405 for who in CAST} | {"anonymous": 302}
-EDITORS_OF_ANY_AGENCY = {**SIGNED_IN, "removed": 403, "other_unit_staff": 403, "unit_staff": 403, "executive": 403, "overseer": 403}
+EDITORS_OF_ANY_AGENCY = {
+    **SIGNED_IN,
+    "removed": 403,
+    "other_unit_staff": 403,
+    "unit_staff": 403,
+    "executive": 403,
+    "overseer": 403,
+}
 OVERSIGHT = {who: 403 for who in CAST} | {"anonymous": 302, "overseer": 200, "superuser": 200}
 OWNER = {who: 404 for who in CAST} | {"anonymous": 302, "officer": 200}
 ADMIN_ONLY = {who: 302 for who in CAST} | {"superuser": 200}
@@ -119,8 +152,20 @@ def report(entry, kpi="50"):
 
 
 @pytest.fixture
-def world(settings, tmp_path, agency, other_agency, unit, other_unit, unit_staff, other_unit_staff, officer, executive,
-          outsider, superuser):
+def world(
+    settings,
+    tmp_path,
+    agency,
+    other_agency,
+    unit,
+    other_unit,
+    unit_staff,
+    other_unit_staff,
+    officer,
+    executive,
+    outsider,
+    superuser,
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     ministry = factories.agency("MIN", MIN_NAME, agency_type="ministry")
     agency.parent = ministry
@@ -135,10 +180,16 @@ def world(settings, tmp_path, agency, other_agency, unit, other_unit, unit_staff
     for each in (agency, other_agency):
         factories.summarised_assessment(each, 2568, weak)
     measures = {
-        "SHARED": factories.measure(agency, 2569, MEASURES["SHARED"], lead_unit=unit, supporting=[other_unit], items=["i1"], target_percent=90),
+        "SHARED": factories.measure(
+            agency, 2569, MEASURES["SHARED"], lead_unit=unit, supporting=[other_unit], items=["i1"], target_percent=90
+        ),
         "MINE": factories.measure(agency, 2569, MEASURES["MINE"], lead_unit=unit, items=["i2"], target_percent=90),
-        "THEIRS": factories.measure(agency, 2569, MEASURES["THEIRS"], lead_unit=other_unit, items=["i4"], target_percent=90),
-        "ELSEWHERE": factories.measure(other_agency, 2569, MEASURES["ELSEWHERE"], lead_unit=elsewhere, items=["i1"], target_percent=90),
+        "THEIRS": factories.measure(
+            agency, 2569, MEASURES["THEIRS"], lead_unit=other_unit, items=["i4"], target_percent=90
+        ),
+        "ELSEWHERE": factories.measure(
+            other_agency, 2569, MEASURES["ELSEWHERE"], lead_unit=elsewhere, items=["i1"], target_percent=90
+        ),
     }
     entries = {}
     for measure_key, unit_key in ENTRIES:
@@ -148,12 +199,18 @@ def world(settings, tmp_path, agency, other_agency, unit, other_unit, unit_staff
         entries[measure_key, unit_key] = entry
 
     evidence = Evidence.objects.create(
-        entry=entries["SHARED", "U1"], file=ContentFile(PDF_BYTES, name="minutes.pdf"), name="minutes.pdf",
-        content_type=PDF, size=len(PDF_BYTES),
+        entry=entries["SHARED", "U1"],
+        file=ContentFile(PDF_BYTES, name="minutes.pdf"),
+        name="minutes.pdf",
+        content_type=PDF,
+        size=len(PDF_BYTES),
     )
 
     bundle = Bundle.objects.create(
-        organisation=agency, fiscal_year=2569, requested_by=officer, status=BundleStatus.DONE,
+        organisation=agency,
+        fiscal_year=2569,
+        requested_by=officer,
+        status=BundleStatus.DONE,
         file=ContentFile(b"PK\x05\x06" + b"\0" * 18, name="bundle.zip"),
     )
     bundle.task_id = str(build_bundle.enqueue(bundle.pk).id)  # a task row for the admin's pages
@@ -165,8 +222,15 @@ def world(settings, tmp_path, agency, other_agency, unit, other_unit, unit_staff
     Membership.objects.filter(user=removed, agency=agency).delete()
 
     users = {
-        "anonymous": None, "outsider": outsider, "removed": removed, "other_unit_staff": other_unit_staff,
-        "unit_staff": unit_staff, "executive": executive, "officer": officer, "overseer": overseer, "superuser": superuser,
+        "anonymous": None,
+        "outsider": outsider,
+        "removed": removed,
+        "other_unit_staff": other_unit_staff,
+        "unit_staff": unit_staff,
+        "executive": executive,
+        "officer": officer,
+        "overseer": overseer,
+        "superuser": superuser,
     }
     return World(users=users, measures=measures, entries=entries, units=units, evidence=evidence, bundle=bundle)
 
@@ -185,7 +249,9 @@ def text_of(response):
     raw = content(response)
     if raw.startswith(b"PK"):
         book = load_workbook(io.BytesIO(raw), read_only=True)
-        return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+        return "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+        )
     return raw.decode("utf-8-sig")
 
 
@@ -305,7 +371,9 @@ def cases(world):
         "dashboard/": [("/dashboard/", SIGNED_IN, dashboard_listed)],
         "overview/": [("/overview/", {**OVERSIGHT, "overseer": 302, "superuser": 302}, None)],
         "overview/<fiscal_year:year>/": [("/overview/2568/", OVERSIGHT, overview_listed)],
-        "overview/<fiscal_year:year>/download.<slug:file_format>": [("/overview/2568/download.csv", OVERSIGHT, overview_csv_listed)],
+        "overview/<fiscal_year:year>/download.<slug:file_format>": [
+            ("/overview/2568/download.csv", OVERSIGHT, overview_csv_listed)
+        ],
         "my/updates/": [("/my/updates/", SIGNED_IN, my_updates_listed)],
         "entries/<int:pk>/": [(f"/entries/{e.pk}/", UNIT_STAFF_READ, rollup_listed)],
         "entries/<int:pk>/history/": [(f"/entries/{e.pk}/history/", UNIT_STAFF_READ, None)],
@@ -316,11 +384,19 @@ def cases(world):
             (f"/entries/{e.pk}/evidence/{world.evidence.pk}/delete/", POST_ONLY, None)
         ],
         "entries/<int:pk>/<review_action:action>/": [(f"/entries/{e.pk}/submit/", POST_ONLY, None)],
-        "agencies/<agency_code:code>/<fiscal_year:year>/history/": [("/agencies/AG1/2568/history/", AG1_READ, only_ag1)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/history/": [
+            ("/agencies/AG1/2568/history/", AG1_READ, only_ag1)
+        ],
         "agencies/<agency_code:code>/units/": [("/agencies/AG1/units/", AG1_READ, units_listed)],
-        "agencies/<agency_code:code>/units/<int:pk>/edit/": [(f"/agencies/AG1/units/{world.units['U1'].pk}/edit/", AG1_EDIT, None)],
-        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": [("/agencies/AG1/2569/plan/", AG1_READ, ag1_measures_listed)],
-        "agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/": [("/agencies/AG1/2569/plan/copy/", POST_ONLY, None)],
+        "agencies/<agency_code:code>/units/<int:pk>/edit/": [
+            (f"/agencies/AG1/units/{world.units['U1'].pk}/edit/", AG1_EDIT, None)
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": [
+            ("/agencies/AG1/2569/plan/", AG1_READ, ag1_measures_listed)
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/": [
+            ("/agencies/AG1/2569/plan/copy/", POST_ONLY, None)
+        ],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/new/": [("/agencies/AG1/2569/plan/new/", AG1_EDIT, None)],
         "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": [("/agencies/AG1/2569/rounds/", AG1_READ, None)],
         "measures/<int:pk>/": [
@@ -336,7 +412,9 @@ def cases(world):
             (f"/measures/{mine}/history/", UNIT_STAFF_READ, None),
         ],
         "measure-templates/": [("/measure-templates/", SIGNED_IN, template_targets_listed)],
-        "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [
+            ("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)
+        ],
         "agencies/<agency_code:code>/<fiscal_year:year>/progress/<round_kind:round_kind>/report.<slug:file_format>": [
             ("/agencies/AG1/2569/progress/q1/report.xlsx", AG1_READ, progress_report_listed)
         ],
@@ -369,8 +447,12 @@ def cases(world):
         "admin/r/<path:content_type_id>/<path:object_id>/": [
             (f"/admin/r/{agency_ct}/{world.units['U1'].agency_id}/", {**ADMIN_ONLY, "superuser": 404}, None)
         ],
-        "admin/auth/user/<id>/password/": [(f"/admin/auth/user/{world.users['officer'].pk}/password/", ADMIN_ONLY, None)],
-        "admin/assessments/frameworkversion/upload/": [("/admin/assessments/frameworkversion/upload/", ADMIN_ONLY, None)],
+        "admin/auth/user/<id>/password/": [
+            (f"/admin/auth/user/{world.users['officer'].pk}/password/", ADMIN_ONLY, None)
+        ],
+        "admin/assessments/frameworkversion/upload/": [
+            ("/admin/assessments/frameworkversion/upload/", ADMIN_ONLY, None)
+        ],
         "admin/^(?P<app_label>auth|django_tasks_database|assessments|measures|reports)/$": [
             ("/admin/measures/", ADMIN_ONLY, None)
         ],
@@ -430,7 +512,14 @@ def model_admin_case(model_admin, view, superuser):
     if view == "simple_history":  # one earlier version of the object
         url = f"{base}{obj.pk}/history/{obj.history.order_by('history_id').first().history_id}/"
     else:
-        path = {"changelist": "", "add": "add/", "history": "history/", "delete": "delete/", "change": "change/", "redirect": ""}[view]
+        path = {
+            "changelist": "",
+            "add": "add/",
+            "history": "history/",
+            "delete": "delete/",
+            "change": "change/",
+            "redirect": "",
+        }[view]
         url = base + path if view in ("changelist", "add") else f"{base}{obj.pk}/{path}"
     superuser_status = (302 if view == "redirect" else 200) if allowed else 403
     return url, {**ADMIN_ONLY, "superuser": superuser_status}

@@ -32,9 +32,13 @@ RULES = {
     # Reading the flag decides; the demo loader setting it on its demo accounts does not.
     "a superuser check": r"\bis_superuser\b(?!\s*=[^=])",
     "a membership query": r"\bMembership\.objects\b|\bmemberships__|\.memberships\.",
-    "an oversight lookup": r"\boversight__|\b(?:filter|exclude|get|Q|values|values_list|create|update_or_create|get_or_create)\([^)]*\boversight\b",
+    "an oversight lookup": (
+        r"\boversight__|\b(?:filter|exclude|get|Q|values|values_list|create|update_or_create|get_or_create)"
+        r"\([^)]*\boversight\b"
+    ),
     "a membership role in a rule": (
-        r"\bEDITOR_ROLES\b(?!\s*=)|\brole__in\b|\brole\s*=\s*Role\.|\bRole\.\w+\s+(?:not\s+)?in\b|[=!]=\s*Role\.|\bRole\.\w+\s*[=!]="
+        r"\bEDITOR_ROLES\b(?!\s*=)|\brole__in\b|\brole\s*=\s*Role\.|\bRole\.\w+\s+(?:not\s+)?in\b"
+        r"|[=!]=\s*Role\.|\bRole\.\w+\s*[=!]="
     ),
     "a standing outside its module": r"\bStanding\b",
     "the hierarchy rule": r"\bparent__parent\b",
@@ -72,7 +76,12 @@ def test_no_module_but_the_access_module_decides_access():
 
 def test_the_scan_reads_the_apps_and_templates():
     paths = {str(path) for path, _text in scanned_files()}
-    assert {"assessments/models.py", "measures/views/plan.py", "reports/bundle_views.py", "templates/includes/header.html"} <= paths
+    assert {
+        "assessments/models.py",
+        "measures/views/plan.py",
+        "reports/bundle_views.py",
+        "templates/includes/header.html",
+    } <= paths
     assert str(THE_MODULE) not in paths
 
 
@@ -105,7 +114,7 @@ def test_the_scan_finds_a_rule_written_outside(line):
         "user.is_superuser = user.is_staff = superuser",
         'list_display = ["user", "agency", "role", "oversight"]',
         'oversight = models.BooleanField(_("oversees agencies under this one"), default=False)',
-        'EDITOR_ROLES = (Role.AGENCY_ADMIN, Role.OFFICER)',
+        "EDITOR_ROLES = (Role.AGENCY_ADMIN, Role.OFFICER)",
         '.select_related("measure", "round", "unit")',
         'if "agency" in request.GET:',
         'access.grant(user, agency, role, oversight=code == "ANGTHONG-PROV")',
@@ -301,7 +310,13 @@ def test_nobody_edits_an_approved_entry(cast, plan):
 
 def test_evidence_is_reached_through_its_entry_only(cast, plan):
     _measures, entries = plan
-    item = Evidence.objects.create(entry=entries["MINE"], file=ContentFile(b"%PDF-1.4", name="a.pdf"), name="a.pdf", content_type="application/pdf", size=8)
+    item = Evidence.objects.create(
+        entry=entries["MINE"],
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+        name="a.pdf",
+        content_type="application/pdf",
+        size=8,
+    )
     found, rights = access.evidence_for(cast["unit_staff"], ProgressEntry.objects.all(), entries["MINE"].pk, item.pk)
     assert found == item and rights.can_edit
     with pytest.raises(Http404):  # the right file, through another entry

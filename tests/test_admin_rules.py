@@ -125,7 +125,9 @@ def test_measures_are_neither_added_nor_deleted_with_their_entries_in_the_admin(
     assert root.get("/admin/measures/measure/add/").status_code == 403
 
     refused = root.post(f"/admin/measures/measure/{measure.pk}/delete/", {"post": "yes"})
-    bulk = root.post("/admin/measures/measure/", {"action": "delete_selected", "_selected_action": [measure.pk], "post": "yes"})
+    bulk = root.post(
+        "/admin/measures/measure/", {"action": "delete_selected", "_selected_action": [measure.pk], "post": "yes"}
+    )
 
     assert refused.status_code == 403
     assert bulk.status_code == 403
@@ -170,8 +172,19 @@ def test_an_entry_cannot_be_approved_in_the_admin_only_on_its_page(client, offic
     assert page.status_code == 200 and 'name="state"' not in page.content.decode()
     refused = root.post(
         change_url(entry),
-        {"measure": measure.pk, "round": entry.round_id, "unit": entry.unit_id, "result": "ดำเนินการแล้ว", "percent": 100,
-         "status": "done", "state": "approved", "obstacles": "", "suggestions": "", "links": "", "_save": "Save"},
+        {
+            "measure": measure.pk,
+            "round": entry.round_id,
+            "unit": entry.unit_id,
+            "result": "ดำเนินการแล้ว",
+            "percent": 100,
+            "status": "done",
+            "state": "approved",
+            "obstacles": "",
+            "suggestions": "",
+            "links": "",
+            "_save": "Save",
+        },
     )
 
     assert refused.status_code == 403
@@ -182,11 +195,14 @@ def test_an_entry_cannot_be_approved_in_the_admin_only_on_its_page(client, offic
     assert client.post(f"/entries/{entry.pk}/approve/", step_data(entry)).status_code == 302
     assert ProgressEntry.objects.get(pk=entry.pk).state == State.APPROVED
     assert list(ReviewEvent.objects.filter(entry=entry).values_list("action", "user")) == [
-        (Action.SUBMIT, unit_staff.pk), (Action.APPROVE, officer.pk)
+        (Action.SUBMIT, unit_staff.pk),
+        (Action.APPROVE, officer.pk),
     ]
 
 
-def test_entries_are_neither_added_nor_deleted_in_the_admin_nor_with_their_unit(agency, unit, other_unit, results_2568, root):
+def test_entries_are_neither_added_nor_deleted_in_the_admin_nor_with_their_unit(
+    agency, unit, other_unit, results_2568, root
+):
     measure = factories.measure(agency, YEAR, "มาตรการร่วม", lead_unit=unit, supporting=[other_unit])
     entry = measure.entries.get(unit=other_unit, round__kind="q1")
 
@@ -211,7 +227,9 @@ def test_a_unit_is_renamed_in_the_admin_but_keeps_its_agency(agency, other_agenc
     assert (unit.name, unit.agency_id) == ("สำนักงานบริหารกลาง (ใหม่)", agency.pk)
 
 
-def test_a_unit_parent_and_members_follow_the_units_page_rules_in_the_admin(agency, other_agency, unit, other_unit, unit_staff, outsider, root):
+def test_a_unit_parent_and_members_follow_the_units_page_rules_in_the_admin(
+    agency, other_agency, unit, other_unit, unit_staff, outsider, root
+):
     foreign = factories.unit(other_agency, "หน่วยงานอื่น")
     other_unit.parent = unit
     other_unit.save()
@@ -225,12 +243,18 @@ def test_a_unit_parent_and_members_follow_the_units_page_rules_in_the_admin(agen
         refused = root.post(change_url(target), admin_form_data(root, target, **changes))
         assert refused.status_code == 200 and field in refused.context["adminform"].form.errors, changes
 
-    added = root.post("/admin/measures/unit/add/", {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": foreign.pk, "_save": "Save"})
+    added = root.post(
+        "/admin/measures/unit/add/",
+        {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": foreign.pk, "_save": "Save"},
+    )
     assert added.status_code == 200 and "parent" in added.context["adminform"].form.errors
     unit.refresh_from_db()
     assert unit.parent is None and list(unit.members.all()) == [unit_staff]
     assert not Unit.objects.filter(name="กองใหม่").exists()
-    ok = root.post("/admin/measures/unit/add/", {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": unit.pk, "_save": "Save"})
+    ok = root.post(
+        "/admin/measures/unit/add/",
+        {"agency": agency.pk, "name": "กองใหม่", "abbreviation": "", "parent": unit.pk, "_save": "Save"},
+    )
     assert ok.status_code == 302 and Unit.objects.get(name="กองใหม่").parent == unit
 
 
@@ -240,10 +264,21 @@ def test_a_unit_parent_and_members_follow_the_units_page_rules_in_the_admin(agen
 def test_official_results_cannot_be_changed_added_or_deleted_in_the_admin(results_2568, root):
     score = results_2568.scores.get(code="o12", part=0)
     data = {
-        "agency": results_2568.agency_id, "fiscal_year": 2568, "version": results_2568.version_id, "suggestions": "แก้ในหน้าผู้ดูแล",
-        "tier_scheme": "target", "tier_target": "85", "tier_lower": "50", "tier_upper": "85",
-        "scores-TOTAL_FORMS": "1", "scores-INITIAL_FORMS": "1", "scores-0-id": score.pk,
-        "scores-0-assessment": results_2568.pk, "scores-0-code": "o12", "scores-0-part": "0", "scores-0-score": "99.00",
+        "agency": results_2568.agency_id,
+        "fiscal_year": 2568,
+        "version": results_2568.version_id,
+        "suggestions": "แก้ในหน้าผู้ดูแล",
+        "tier_scheme": "target",
+        "tier_target": "85",
+        "tier_lower": "50",
+        "tier_upper": "85",
+        "scores-TOTAL_FORMS": "1",
+        "scores-INITIAL_FORMS": "1",
+        "scores-0-id": score.pk,
+        "scores-0-assessment": results_2568.pk,
+        "scores-0-code": "o12",
+        "scores-0-part": "0",
+        "scores-0-score": "99.00",
         "_save": "Save",
     }
 
@@ -264,7 +299,10 @@ def one_of_each(settings, tmp_path, agency, officer, unit_staff, measure):
     """At least one row of every model the admin lists."""
     settings.MEDIA_ROOT = tmp_path / "media"
     bundle = Bundle.objects.create(
-        organisation=agency, fiscal_year=YEAR, requested_by=officer, status=BundleStatus.DONE,
+        organisation=agency,
+        fiscal_year=YEAR,
+        requested_by=officer,
+        status=BundleStatus.DONE,
         file=ContentFile(b"PK\x05\x06" + b"\0" * 18, name="bundle.zip"),
     )
     bundle.task_id = str(build_bundle.enqueue(bundle.pk).id)

@@ -14,19 +14,33 @@ from tests.published import indicators
 
 
 def analysis_of(assessment):
-    history = list(Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores"))
+    history = list(
+        Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores")
+    )
     versions = {v.pk: v for v in FrameworkVersion.objects.with_spec_data()}
     current = next(a for a in history if a.pk == assessment.pk)
     return build_analysis(current, history, versions)
 
 
 def items_in(report, tier):
-    return {row.code for t, _label, tools in report.tiers if t == tier for _tool, inds in tools for _i, rows in inds for row in rows}
+    return {
+        row.code
+        for t, _label, tools in report.tiers
+        if t == tier
+        for _tool, inds in tools
+        for _i, rows in inds
+        for row in rows
+    }
 
 
 @pytest.fixture
 def tceb_2565(agency):
-    figures = {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS), "OIT": "100.00", "ITA": "97.04"}
+    figures = {
+        **published.TCEB_2565_ITEMS,
+        **indicators(published.TCEB_2565_INDICATORS),
+        "OIT": "100.00",
+        "ITA": "97.04",
+    }
     factories.assessment(agency, 2564, {**indicators(published.TCEB_2564_INDICATORS), "ITA": "95.01"})
     assessment = factories.assessment(agency, 2565, figures)
     assessment.tier_scheme, assessment.tier_lower, assessment.tier_upper = "three", Decimal("95"), Decimal("97.5")
@@ -40,7 +54,11 @@ def test_tceb_2565_items_in_three_tiers_match_the_tceb_document(tceb_2565):
     all_e = {f"E{n}" for n in range(1, 16)}
     assert items_in(report, "urgent") == {"I20", "I23"} | (all_e - {"E4", "E8", "E13", "E10"})
     assert items_in(report, "improve") == {"I6", "I26", "E10"}
-    assert items_in(report, "keep") == ({f"I{n}" for n in range(1, 31)} - {"I20", "I23", "I6", "I26"}) | {"E4", "E8", "E13"}
+    assert items_in(report, "keep") == ({f"I{n}" for n in range(1, 31)} - {"I20", "I23", "I6", "I26"}) | {
+        "E4",
+        "E8",
+        "E13",
+    }
 
 
 def test_fio_2563_items_against_target_85_match_the_fio_document(agency):
@@ -51,8 +69,30 @@ def test_fio_2563_items_against_target_85_match_the_fio_document(agency):
     # The FIO document's weaknesses, less its own slips: E7 = 85.69 is at or above 85, and
     # O29/O30 (100) are listed for a consultant's remarks, not for their scores.
     document_weaknesses = {
-        "I1", "I2", "I3", "I7", "I12", "I13", "I14", "I15", "I20", "I21", "I23", "I27", "I28", "I30",
-        "E6", "E7", "E8", "E10", "E13", "E14", "O9", "O15", "O29", "O30",
+        "I1",
+        "I2",
+        "I3",
+        "I7",
+        "I12",
+        "I13",
+        "I14",
+        "I15",
+        "I20",
+        "I21",
+        "I23",
+        "I27",
+        "I28",
+        "I30",
+        "E6",
+        "E7",
+        "E8",
+        "E10",
+        "E13",
+        "E14",
+        "O9",
+        "O15",
+        "O29",
+        "O30",
     }
     assert items_in(report, "weakness") == document_weaknesses - {"E7", "O29", "O30"}
     assert "E7" in items_in(report, "strength")
@@ -60,9 +100,15 @@ def test_fio_2563_items_against_target_85_match_the_fio_document(agency):
 
 @pytest.mark.parametrize(
     "score, target_tier, three_tier",
-    [("84.99", "weakness", "urgent"), ("85.00", "strength", "urgent"), ("94.99", "strength", "urgent"),
-     ("95.00", "strength", "improve"), ("97.50", "strength", "improve"), ("97.51", "strength", "keep"),
-     ("84.995", "strength", "urgent")],
+    [
+        ("84.99", "weakness", "urgent"),
+        ("85.00", "strength", "urgent"),
+        ("94.99", "strength", "urgent"),
+        ("95.00", "strength", "improve"),
+        ("97.50", "strength", "improve"),
+        ("97.51", "strength", "keep"),
+        ("84.995", "strength", "urgent"),
+    ],
 )
 def test_tier_boundaries(score, target_tier, three_tier):
     assert TierRule.from_target(85).tier(Decimal(score)) == target_tier
@@ -174,7 +220,9 @@ def test_mismatch_is_flagged_on_the_page(client, officer, agency):
 def test_officer_changes_tier_scheme(client, officer, tceb_2565):
     client.force_login(officer)
 
-    response = client.post(URL, {"tier_scheme": "target", "tier_target": "90", "tier_lower": "95", "tier_upper": "97.5"})
+    response = client.post(
+        URL, {"tier_scheme": "target", "tier_target": "90", "tier_lower": "95", "tier_upper": "97.5"}
+    )
 
     assert response.status_code == 302
     tceb_2565.refresh_from_db()
@@ -197,7 +245,9 @@ def test_bad_tier_settings_keep_what_was_typed_and_change_nothing(client, office
 def test_read_only_user_cannot_change_tiers(client, executive, tceb_2565):
     client.force_login(executive)
 
-    response = client.post(URL, {"tier_scheme": "target", "tier_target": "90", "tier_lower": "95", "tier_upper": "97.5"})
+    response = client.post(
+        URL, {"tier_scheme": "target", "tier_target": "90", "tier_lower": "95", "tier_upper": "97.5"}
+    )
 
     assert response.status_code == 403
     tceb_2565.refresh_from_db()

@@ -22,7 +22,9 @@ TOO_BIG = [HUGE, "-" + HUGE, "x" * 5000, "1e999999"]
 @pytest.fixture
 def results(agency, unit):
     factories.summarised_assessment(agency, 2564, indicators(published.TCEB_2565_INDICATORS))
-    factories.summarised_assessment(agency, 2565, {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS)})
+    factories.summarised_assessment(
+        agency, 2565, {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS)}
+    )
     factories.measure(agency, 2566, "มาตรการทดสอบ", lead_unit=unit, items=("I20",))
     MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง")
     return agency
@@ -99,21 +101,34 @@ def test_a_bad_query_parameter_is_not_found_ignored_or_a_form_error(client, supe
 @pytest.mark.parametrize("code", ["A" * 33, "AG 1", "สำนักงาน", "AG/1", "AG\x00X", "AG1?"])
 def test_import_refuses_an_agency_code_no_address_could_carry(tmp_path, db, code):
     path = tmp_path / "agencies.csv"
-    path.write_bytes(factories.csv_bytes([(code, "หน่วยงานทดสอบ", "", "department", "")], ("code", "name_th", "short_name", "agency_type", "parent")))
+    path.write_bytes(
+        factories.csv_bytes(
+            [(code, "หน่วยงานทดสอบ", "", "department", "")], ("code", "name_th", "short_name", "agency_type", "parent")
+        )
+    )
 
     with pytest.raises(CommandError) as refused:
         call_command("import_agencies", str(path), stdout=io.StringIO())
 
-    assert "Row 2: agency code" in str(refused.value) and "at most 32 letters a–z, digits, '-' or '_'" in str(refused.value)
+    assert "Row 2: agency code" in str(refused.value) and "at most 32 letters a–z, digits, '-' or '_'" in str(
+        refused.value
+    )
     assert not Agency.objects.exists()
 
 
 def test_import_keeps_every_real_agency_code(tmp_path, db):
     codes = ["PMO", "TCEB", "ANGTHONG-PROV", "ANGTHONG-MUN", "FIO", "MUN_2", "a" * 32]
     path = tmp_path / "agencies.csv"
-    path.write_bytes(factories.csv_bytes([(code, f"หน่วยงาน {code}", "", "department", "") for code in codes], ("code", "name_th", "short_name", "agency_type", "parent")))
+    path.write_bytes(
+        factories.csv_bytes(
+            [(code, f"หน่วยงาน {code}", "", "department", "") for code in codes],
+            ("code", "name_th", "short_name", "agency_type", "parent"),
+        )
+    )
 
     call_command("import_agencies", str(path), stdout=io.StringIO())
 
     assert sorted(Agency.objects.values_list("code", flat=True)) == sorted(codes)
-    assert [resolve(f"/agencies/{code}/2565/plan/").kwargs for code in codes] == [{"code": code, "year": 2565} for code in codes]
+    assert [resolve(f"/agencies/{code}/2565/plan/").kwargs for code in codes] == [
+        {"code": code, "year": 2565} for code in codes
+    ]

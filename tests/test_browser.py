@@ -20,8 +20,13 @@ from tests import factories
 
 SITE = "http://testserver"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -41,7 +46,9 @@ def browser_page(client, monkeypatch):
 
     with sync_playwright() as playwright:
         database = connections[DEFAULT_DB_ALIAS]
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.route(f"{SITE}/**", serve)
         yield page

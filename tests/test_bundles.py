@@ -198,8 +198,14 @@ def test_the_status_answers_with_the_figures_and_in_english(client, overseer, ru
     client.post("/i18n/setlang/", {"language": "en", "next": PAGE})
     english = client.get(f"/bundles/{running.pk}/status").json()
 
-    assert status == {"status": "running", "finished": False, "done": 3, "total": 10, "percent": 30,
-                      "label": "เขียนแล้ว 3 จาก 10 ไฟล์"}
+    assert status == {
+        "status": "running",
+        "finished": False,
+        "done": 3,
+        "total": 10,
+        "percent": 30,
+        "label": "เขียนแล้ว 3 จาก 10 ไฟล์",
+    }
     assert english["label"] == "3 of 10 files written"
 
 
@@ -277,7 +283,9 @@ def test_another_organisation_is_refused_and_the_choice_kept(client, family, out
 
 
 def test_nobody_else_sees_or_downloads_a_bundle(client, overseer, family, outsider, superuser):
-    bundle = Bundle.objects.create(organisation=family, fiscal_year=2566, requested_by=overseer, status=BundleStatus.DONE)
+    bundle = Bundle.objects.create(
+        organisation=family, fiscal_year=2566, requested_by=overseer, status=BundleStatus.DONE
+    )
     bundle.file.save("ita-MIN-2566.zip", ContentFile(b"zip"), save=True)
 
     for other in (outsider, superuser):
@@ -302,8 +310,9 @@ def test_the_menu_offers_bundles_to_officers_only(client, family, officer, unit_
 def test_two_quick_requests_queue_one_bundle(threads_db, family, overseer):
     clients = [client_for(overseer), client_for(overseer)]
 
-    responses = at_once(*(partial(client.post, PAGE, {"organisation": "MIN", "fiscal_year": 2566}, follow=True)
-                          for client in clients))
+    responses = at_once(
+        *(partial(client.post, PAGE, {"organisation": "MIN", "fiscal_year": 2566}, follow=True) for client in clients)
+    )
 
     assert [response.status_code for response in responses] == [200, 200]
     assert Bundle.objects.count() == 1 and DBTaskResult.objects.count() == 1
@@ -395,7 +404,11 @@ STOPPED = "ระบบงานเบื้องหลังหยุดทำ
 
 
 def writes_to_bundles(queries):
-    return [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE")) and "reports_bundle" in q["sql"]]
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(("UPDATE", "INSERT", "DELETE")) and "reports_bundle" in q["sql"]
+    ]
 
 
 @pytest.mark.parametrize(("seconds_ago", "stalled"), [(299, False), (301, True)])
@@ -526,7 +539,9 @@ def database_url():
     database = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{database['NAME']}"
-    return f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    )
 
 
 def wait_for(condition, seconds=120):
@@ -550,7 +565,10 @@ def test_a_worker_killed_mid_build_is_seen_as_stopped_and_the_bundle_can_be_aske
     }
     with open(tmp_path / "worker.log", "wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-c", BLOCKING_WORKER], env=environment, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-c", BLOCKING_WORKER],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             cwd=settings.BASE_DIR,
         )
         try:

@@ -109,7 +109,10 @@ def test_a_report_saved_while_the_database_stays_locked_keeps_the_text_with_a_me
     wait_at_most(1)
     client = client_for(unit_staff)
     with write_lock_held(ProgressEntry):
-        response = client.post(f"/entries/{entry.pk}/", form_data(entry, new_activities=[("2565-11-10", "ส่งหนังสือเวียน")], result=TYPED, percent=40))
+        response = client.post(
+            f"/entries/{entry.pk}/",
+            form_data(entry, new_activities=[("2565-11-10", "ส่งหนังสือเวียน")], result=TYPED, percent=40),
+        )
 
     assert response.status_code == 503
     assert BUSY_TH in visible(response)
@@ -141,9 +144,15 @@ def test_a_report_saved_while_the_lock_is_held_briefly_waits_and_is_saved(wait_a
 
 def measure_data(unit, **changes):
     return {
-        "name": "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ", "analysis": "บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
-        "steps": "แต่งตั้งผู้ตรวจทาน", "period": "quarters", "quarters": ["1"], "lead_unit": str(unit.pk),
-        "report_frequency": "quarterly", "kpi": "ร้อยละของข้อที่ครบองค์ประกอบ", **changes,
+        "name": "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ",
+        "analysis": "บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
+        "steps": "แต่งตั้งผู้ตรวจทาน",
+        "period": "quarters",
+        "quarters": ["1"],
+        "lead_unit": str(unit.pk),
+        "report_frequency": "quarterly",
+        "kpi": "ร้อยละของข้อที่ครบองค์ประกอบ",
+        **changes,
     }
 
 
@@ -175,7 +184,9 @@ def test_a_measure_edited_while_the_database_stays_locked_keeps_the_text(wait_at
 
 
 @pytest.mark.parametrize("language, text", [("th", "โปรดลองอีกครั้งในอีกสักครู่"), ("en", "Please try again in a moment")])
-def test_any_other_save_while_the_database_stays_locked_answers_try_again(wait_at_most, officer, agency, language, text):
+def test_any_other_save_while_the_database_stays_locked_answers_try_again(
+    wait_at_most, officer, agency, language, text
+):
     wait_at_most(1)
     client = client_for(officer)
     if language == "en":
@@ -195,7 +206,9 @@ def figures_of(agencies):
     for agency in agencies:
         for key, score in published.angthong_2568_figures().items():
             code, part = key if isinstance(key, tuple) else (key, 0)
-            rows.append({"agency": agency.code, "fiscal_year": "2568", "code": code, "part": parts[part], "score": str(score)})
+            rows.append(
+                {"agency": agency.code, "fiscal_year": "2568", "code": code, "part": parts[part], "score": str(score)}
+            )
     figures, problems = check_results(list(enumerate(rows, start=2)))
     assert problems == []
     return figures

@@ -54,9 +54,7 @@ def test_one_line_per_unbroken_run_and_a_dot_for_a_lone_point():
 
 
 def test_series_differ_in_colour_and_dash_and_have_a_legend():
-    root = parse(
-        line_chart("Tools", [2564, 2565], [("IIT", [90, 95]), ("EIT", [85, 88]), ("OIT", [100, 100])])
-    )
+    root = parse(line_chart("Tools", [2564, 2565], [("IIT", [90, 95]), ("EIT", [85, 88]), ("OIT", [100, 100])]))
 
     lines = root.findall(".//svg:polyline", NS)
     assert len({line.get("stroke") for line in lines}) == 3

@@ -57,7 +57,9 @@ def test_thai_digits_become_arabic_digits():
     assert normalise_code("IND๑๐", spec_for(2568)) == "IND10"
 
 
-@pytest.mark.parametrize("raw, expected", [("ITA", "ITA"), ("ita", "ITA"), ("iit", "IIT"), ("EIT", "EIT"), ("oit", "OIT")])
+@pytest.mark.parametrize(
+    "raw, expected", [("ITA", "ITA"), ("ita", "ITA"), ("iit", "IIT"), ("EIT", "EIT"), ("oit", "OIT")]
+)
 def test_overall_and_tool_codes_in_any_case(raw, expected):
     assert normalise_code(raw, spec_for(2568)) == expected
 
@@ -105,7 +107,10 @@ def test_bare_number_is_refused_with_a_hint_at_the_iit_item():
 
 
 def test_unknown_code_is_refused_naming_the_kinds_of_code():
-    assert code_error("X1", 2568) == "'X1' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"
+    assert (
+        code_error("X1", 2568)
+        == "'X1' is not an item, sub-question, sub-topic (SUB9.1), indicator (IND1–IND10), tool or ITA code"
+    )
     assert code_error("", 2568) == "the code is empty"
 
 
@@ -121,7 +126,12 @@ def test_indicator_tool_and_overall_codes_are_accepted_in_years_without_an_item_
     spec = spec_for(2566)
 
     assert [normalise_code(raw, spec) for raw in ("ITA", "IIT", "EIT", "OIT", "IND1", "IND10")] == [
-        "ITA", "IIT", "EIT", "OIT", "IND1", "IND10"
+        "ITA",
+        "IIT",
+        "EIT",
+        "OIT",
+        "IND1",
+        "IND10",
     ]
 
 

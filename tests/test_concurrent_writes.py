@@ -71,7 +71,9 @@ def saved_years(agency):
 
 
 def score_rows():
-    return sorted(Score.objects.values_list("assessment__agency__code", "assessment__fiscal_year", "code", "part", "score"))
+    return sorted(
+        Score.objects.values_list("assessment__agency__code", "assessment__fiscal_year", "code", "part", "score")
+    )
 
 
 def test_two_simultaneous_confirmed_web_imports_write_the_rows_once(officer, agency, saved_years):
@@ -107,7 +109,12 @@ def test_two_simultaneous_import_commands_write_the_rows_once(tmp_path, agency, 
 
 def test_simultaneous_results_imports_for_the_same_agency_are_each_complete(agency, saved_years):
     """Two different files for one agency and year: each is written whole; none fails."""
-    first = check_results([(n, dict(zip(("agency", "fiscal_year", "code", "part", "score"), row, strict=True))) for n, row in enumerate(RESULTS, 2)])[0]
+    first = check_results(
+        [
+            (n, dict(zip(("agency", "fiscal_year", "code", "part", "score"), row, strict=True)))
+            for n, row in enumerate(RESULTS, 2)
+        ]
+    )[0]
     second = check_results([(2, {"agency": "AG1", "fiscal_year": "2568", "code": "I2", "part": "", "score": "70"})])[0]
 
     outcomes = at_once(lambda: save_results(first), lambda: save_results(second))
@@ -140,17 +147,23 @@ def test_two_simultaneous_agency_imports_write_each_agency_once(tmp_path, db):
     outputs = at_once(command, command, command)
 
     assert all(isinstance(output, str) for output in outputs), outputs
-    assert sorted(Agency.objects.values_list("code", "parent__code")) == [("DEP1", "MIN"), ("DEP2", "MIN"), ("MIN", None)]
+    assert sorted(Agency.objects.values_list("code", "parent__code")) == [
+        ("DEP1", "MIN"),
+        ("DEP2", "MIN"),
+        ("MIN", None),
+    ]
 
 
 def test_agency_import_puts_parents_before_their_agencies_in_any_file_order(db):
-    agencies, problems = check_agencies(
-        [(n, a) for n, a in enumerate(reversed(AGENCIES), 2)]
-    )
+    agencies, problems = check_agencies([(n, a) for n, a in enumerate(reversed(AGENCIES), 2)])
 
     assert problems == []
     assert save_agencies(agencies, batch_size=1) == {"created": 3, "updated": 0, "unchanged": 0}
-    assert sorted(Agency.objects.values_list("code", "parent__code")) == [("DEP1", "MIN"), ("DEP2", "MIN"), ("MIN", None)]
+    assert sorted(Agency.objects.values_list("code", "parent__code")) == [
+        ("DEP1", "MIN"),
+        ("DEP2", "MIN"),
+        ("MIN", None),
+    ]
 
 
 def new_version(code):
@@ -166,7 +179,10 @@ def test_two_simultaneous_framework_loads_of_one_new_version_load_it_once():
     outcomes = at_once(lambda: load_versions(versions), lambda: load_versions(versions))
 
     assert [[v.code for v in outcome] for outcome in outcomes] == [["test_2580"], ["test_2580"]]
-    assert FrameworkVersion.objects.get(code="test_2580").items.count() == Item.objects.filter(version__code="ita_2568_2569").count()
+    assert (
+        FrameworkVersion.objects.get(code="test_2580").items.count()
+        == Item.objects.filter(version__code="ita_2568_2569").count()
+    )
 
 
 def test_simultaneous_framework_loads_with_overlapping_years_load_one():

@@ -224,12 +224,34 @@ def test_weakest_items_lowest_first_with_parts_and_tiers(client, superuser, angt
 
     html = section(response, "weakest-items")
     rows = cells(html)
-    expected = ["o12 ", "o19 ", "e8 ส่วนที่ 2 ", "e2 ส่วนที่ 2 ", "e7 ส่วนที่ 2 ", "e9 ส่วนที่ 2 ", "i10 ", "e1 ส่วนที่ 2 ", "e6 ส่วนที่ 2 ", "e4 ส่วนที่ 2 "]
+    expected = [
+        "o12 ",
+        "o19 ",
+        "e8 ส่วนที่ 2 ",
+        "e2 ส่วนที่ 2 ",
+        "e7 ส่วนที่ 2 ",
+        "e9 ส่วนที่ 2 ",
+        "i10 ",
+        "e1 ส่วนที่ 2 ",
+        "e6 ส่วนที่ 2 ",
+        "e4 ส่วนที่ 2 ",
+    ]
     assert [row[1][: len(start)] for row, start in zip(rows, expected, strict=False)] == expected
     assert len(rows) == 10
-    assert [row[2] for row in rows] == ["50.00", "50.00", "83.64", "84.24", "84.24", "84.85", "85.81", "86.67", "87.88", "88.48"]
+    assert [row[2] for row in rows] == [
+        "50.00",
+        "50.00",
+        "83.64",
+        "84.24",
+        "84.24",
+        "84.85",
+        "85.81",
+        "86.67",
+        "87.88",
+        "88.48",
+    ]
     # The default rule: target 85, below it a weakness.
-    assert re.findall(r'tier-tag (\w+)', html) == ["weakness"] * 6 + ["strength"] * 4
+    assert re.findall(r"tier-tag (\w+)", html) == ["weakness"] * 6 + ["strength"] * 4
 
 
 def test_weakest_items_use_the_assessments_saved_tier_rule(client, superuser, angthong):
@@ -238,7 +260,7 @@ def test_weakest_items_use_the_assessments_saved_tier_rule(client, superuser, an
 
     response = client.get("/dashboard/")
 
-    assert set(re.findall(r'tier-tag (\w+)', section(response, "weakest-items"))) == {"urgent"}
+    assert set(re.findall(r"tier-tag (\w+)", section(response, "weakest-items"))) == {"urgent"}
 
 
 def test_no_results_yet(client, officer):
@@ -425,11 +447,20 @@ def plan(agency, unit, other_unit):
     - one measure whose Q2 is submitted but not approved, reported by two units (60 and 40);
     - one measure nobody has reported on."""
     half_year_rounds(agency, 2569)
-    done = factories.measure(agency, 2569, "ประกาศเจตนารมณ์ No Gift Policy", lead_unit=unit, items=["i1"], target_percent=90,
-                             kpi="ร้อยละของบุคลากรที่รับทราบ")
+    done = factories.measure(
+        agency,
+        2569,
+        "ประกาศเจตนารมณ์ No Gift Policy",
+        lead_unit=unit,
+        items=["i1"],
+        target_percent=90,
+        kpi="ร้อยละของบุคลากรที่รับทราบ",
+    )
     report(done, "q1", unit, "approved", 50, "on_track", kpi="70")
     report(done, "q2", unit, "approved", 100, "done", kpi="85")
-    running = factories.measure(agency, 2569, "คู่มือการให้บริการ", lead_unit=unit, supporting=[other_unit], items=["i2"], target_percent=80)
+    running = factories.measure(
+        agency, 2569, "คู่มือการให้บริการ", lead_unit=unit, supporting=[other_unit], items=["i2"], target_percent=80
+    )
     report(running, "q1", unit, "approved", 50, kpi="85")
     report(running, "q1", other_unit, "approved", 50)
     report(running, "q2", unit, "submitted", 60)
@@ -443,7 +474,9 @@ def other_plan(other_agency):
     """AG2's plan: everything done, overdue and off target, none of which AG1's users may see."""
     half_year_rounds(other_agency, 2569)
     elsewhere = factories.unit(other_agency, "กองคลังของหน่วยงานอื่น", "กค.")
-    measure = factories.measure(other_agency, 2569, "มาตรการของหน่วยงานอื่น", lead_unit=elsewhere, items=["i1"], target_percent=99)
+    measure = factories.measure(
+        other_agency, 2569, "มาตรการของหน่วยงานอื่น", lead_unit=elsewhere, items=["i1"], target_percent=99
+    )
     report(measure, "q1", elsewhere, "approved", 100, "done", kpi="10")
     factories.measure(other_agency, 2569, "มาตรการค้างส่งของหน่วยงานอื่น", lead_unit=elsewhere, items=["i7"])
     return other_agency
@@ -454,7 +487,9 @@ def test_measures_done_out_of_total_per_agency(client, officer, plan, other_plan
 
     response = client.get("/dashboard/")
 
-    assert cells(section(response, "measure-progress")) == [["หน่วยงานทดสอบหนึ่ง AG1", "2569", "1 จาก 3 มาตรการ 33%", "33%"]]
+    assert cells(section(response, "measure-progress")) == [
+        ["หน่วยงานทดสอบหนึ่ง AG1", "2569", "1 จาก 3 มาตรการ 33%", "33%"]
+    ]
 
 
 def test_every_measure_done_is_100_percent(client, officer, agency, unit):
@@ -540,7 +575,10 @@ def test_superuser_sees_each_agencys_plan(client, superuser, plan, other_plan):
     rows = cells(section(response, "measure-progress"))
     assert [row[0] for row in rows] == ["หน่วยงานทดสอบสอง AG2", "หน่วยงานทดสอบหนึ่ง AG1"]  # AG2 in brackets on screen
     assert rows[0][2] == "1 จาก 2 มาตรการ 50%"
-    assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)", "กองคลังของหน่วยงานอื่น (กค.)"]
+    assert [row[0] for row in cells(section(response, "overdue-units"))] == [
+        "กองการเจ้าหน้าที่ (กจ.)",
+        "กองคลังของหน่วยงานอื่น (กค.)",
+    ]
 
 
 # Unit staff see their units' share of the plan only, as on the measure pages
@@ -555,7 +593,9 @@ def mid_year():
         yield
 
 
-def test_unit_staff_see_only_their_units_measures_and_reports_on_the_dashboard(client, mid_year, other_unit_staff, plan):
+def test_unit_staff_see_only_their_units_measures_and_reports_on_the_dashboard(
+    client, mid_year, other_unit_staff, plan
+):
     client.force_login(other_unit_staff)
 
     response = client.get("/dashboard/")

@@ -17,7 +17,9 @@ pytestmark = clock.pinned(2026, 11, 21)
 def states(code, year):
     """{(round, state): count} of an agency's plan."""
     counts = {}
-    for kind, state in ProgressEntry.objects.filter(measure__agency__code=code, measure__fiscal_year=year).values_list("round__kind", "state"):
+    for kind, state in ProgressEntry.objects.filter(measure__agency__code=code, measure__fiscal_year=year).values_list(
+        "round__kind", "state"
+    ):
         counts[kind, state] = counts.get((kind, state), 0) + 1
     return counts
 
@@ -53,7 +55,12 @@ def test_plans_from_the_agencies_documents(demo):
 
 
 def test_progress_in_every_state_across_the_rounds(demo):
-    assert states("TCEB", 2566) == {("q1", "approved"): 19, ("q2", "submitted"): 19, ("q3", "returned"): 19, ("q4", "draft"): 19}
+    assert states("TCEB", 2566) == {
+        ("q1", "approved"): 19,
+        ("q2", "submitted"): 19,
+        ("q3", "returned"): 19,
+        ("q4", "draft"): 19,
+    }
     assert states("FIO", 2564) == {("6m", "approved"): 48}
     angthong = states("ANGTHONG-MUN", 2569)
     assert angthong[("q3", "approved")] == 20

@@ -78,7 +78,14 @@ def test_a_round_stands_in_for_a_6_or_12_month_round_nobody_reports_in(agency):
 
 def test_the_progress_report_titles_rounds_with_the_choice_label_without_its_months(agency):
     with translation.override("th"):
-        assert [kind.short_label for kind in RoundKind] == ["ไตรมาสที่ 1", "ไตรมาสที่ 2", "ไตรมาสที่ 3", "ไตรมาสที่ 4", "รอบ 6 เดือน", "รอบ 12 เดือน"]
+        assert [kind.short_label for kind in RoundKind] == [
+            "ไตรมาสที่ 1",
+            "ไตรมาสที่ 2",
+            "ไตรมาสที่ 3",
+            "ไตรมาสที่ 4",
+            "รอบ 6 เดือน",
+            "รอบ 12 เดือน",
+        ]
         assert RoundKind.Q1.label == "ไตรมาสที่ 1 (ต.ค.–ธ.ค.)"
     factories.measure(agency, YEAR, "มาตรการ")
     document = progress_document_for(agency, YEAR, "12m")
@@ -97,7 +104,13 @@ def test_history_and_versions_load_as_the_analysis_needs_them(agency, other_agen
 
 @pytest.mark.parametrize(
     "value, score, change",
-    [(Decimal("86.585"), "86.59", "86.59"), (Decimal("-4.715"), "-4.72", "(4.72)"), (97.5, "97.50", "97.50"), (None, "–", "–"), ("", "–", "–")],
+    [
+        (Decimal("86.585"), "86.59", "86.59"),
+        (Decimal("-4.715"), "-4.72", "(4.72)"),
+        (97.5, "97.50", "97.50"),
+        (None, "–", "–"),
+        ("", "–", "–"),
+    ],
 )
 def test_the_template_filters_print_figures_as_the_documents_do(value, score, change):
     assert thai.score_text(value) == score and thai.change_text(value) == change

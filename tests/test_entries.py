@@ -48,9 +48,16 @@ def measure(agency, unit, other_unit):
     """A measure of the 2566 plan for the weak item I20 of 2565, led by `unit`, supported by `other_unit`."""
     factories.assessment(agency, 2565, {"I20": "70.70"})
     return factories.measure(
-        agency, 2566, "สื่อสารขั้นตอนการขออนุญาตใช้ทรัพย์สินของราชการ", lead_unit=unit, supporting=[other_unit],
-        items=["I20"], kpi="ร้อยละของผู้ปฏิบัติงานที่รับทราบ", target="ไม่น้อยกว่าร้อยละ 90",
-        steps="ชี้แจงผู้ปฏิบัติงานในสังกัด\nรายงานผลส่งให้ ส.นผ.", months=[10, 11, 12],
+        agency,
+        2566,
+        "สื่อสารขั้นตอนการขออนุญาตใช้ทรัพย์สินของราชการ",
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=["I20"],
+        kpi="ร้อยละของผู้ปฏิบัติงานที่รับทราบ",
+        target="ไม่น้อยกว่าร้อยละ 90",
+        steps="ชี้แจงผู้ปฏิบัติงานในสังกัด\nรายงานผลส่งให้ ส.นผ.",
+        months=[10, 11, 12],
     )
 
 
@@ -79,7 +86,15 @@ def login(client, user):
 # --- The permission ladder, for every URL ---------------------------------------------------
 
 CAST = ["anonymous", "outsider", "other_unit_staff", "executive", "unit_staff", "officer", "superuser"]
-READ = {"anonymous": 302, "outsider": 404, "other_unit_staff": 404, "executive": 200, "unit_staff": 200, "officer": 200, "superuser": 200}
+READ = {
+    "anonymous": 302,
+    "outsider": 404,
+    "other_unit_staff": 404,
+    "executive": 200,
+    "unit_staff": 200,
+    "officer": 200,
+    "superuser": 200,
+}
 # Saving redirects back to the page; refused writes are 403 for those who may read, 404 for those who may not.
 EDIT = {**READ, "executive": 403, "unit_staff": 302, "officer": 302, "superuser": 302}
 REVIEW = {**EDIT, "unit_staff": 403}
@@ -137,7 +152,12 @@ def test_removing_evidence(request, client, who, entry):
 @pytest.mark.parametrize("who", CAST)
 @pytest.mark.parametrize(
     "action, state, expected",
-    [("submit", State.DRAFT, EDIT), ("return", State.SUBMITTED, REVIEW), ("approve", State.SUBMITTED, REVIEW), ("reopen", State.APPROVED, REVIEW)],
+    [
+        ("submit", State.DRAFT, EDIT),
+        ("return", State.SUBMITTED, REVIEW),
+        ("approve", State.SUBMITTED, REVIEW),
+        ("reopen", State.APPROVED, REVIEW),
+    ],
 )
 def test_review_steps(request, client, who, entry, action, state, expected):
     ProgressEntry.objects.filter(pk=entry.pk).update(state=state, result="ดำเนินการแล้ว")
@@ -187,7 +207,9 @@ def test_unit_staff_cannot_reach_another_units_entry_by_editing_ids(client, unit
     assert Evidence.objects.filter(entry=other_entry).count() == 1
 
 
-def test_unit_staff_cannot_change_another_units_activities_through_their_own_form(client, unit_staff, entry, other_entry):
+def test_unit_staff_cannot_change_another_units_activities_through_their_own_form(
+    client, unit_staff, entry, other_entry
+):
     Activity.objects.create(entry=entry, date=datetime.date(2022, 11, 1), text="ของเรา")
     theirs = Activity.objects.create(entry=other_entry, date=datetime.date(2022, 11, 1), text="ของหน่วยอื่น")
     client.force_login(unit_staff)
@@ -266,8 +288,13 @@ def test_unit_staff_save_the_report_with_activities_evidence_and_links(client, u
     data = form_data(
         entry,
         new_activities=[("2022-12-22", "ประชุมชี้แจงผู้ปฏิบัติงาน"), ("2565-11-10", "ส่งหนังสือเวียน")],
-        result="ชักซ้อมความเข้าใจผู้ปฏิบัติงานในสังกัดแล้ว", obstacles="ไม่มี", suggestions="ควรเพิ่มช่องทางการสื่อสาร",
-        percent=60, status="on_track", kpi_actual="92.5", links="https://www.fio.co.th/ita\n\n http://example.go.th/o28 ",
+        result="ชักซ้อมความเข้าใจผู้ปฏิบัติงานในสังกัดแล้ว",
+        obstacles="ไม่มี",
+        suggestions="ควรเพิ่มช่องทางการสื่อสาร",
+        percent=60,
+        status="on_track",
+        kpi_actual="92.5",
+        links="https://www.fio.co.th/ita\n\n http://example.go.th/o28 ",
         description="รายงานการประชุม",
     )
     data["files"] = [upload("รายงานการประชุม.pdf", PDF_BYTES), upload("ภาพกิจกรรม.png", png_bytes(), "image/png")]
@@ -288,7 +315,12 @@ def test_unit_staff_save_the_report_with_activities_evidence_and_links(client, u
     files = {e.name: e for e in entry.evidence.all()}
     assert set(files) == {"รายงานการประชุม.pdf", "ภาพกิจกรรม.png"}
     pdf = files["รายงานการประชุม.pdf"]
-    assert (pdf.content_type, pdf.size, pdf.uploaded_by, pdf.description) == (PDF, len(PDF_BYTES), unit_staff, "รายงานการประชุม")
+    assert (pdf.content_type, pdf.size, pdf.uploaded_by, pdf.description) == (
+        PDF,
+        len(PDF_BYTES),
+        unit_staff,
+        "รายงานการประชุม",
+    )
     assert pdf.file.name.startswith(f"evidence/AG1/2566/{entry.pk}/") and pdf.file.name.endswith(".pdf")
 
 
@@ -412,7 +444,9 @@ def test_an_office_document_that_unpacks_too_large_is_refused_before_it_is_unpac
         ("budget.docx", xlsx_bytes(), "ชื่อไฟล์ต้องลงท้ายด้วย .xlsx"),
     ],
 )
-def test_evidence_is_refused_when_its_name_or_content_is_not_acceptable(client, unit_staff, entry, name, content, message):
+def test_evidence_is_refused_when_its_name_or_content_is_not_acceptable(
+    client, unit_staff, entry, name, content, message
+):
     client.force_login(unit_staff)
     data = {**form_data(entry, result="ข้อความที่พิมพ์"), "files": [upload(name, content)]}
 
@@ -444,14 +478,18 @@ def test_evidence_under_its_own_name_is_accepted(client, unit_staff, entry, name
         content = buffer.getvalue()
     client.force_login(unit_staff)
 
-    response = client.post(f"/entries/{entry.pk}/", {**form_data(entry), "files": [upload(name, content, "application/octet-stream")]})
+    response = client.post(
+        f"/entries/{entry.pk}/", {**form_data(entry), "files": [upload(name, content, "application/octet-stream")]}
+    )
 
     assert response.status_code == 302
     saved = Evidence.objects.get()
     assert (saved.name, saved.content_type) == (name, content_type)
 
 
-def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(client, unit_staff, entry, settings, monkeypatch):
+def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(
+    client, unit_staff, entry, settings, monkeypatch
+):
     assert (settings.EVIDENCE_MAX_BYTES, settings.EVIDENCE_MAX_REQUEST_BYTES) == (10 * 1024 * 1024, 20 * 1024 * 1024)
     stored = []
     for handler in (uploadhandler.MemoryFileUploadHandler, uploadhandler.TemporaryFileUploadHandler):
@@ -475,16 +513,26 @@ def test_twelve_files_of_nearly_ten_megabytes_are_refused_before_any_is_stored(c
 def test_files_beyond_the_entrys_total_are_refused(client, unit_staff, entry, settings):
     assert settings.EVIDENCE_MAX_ENTRY_BYTES == 50 * 1024 * 1024
     for i in range(5):  # 45 MB already on the report
-        Evidence.objects.create(entry=entry, file=ContentFile(PDF_BYTES, name="x.pdf"), name=f"{i}.pdf", content_type=PDF, size=9 * 1024 * 1024)
+        Evidence.objects.create(
+            entry=entry,
+            file=ContentFile(PDF_BYTES, name="x.pdf"),
+            name=f"{i}.pdf",
+            content_type=PDF,
+            size=9 * 1024 * 1024,
+        )
     client.force_login(unit_staff)
     six = PDF_BYTES + b"0" * (6 * 1024 * 1024)
 
-    response = client.post(f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", six)]})
+    response = client.post(
+        f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", six)]}
+    )
 
     assert response.status_code == 200
     assert "รายงานหนึ่งมีหลักฐานได้ไม่เกิน 50 MB" in visible(response)
     assert Evidence.objects.count() == 5
-    small = client.post(f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", PDF_BYTES)]})
+    small = client.post(
+        f"/entries/{entry.pk}/", {**form_data(entry, result="ผล"), "files": [upload("เพิ่ม.pdf", PDF_BYTES)]}
+    )
     assert small.status_code == 302 and Evidence.objects.count() == 6
 
 
@@ -508,7 +556,9 @@ def test_evidence_is_served_as_a_download_that_never_runs_as_a_page(client, exec
         ("setup.pdf", b"MZ\x90\x00" + b"\0" * 200, "“setup.pdf”"),
     ],
 )
-def test_a_file_that_is_not_evidence_is_refused_by_name_and_nothing_is_saved(client, unit_staff, entry, name, content, message):
+def test_a_file_that_is_not_evidence_is_refused_by_name_and_nothing_is_saved(
+    client, unit_staff, entry, name, content, message
+):
     client.force_login(unit_staff)
     data = {**form_data(entry, result="ข้อความที่พิมพ์"), "files": [upload("ok.pdf", PDF_BYTES), upload(name, content)]}
 
@@ -556,7 +606,13 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text(client
     saved = first.post(f"/entries/{entry.pk}/", form_data(entry, result="ข้อความของหน่วยงาน", revision=0))
     refused = second.post(
         f"/entries/{entry.pk}/",
-        form_data(entry, result="ข้อความของเจ้าหน้าที่", obstacles="อุปสรรคที่พิมพ์", revision=0, new_activities=[("2022-12-05", "กิจกรรมที่พิมพ์")]),
+        form_data(
+            entry,
+            result="ข้อความของเจ้าหน้าที่",
+            obstacles="อุปสรรคที่พิมพ์",
+            revision=0,
+            new_activities=[("2022-12-05", "กิจกรรมที่พิมพ์")],
+        ),
     )
 
     assert saved.status_code == 302
@@ -616,17 +672,32 @@ def test_a_failed_form_keeps_every_field_typed(client, unit_staff, entry):
     data = form_data(
         entry,
         new_activities=[("2022-12-22", "ประชุมชี้แจงผู้ปฏิบัติงาน"), ("2022-12-23", "")],
-        result="ผลที่พิมพ์ไว้", obstacles="อุปสรรคที่พิมพ์ไว้", suggestions="ข้อเสนอที่พิมพ์ไว้",
-        percent=150, status="delayed", kpi_actual="88.5", links="https://ok.example.go.th\nftp://bad.example",
+        result="ผลที่พิมพ์ไว้",
+        obstacles="อุปสรรคที่พิมพ์ไว้",
+        suggestions="ข้อเสนอที่พิมพ์ไว้",
+        percent=150,
+        status="delayed",
+        kpi_actual="88.5",
+        links="https://ok.example.go.th\nftp://bad.example",
         description="คำอธิบายไฟล์",
     )
 
     response = client.post(f"/entries/{entry.pk}/", data)
 
     assert response.status_code == 200
-    for typed in ("ผลที่พิมพ์ไว้", "อุปสรรคที่พิมพ์ไว้", "ข้อเสนอที่พิมพ์ไว้", 'value="150"', 'value="88.5"',
-                  "https://ok.example.go.th", "ftp://bad.example", "ประชุมชี้แจงผู้ปฏิบัติงาน", 'value="2022-12-22"',
-                  'value="2022-12-23"', 'value="คำอธิบายไฟล์"'):
+    for typed in (
+        "ผลที่พิมพ์ไว้",
+        "อุปสรรคที่พิมพ์ไว้",
+        "ข้อเสนอที่พิมพ์ไว้",
+        'value="150"',
+        'value="88.5"',
+        "https://ok.example.go.th",
+        "ftp://bad.example",
+        "ประชุมชี้แจงผู้ปฏิบัติงาน",
+        'value="2022-12-22"',
+        'value="2022-12-23"',
+        'value="คำอธิบายไฟล์"',
+    ):
         assert typed in response.text, typed
     assert re.search(r'<input[^>]*value="delayed"[^>]*checked', response.text)
     page = visible(response)

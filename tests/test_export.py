@@ -204,7 +204,13 @@ def tiers_by_code(rows):
 def test_tiers_option_sorts_items_and_indicators_as_the_tceb_document(tceb_2565):
     tiers = tiers_by_code(export_with("AG2", 2565, "--tiers", "95,97.5"))
 
-    assert {code for code, tier in tiers.items() if tier == "urgent" and code[:1] == "I"} == {"I20", "I23", "IND6", "IND7", "IND8"}
+    assert {code for code, tier in tiers.items() if tier == "urgent" and code[:1] == "I"} == {
+        "I20",
+        "I23",
+        "IND6",
+        "IND7",
+        "IND8",
+    }
     assert {code for code, tier in tiers.items() if tier == "improve"} == {"I6", "I26", "E10", "IND4"}
     assert {code for code, tier in tiers.items() if tier == "keep" and code.startswith("E")} == {"E4", "E8", "E13"}
     assert tiers["IND8"] == "urgent"

@@ -61,7 +61,6 @@ def admin_client(client, superuser):
     return client
 
 
-
 # The reference frameworks
 
 
@@ -129,7 +128,15 @@ def test_sub_topic_9_3_of_2568_is_procurement_with_o12_and_o13():
 
 @pytest.mark.parametrize(
     "year, code",
-    [(2561, None), (2562, "ita_2562_2565"), (2565, "ita_2562_2565"), (2566, "ita_2566_2567"), (2567, "ita_2566_2567"), (2569, "ita_2568_2569"), (2570, None)],
+    [
+        (2561, None),
+        (2562, "ita_2562_2565"),
+        (2565, "ita_2562_2565"),
+        (2566, "ita_2566_2567"),
+        (2567, "ita_2566_2567"),
+        (2569, "ita_2568_2569"),
+        (2570, None),
+    ],
 )
 def test_version_for_a_fiscal_year(year, code):
     found = FrameworkVersion.objects.for_year(year)
@@ -172,7 +179,9 @@ def test_administrator_adds_a_version_from_an_edited_download(admin_client, agen
     assert new.items.filter(scored_in_parts=True).count() == 9
     assert FrameworkVersion.objects.for_year(2570) == new
     results = tmp_path / "results.csv"
-    results.write_bytes(factories.csv_bytes([("AG1", "2570", "E1", "public", "93.47"), ("AG1", "2570", "ITA", "", "95.08")]))
+    results.write_bytes(
+        factories.csv_bytes([("AG1", "2570", "E1", "public", "93.47"), ("AG1", "2570", "ITA", "", "95.08")])
+    )
     call_command("import_results", str(results), stdout=io.StringIO())
     assessment = Assessment.objects.get(agency=agency, fiscal_year=2570)
     assert assessment.version == new
@@ -317,11 +326,19 @@ def edited_2570(edit):
 @pytest.mark.parametrize(
     "edit, problem",
     [
-        pytest.param(lambda v: v["items"].append("i99"), "'items' must be a list of mappings.", id="item-not-a-mapping"),
-        pytest.param(lambda v: v.update(levels={"A": 85}), "'levels' must be a list of mappings.", id="levels-not-a-list"),
-        pytest.param(lambda v: v.update(fiscal_years=2570), "'fiscal_years' must list Buddhist-Era years.", id="year-not-a-list"),
         pytest.param(
-            lambda v: v["indicators"][0].update(number="1"), "'indicators' must be numbered 1 to 10.", id="indicator-number-text"
+            lambda v: v["items"].append("i99"), "'items' must be a list of mappings.", id="item-not-a-mapping"
+        ),
+        pytest.param(
+            lambda v: v.update(levels={"A": 85}), "'levels' must be a list of mappings.", id="levels-not-a-list"
+        ),
+        pytest.param(
+            lambda v: v.update(fiscal_years=2570), "'fiscal_years' must list Buddhist-Era years.", id="year-not-a-list"
+        ),
+        pytest.param(
+            lambda v: v["indicators"][0].update(number="1"),
+            "'indicators' must be numbered 1 to 10.",
+            id="indicator-number-text",
         ),
         pytest.param(
             lambda v: v["items"][0].update(code=5),
@@ -333,7 +350,9 @@ def edited_2570(edit):
             "item IIT-1: an item code is I, E or O and a number (I1, e3, o12).",
             id="item-code-unreadable",
         ),
-        pytest.param(lambda v: v["sub_topics"][0].pop("name_th"), "sub-topic 9.1 has no Thai name.", id="sub-topic-unnamed"),
+        pytest.param(
+            lambda v: v["sub_topics"][0].pop("name_th"), "sub-topic 9.1 has no Thai name.", id="sub-topic-unnamed"
+        ),
         pytest.param(
             lambda v: v["tools"][1]["parts"].append({"code": 3, "label_th": "ส่วนที่ 3"}),
             "tool EIT: 'parts' must list at most two parts, each a mapping.",

@@ -66,7 +66,11 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
     entry.save()
     Activity.objects.create(entry=entry, date=datetime.date(2025, 11, 5), text="ประชุมชี้แจง")
     evidence = Evidence.objects.create(
-        entry=entry, file=ContentFile(PDF, name="minutes.pdf"), name="minutes.pdf", content_type="application/pdf", size=len(PDF)
+        entry=entry,
+        file=ContentFile(PDF, name="minutes.pdf"),
+        name="minutes.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
     )
     template = MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง", steps="ขั้นที่ 1")
     bundles = {}
@@ -76,11 +80,19 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
             organisation=organisation, fiscal_year=2566, requested_by=user, status=BundleStatus.DONE, done=10, total=10
         )
         bundle.agencies.set(agencies)
-        bundle.file.save(f"ita-{organisation.code}-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+        bundle.file.save(
+            f"ita-{organisation.code}-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True
+        )
         bundles[user.pk] = bundle
     return {
-        "assessment": assessment, "measure": measure, "entry": entry, "evidence": evidence,
-        "template": template, "unit": unit, "bundles": bundles, "officer": officer,
+        "assessment": assessment,
+        "measure": measure,
+        "entry": entry,
+        "evidence": evidence,
+        "template": template,
+        "unit": unit,
+        "bundles": bundles,
+        "officer": officer,
     }
 
 
@@ -98,18 +110,29 @@ def app_cases(site, user):
         "agencies/<agency_code:code>/<fiscal_year:year>/": ["/agencies/AG1/2565/", "/agencies/AG1/2565/?sort=score"],
         "dashboard/": ["/dashboard/"],
         "overview/": ["/overview/"],
-        "overview/<fiscal_year:year>/": ["/overview/2565/", "/overview/2565/?agency_type=department&sort=-overall&page=2"],
-        "overview/<fiscal_year:year>/download.<slug:file_format>": ["/overview/2565/download.csv", "/overview/2565/download.xlsx"],
+        "overview/<fiscal_year:year>/": [
+            "/overview/2565/",
+            "/overview/2565/?agency_type=department&sort=-overall&page=2",
+        ],
+        "overview/<fiscal_year:year>/download.<slug:file_format>": [
+            "/overview/2565/download.csv",
+            "/overview/2565/download.xlsx",
+        ],
         "my/updates/": ["/my/updates/"],
         "entries/<int:pk>/": [f"/entries/{entry.pk}/"],
         "entries/<int:pk>/history/": [f"/entries/{entry.pk}/history/"],
         "entries/<int:pk>/evidence/<int:evidence_pk>/": [f"/entries/{entry.pk}/evidence/{evidence.pk}/"],
         "entries/<int:pk>/evidence/<int:evidence_pk>/delete/": [f"/entries/{entry.pk}/evidence/{evidence.pk}/delete/"],
-        "entries/<int:pk>/<review_action:action>/": [f"/entries/{entry.pk}/{action}/" for action in ("submit", "return", "approve", "reopen")],
+        "entries/<int:pk>/<review_action:action>/": [
+            f"/entries/{entry.pk}/{action}/" for action in ("submit", "return", "approve", "reopen")
+        ],
         "agencies/<agency_code:code>/<fiscal_year:year>/history/": ["/agencies/AG1/2565/history/"],
         "agencies/<agency_code:code>/units/": ["/agencies/AG1/units/"],
         "agencies/<agency_code:code>/units/<int:pk>/edit/": [f"/agencies/AG1/units/{unit.pk}/edit/"],
-        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": ["/agencies/AG1/2566/plan/", "/agencies/AG1/2567/plan/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/plan/": [
+            "/agencies/AG1/2566/plan/",
+            "/agencies/AG1/2567/plan/",
+        ],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/": ["/agencies/AG1/2567/plan/copy/"],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/new/": [
             "/agencies/AG1/2566/plan/new/",
@@ -118,19 +141,30 @@ def app_cases(site, user):
             f"/agencies/AG1/2566/plan/new/?template={site['template'].pk}",
         ],
         # 2567 has no rounds: the page shows the defaults without writing them.
-        "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": ["/agencies/AG1/2566/rounds/", "/agencies/AG1/2567/rounds/"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": [
+            "/agencies/AG1/2566/rounds/",
+            "/agencies/AG1/2567/rounds/",
+        ],
         "measures/<int:pk>/": [f"/measures/{measure.pk}/"],
         "measures/<int:pk>/edit/": [f"/measures/{measure.pk}/edit/"],
         "measures/<int:pk>/history/": [f"/measures/{measure.pk}/history/"],
         "measure-templates/": ["/measure-templates/", "/measure-templates/?agency=AG1&year=2566"],
-        f"{reports}/report.<slug:file_format>": ["/agencies/AG1/2565/report.pdf", "/agencies/AG1/2565/report.xlsx?digits=thai"],
+        f"{reports}/report.<slug:file_format>": [
+            "/agencies/AG1/2565/report.pdf",
+            "/agencies/AG1/2565/report.xlsx?digits=thai",
+        ],
         f"{reports}/progress/<round_kind:round_kind>/report.<slug:file_format>": [
-            "/agencies/AG1/2566/progress/q1/report.xlsx", "/agencies/AG1/2566/progress/6m/report.pdf",
+            "/agencies/AG1/2566/progress/q1/report.xlsx",
+            "/agencies/AG1/2566/progress/6m/report.pdf",
             "/agencies/AG1/2567/progress/12m/report.xlsx",
         ],
-        f"{reports}/plan/report.<slug:file_format>": ["/agencies/AG1/2566/plan/report.pdf", "/agencies/AG1/2566/plan/report.xlsx"],
+        f"{reports}/plan/report.<slug:file_format>": [
+            "/agencies/AG1/2566/plan/report.pdf",
+            "/agencies/AG1/2566/plan/report.xlsx",
+        ],
         f"{reports}/improvement/report.<slug:file_format>": [
-            "/agencies/AG1/2566/improvement/report.pdf", "/agencies/AG1/2566/improvement/report.xlsx",
+            "/agencies/AG1/2566/improvement/report.pdf",
+            "/agencies/AG1/2566/improvement/report.xlsx",
         ],
         "bundles/": ["/bundles/"],
         "bundles/<int:pk>/status": [f"/bundles/{bundle.pk}/status"],
@@ -158,9 +192,13 @@ def admin_cases(site):
         "admin/logout/": ["/admin/logout/"],
         "admin/password_change/": ["/admin/password_change/"],
         "admin/password_change/done/": ["/admin/password_change/done/"],
-        "admin/autocomplete/": ["/admin/autocomplete/?app_label=measures&model_name=measure&field_name=lead_unit&term=ส"],
+        "admin/autocomplete/": [
+            "/admin/autocomplete/?app_label=measures&model_name=measure&field_name=lead_unit&term=ส"
+        ],
         "admin/jsi18n/": ["/admin/jsi18n/"],
-        "admin/r/<path:content_type_id>/<path:object_id>/": [f"/admin/r/{agency_type.pk}/{site['assessment'].agency_id}/"],
+        "admin/r/<path:content_type_id>/<path:object_id>/": [
+            f"/admin/r/{agency_type.pk}/{site['assessment'].agency_id}/"
+        ],
         "admin/auth/user/<id>/password/": [f"/admin/auth/user/{site['officer'].pk}/password/"],
         "admin/assessments/frameworkversion/upload/": ["/admin/assessments/frameworkversion/upload/"],
         "admin/(?P<url>.*)$": ["/admin/no-such-page/"],

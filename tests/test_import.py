@@ -154,7 +154,9 @@ def test_excel_utf8_csv_with_bom_and_thai_windows_csv_are_read(tmp_path, agency)
 
 
 def test_header_is_read_in_any_case_and_column_order(tmp_path, agency):
-    content = factories.csv_bytes([("95.08", "ITA", "AG1", "", "2568")], header=(" Score", "CODE", "Agency", "part", "fiscal_year "))
+    content = factories.csv_bytes(
+        [("95.08", "ITA", "AG1", "", "2568")], header=(" Score", "CODE", "Agency", "part", "fiscal_year ")
+    )
 
     import_results(write(tmp_path, content))
 
@@ -175,7 +177,9 @@ def test_reimporting_the_same_file_reports_every_figure_unchanged(tmp_path, agen
 def test_import_updates_a_changed_figure_and_keeps_the_others(tmp_path, agency):
     factories.assessment(agency, 2568, {"ITA": "90.00", "IIT": "98.19"})
 
-    out = import_results(write(tmp_path, factories.csv_bytes([("AG1", "2568", "ITA", "", "95.08"), ("AG1", "2568", "OIT", "", "96.25")])))
+    out = import_results(
+        write(tmp_path, factories.csv_bytes([("AG1", "2568", "ITA", "", "95.08"), ("AG1", "2568", "OIT", "", "96.25")]))
+    )
 
     assert out.strip() == "Imported 2 figures: 1 new, 1 changed, 0 unchanged."
     assert scores() == {
@@ -231,14 +235,29 @@ BAD_ROWS = [
         "2565",
         id="christian-era-year",
     ),
-    pytest.param(("AG1", "ปี 68", "ITA", "", "95.08"), "fiscal year 'ปี 68' is not a year", "ปี 68", id="year-not-a-number"),
     pytest.param(
-        ("AG1", "2561", "ITA", "", "95.08"), "no assessment framework covers fiscal year 2561", "2561", id="year-without-framework"
+        ("AG1", "ปี 68", "ITA", "", "95.08"), "fiscal year 'ปี 68' is not a year", "ปี 68", id="year-not-a-number"
     ),
-    pytest.param(("AG1", "2568", "E12", "", "90.00"), "the framework of that fiscal year has no item E12", "E12", id="item-not-in-year"),
-    pytest.param(("AG1", "2565", "I1.9", "", "90.00"), "item I1 has no sub-question 9", "I1", id="sub-question-not-on-item"),
     pytest.param(
-        ("AG1", "2565", "126", "", "90.00"), "'126' is missing the tool letter (I, E or O); did you mean I26?", "126", id="bare-number-code"
+        ("AG1", "2561", "ITA", "", "95.08"),
+        "no assessment framework covers fiscal year 2561",
+        "2561",
+        id="year-without-framework",
+    ),
+    pytest.param(
+        ("AG1", "2568", "E12", "", "90.00"),
+        "the framework of that fiscal year has no item E12",
+        "E12",
+        id="item-not-in-year",
+    ),
+    pytest.param(
+        ("AG1", "2565", "I1.9", "", "90.00"), "item I1 has no sub-question 9", "I1", id="sub-question-not-on-item"
+    ),
+    pytest.param(
+        ("AG1", "2565", "126", "", "90.00"),
+        "'126' is missing the tool letter (I, E or O); did you mean I26?",
+        "126",
+        id="bare-number-code",
     ),
     pytest.param(
         ("AG1", "2568", "IND11", "", "90.00"),
@@ -253,17 +272,25 @@ BAD_ROWS = [
         id="item-in-year-without-items",
     ),
     pytest.param(("AG1", "2568", "", "", "90.00"), "the code is empty", None, id="empty-code"),
-    pytest.param(("AG1", "2568", "ITA", "", "ninety"), "score 'ninety' is not a number", "ninety", id="score-not-a-number"),
+    pytest.param(
+        ("AG1", "2568", "ITA", "", "ninety"), "score 'ninety' is not a number", "ninety", id="score-not-a-number"
+    ),
     pytest.param(("AG1", "2568", "ITA", "", "95,08"), "score '95,08' is not a number", "95,08", id="score-with-comma"),
     pytest.param(("AG1", "2568", "ITA", "", ""), "the score is empty", None, id="score-empty"),
     pytest.param(("AG1", "2568", "ITA", "", "100.01"), "score 100.01 is outside 0–100", "100.01", id="score-above-100"),
     pytest.param(("AG1", "2568", "ITA", "", "-0.50"), "score -0.50 is outside 0–100", "-0.50", id="score-negative"),
-    pytest.param(("AG1", "2568", "ITA", "", "95.085"), "score 95.085 has more than two decimals", "95.085", id="three-decimals"),
+    pytest.param(
+        ("AG1", "2568", "ITA", "", "95.085"), "score 95.085 has more than two decimals", "95.085", id="three-decimals"
+    ),
     pytest.param(
         ("AG1", "2568", "e1", "", "93.47"), "e1 is scored in two parts: give public or survey", "e1", id="part-missing"
     ),
-    pytest.param(("AG1", "2568", "i1", "public", "90.00"), "i1 has no parts: leave part empty", "i1", id="part-not-allowed"),
-    pytest.param(("AG1", "2565", "EIT", "survey", "90.00"), "EIT has no parts: leave part empty", "EIT", id="part-before-2566"),
+    pytest.param(
+        ("AG1", "2568", "i1", "public", "90.00"), "i1 has no parts: leave part empty", "i1", id="part-not-allowed"
+    ),
+    pytest.param(
+        ("AG1", "2565", "EIT", "survey", "90.00"), "EIT has no parts: leave part empty", "EIT", id="part-before-2566"
+    ),
     pytest.param(
         ("AG1", "2568", "e1", "ส่วนที่ 3", "90.00"),
         "part must be empty, public (1, ส่วนที่ 1) or survey (2, ส่วนที่ 2), not 'ส่วนที่ 3'",
@@ -330,7 +357,11 @@ def test_every_bad_row_is_listed_in_file_order(agency):
 
 
 def test_refused_file_lists_every_bad_row_in_thai_and_english(tmp_path, agency):
-    rows = [("NOPE", "2568", "ITA", "", "95.08"), ("AG1", "2568", "ITA", "", "95.08"), ("AG1", "2568", "e1", "", "93.47")]
+    rows = [
+        ("NOPE", "2568", "ITA", "", "95.08"),
+        ("AG1", "2568", "ITA", "", "95.08"),
+        ("AG1", "2568", "e1", "", "93.47"),
+    ]
 
     message = refused(write(tmp_path, factories.csv_bytes(rows)))
 
@@ -379,7 +410,10 @@ def test_refused_file_leaves_the_database_unchanged(tmp_path, agency, other_agen
     [
         pytest.param(b"", "results.csv", "The file is empty.", id="empty-file"),
         pytest.param(
-            b"agency,fiscal_year,code,part,score\r\n", "results.csv", "The file has no rows below the header.", id="header-only"
+            b"agency,fiscal_year,code,part,score\r\n",
+            "results.csv",
+            "The file has no rows below the header.",
+            id="header-only",
         ),
         pytest.param(
             b"agency,year,code,score\r\nAG1,2568,ITA,95.08\r\n",
@@ -387,8 +421,15 @@ def test_refused_file_leaves_the_database_unchanged(tmp_path, agency, other_agen
             "Missing columns: fiscal_year, part.",
             id="missing-columns",
         ),
-        pytest.param(b"PK\x03\x04 not really a workbook", "results.xlsx", "The file is not a readable .xlsx workbook.", id="bad-xlsx"),
-        pytest.param(b"agency,fiscal_year,code,part,score\r\n", "results.txt", "Upload a .csv or .xlsx file.", id="wrong-type"),
+        pytest.param(
+            b"PK\x03\x04 not really a workbook",
+            "results.xlsx",
+            "The file is not a readable .xlsx workbook.",
+            id="bad-xlsx",
+        ),
+        pytest.param(
+            b"agency,fiscal_year,code,part,score\r\n", "results.txt", "Upload a .csv or .xlsx file.", id="wrong-type"
+        ),
         pytest.param(
             "agency,fiscal_year,code,part,score\r\nAG1,2568,ITA,,95.08\r\n".encode("utf-16"),
             "results.csv",

@@ -58,7 +58,8 @@ def write_xlsx(path, sheet_chunks, strings=None, sheets=1):
     rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     sheet_list = "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, sheets + 1))
     sheet_rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{rel_ns}/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, sheets + 1)
+        f'<Relationship Id="rId{i}" Type="{rel_ns}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, sheets + 1)
     )
     if strings is not None:
         sheet_rels += f'<Relationship Id="rIdS" Type="{rel_ns}/sharedStrings" Target="sharedStrings.xml"/>'
@@ -71,7 +72,11 @@ def write_xlsx(path, sheet_chunks, strings=None, sheets=1):
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
             f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{main}.worksheet+xml"/>'
-            + (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>' if strings is not None else "")
+            + (
+                f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>'
+                if strings is not None
+                else ""
+            )
             + "</Types>",
         )
         archive.writestr(
@@ -79,7 +84,9 @@ def write_xlsx(path, sheet_chunks, strings=None, sheets=1):
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{rel_ns}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         )
-        archive.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="{rel_ns}"><sheets>{sheet_list}</sheets></workbook>')
+        archive.writestr(
+            "xl/workbook.xml", f'<workbook {ns} xmlns:r="{rel_ns}"><sheets>{sheet_list}</sheets></workbook>'
+        )
         archive.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{sheet_rels}</Relationships>',
@@ -112,7 +119,10 @@ def repeated(text, times, per_chunk=10_000):
 
 def zip_bomb(tmp_path):
     """4 million rows: about 250 KB that unpack to 100 MB."""
-    return write_xlsx(tmp_path / "bomb.xlsx", sheet_data(f"<row>{header_cells()}</row>", *repeated("<row><c><v>1</v></c></row>", 4_000_000)))
+    return write_xlsx(
+        tmp_path / "bomb.xlsx",
+        sheet_data(f"<row>{header_cells()}</row>", *repeated("<row><c><v>1</v></c></row>", 4_000_000)),
+    )
 
 
 def unpacked_size(path):
@@ -179,7 +189,10 @@ def test_zip_bomb_is_refused_by_its_declared_size_before_parsing(tmp_path):
 
 def test_zip_bomb_of_millions_of_rows_under_the_unpacked_limit_stops_at_the_row_limit(tmp_path):
     # 2.4 million one-cell rows unpack to 60 MB, under the 64 MB limit: the row count stops them.
-    path = write_xlsx(tmp_path / "rows.xlsx", sheet_data(f"<row>{header_cells()}</row>", *repeated("<row><c><v>1</v></c></row>", 2_400_000)))
+    path = write_xlsx(
+        tmp_path / "rows.xlsx",
+        sheet_data(f"<row>{header_cells()}</row>", *repeated("<row><c><v>1</v></c></row>", 2_400_000)),
+    )
 
     assert path.stat().st_size < 1024 * 1024
     assert 50 * 1024 * 1024 < unpacked_size(path) < 64 * 1024 * 1024
@@ -196,21 +209,28 @@ def test_forged_dimension_does_not_pad_rows(tmp_path):
 
 
 def test_cell_beyond_the_column_limit_is_refused(tmp_path):
-    chunks = ['<dimension ref="A1:XFD1048576"/>', *sheet_data(f"<row>{header_cells()}</row>", f'<row>{GOOD_ROW}<c r="XFD2"><v>1</v></c></row>')]
+    chunks = [
+        '<dimension ref="A1:XFD1048576"/>',
+        *sheet_data(f"<row>{header_cells()}</row>", f'<row>{GOOD_ROW}<c r="XFD2"><v>1</v></c></row>'),
+    ]
     path = write_xlsx(tmp_path / "wide.xlsx", chunks)
 
     assert read_with_memory_limit(path) == f"refused: {columns_message(2)}"
 
 
 def test_row_of_a_million_empty_cells_is_refused(tmp_path):
-    path = write_xlsx(tmp_path / "cells.xlsx", sheet_data(f"<row>{header_cells()}</row><row>", *repeated("<c/>", 1_000_000), "</row>"))
+    path = write_xlsx(
+        tmp_path / "cells.xlsx", sheet_data(f"<row>{header_cells()}</row><row>", *repeated("<c/>", 1_000_000), "</row>")
+    )
 
     assert read_with_memory_limit(path) == f"refused: {columns_message(2)}"
 
 
 def test_sparse_row_numbered_1048576_is_refused_without_filling_the_gap(tmp_path):
     # openpyxl yields a million empty rows for the gap.
-    path = write_xlsx(tmp_path / "sparse.xlsx", sheet_data(f'<row r="1">{header_cells()}</row>', f'<row r="1048576">{GOOD_ROW}</row>'))
+    path = write_xlsx(
+        tmp_path / "sparse.xlsx", sheet_data(f'<row r="1">{header_cells()}</row>', f'<row r="1048576">{GOOD_ROW}</row>')
+    )
 
     assert read_with_memory_limit(path) == f"refused: {TOO_MANY_ROWS}"
 
@@ -287,13 +307,18 @@ def english(exc_info):
 
 
 def test_csv_of_exactly_the_row_limit_is_read_and_one_more_is_refused():
-    content = csv_of(f"LAO{n // 80:04d},2568,o{n % 28 + 1},,{n % 10_000 / 100:.2f}\r\n".encode() for n in range(100_000))
+    content = csv_of(
+        f"LAO{n // 80:04d},2568,o{n % 28 + 1},,{n % 10_000 / 100:.2f}\r\n".encode() for n in range(100_000)
+    )
     assert len(content) < 4 * 1024 * 1024
 
     rows = read_rows(content, "results.csv", RESULT_COLUMNS)
 
     assert len(rows) == 100_000
-    assert rows[-1] == (100_001, {"agency": "LAO1249", "fiscal_year": "2568", "code": "o12", "part": "", "score": "99.99"})
+    assert rows[-1] == (
+        100_001,
+        {"agency": "LAO1249", "fiscal_year": "2568", "code": "o12", "part": "", "score": "99.99"},
+    )
     with pytest.raises(TemplateError) as info:
         read_rows(content + b"LAO9999,2568,o1,,1\r\n", "results.csv", RESULT_COLUMNS)
     assert english(info) == TOO_MANY_ROWS
@@ -308,12 +333,17 @@ def test_xlsx_of_exactly_the_row_limit_is_read_with_its_texts(tmp_path):
         for n in range(2, 100_002)
     )
     header = '<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCDE")) + "</row>"
-    path = write_xlsx(tmp_path / "limit.xlsx", sheet_data(header, *rows), strings=[f"<si><t>{s}</t></si>" for s in strings])
+    path = write_xlsx(
+        tmp_path / "limit.xlsx", sheet_data(header, *rows), strings=[f"<si><t>{s}</t></si>" for s in strings]
+    )
 
     table = read_rows(path.read_bytes(), "limit.xlsx", RESULT_COLUMNS)
 
     assert len(table) == 100_000
-    assert table[-1] == (100_001, {"agency": "AG1", "fiscal_year": "2568", "code": "ITA", "part": "public", "score": "95.05"})
+    assert table[-1] == (
+        100_001,
+        {"agency": "AG1", "fiscal_year": "2568", "code": "ITA", "part": "public", "score": "95.05"},
+    )
 
 
 def test_long_cell_is_refused_with_its_row_and_column():
@@ -373,7 +403,9 @@ def test_zip_bomb_upload_answers_a_small_page_with_the_reason(officer_client, tm
 
 
 def test_sparse_row_upload_answers_a_small_page_with_the_reason(officer_client, tmp_path):
-    path = write_xlsx(tmp_path / "sparse.xlsx", sheet_data(f'<row r="1">{header_cells()}</row>', f'<row r="1048576">{GOOD_ROW}</row>'))
+    path = write_xlsx(
+        tmp_path / "sparse.xlsx", sheet_data(f'<row r="1">{header_cells()}</row>', f'<row r="1048576">{GOOD_ROW}</row>')
+    )
 
     response = post_file(officer_client, path)
 
@@ -454,7 +486,9 @@ def test_command_lists_the_first_50_bad_rows_and_the_total(tmp_path, agency):
     assert lines[0] == "Nothing imported: 5,000 bad rows. / ไม่ได้นำเข้าข้อมูล: มี 5,000 แถวที่ไม่ถูกต้อง"
     assert len(lines) == 52
     assert lines[50].endswith("| Row 51: score 'x49' is not a number")
-    assert lines[51] == "และแถวที่ไม่ถูกต้องอีก 4,950 แถว รวมทั้งหมด 5,000 แถว | and 4,950 more rows with problems; 5,000 in all"
+    assert (
+        lines[51] == "และแถวที่ไม่ถูกต้องอีก 4,950 แถว รวมทั้งหมด 5,000 แถว | and 4,950 more rows with problems; 5,000 in all"
+    )
     assert Score.objects.count() == 0
 
 

@@ -20,7 +20,9 @@ GOOD_ROWS = [
 
 
 def upload(rows, name="results.csv", content=None):
-    return SimpleUploadedFile(name, content if content is not None else factories.csv_bytes(rows), content_type="text/csv")
+    return SimpleUploadedFile(
+        name, content if content is not None else factories.csv_bytes(rows), content_type="text/csv"
+    )
 
 
 def visible(response):
@@ -51,7 +53,6 @@ def english(client):
 def officer_client(english, officer):
     english.force_login(officer)
     return english
-
 
 
 # Who may upload
@@ -230,7 +231,11 @@ def test_tampered_preview_is_refused_and_nothing_saved(officer_client):
         ("results.csv", b"agency,fiscal_year,code,part,score\n", "The file has no rows below the header."),
         ("results.xlsx", b"not a workbook", "The file is not a readable .xlsx workbook."),
         ("results.csv", b"", "The submitted file is empty."),
-        ("results.csv", b'agency,fiscal_year,code,part,score\nAG1,2568,ITA,,"' + b"9" * 140_000, "The file is not a readable CSV file."),
+        (
+            "results.csv",
+            b'agency,fiscal_year,code,part,score\nAG1,2568,ITA,,"' + b"9" * 140_000,
+            "The file is not a readable CSV file.",
+        ),
     ],
 )
 def test_file_that_is_not_a_results_template_gets_a_form_error(officer_client, name, content, error):

@@ -26,6 +26,7 @@ ALLOWED = {
 APPS = ["assessments", "measures", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
+
 def layer_of(module: str) -> str | None:
     """The layer of a dotted module name, or None for anything outside the project."""
     package = module.split(".")[0]

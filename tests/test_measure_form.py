@@ -46,8 +46,12 @@ def test_new_measure_from_a_weak_item_is_prefilled_then_saved_with_its_item_indi
     client, officer, unit, other_unit, results_2568
 ):
     MeasureTemplate.objects.create(
-        indicator_number=9, item_code="o12", name="เผยแพร่ข้อมูลการจัดซื้อจัดจ้างให้ครบถ้วน", steps="รวบรวมประกาศ\nเผยแพร่บนเว็บไซต์",
-        kpi="ร้อยละของประกาศที่เผยแพร่", target="ร้อยละ 100",
+        indicator_number=9,
+        item_code="o12",
+        name="เผยแพร่ข้อมูลการจัดซื้อจัดจ้างให้ครบถ้วน",
+        steps="รวบรวมประกาศ\nเผยแพร่บนเว็บไซต์",
+        kpi="ร้อยละของประกาศที่เผยแพร่",
+        target="ร้อยละ 100",
     )
     client.force_login(officer)
 
@@ -72,7 +76,9 @@ def test_new_measure_from_a_weak_item_is_prefilled_then_saved_with_its_item_indi
     assert measure.analysis.startswith("ผลคะแนน o12")
     assert measure.months == [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     entries = ProgressEntry.objects.filter(measure=measure)
-    assert {(e.round.kind, e.unit_id) for e in entries} == {(q, u.pk) for q in ("q1", "q2", "q3", "q4") for u in (unit, other_unit)}
+    assert {(e.round.kind, e.unit_id) for e in entries} == {
+        (q, u.pk) for q in ("q1", "q2", "q3", "q4") for u in (unit, other_unit)
+    }
 
 
 def test_prefill_of_an_eit_part_and_of_an_indicator(client, officer, results_2568):
@@ -95,7 +101,18 @@ def test_prefill_uses_the_three_tier_words_when_the_agency_uses_three_tiers(clie
     assert "ต่ำกว่า 95 คะแนน ถือเป็นข้อบกพร่องหรือจุดอ่อนที่ต้องแก้ไขโดยเร่งด่วน" in page
 
 
-@pytest.mark.parametrize("query", ["?item=zzz", "?item=o12&part=x", "?indicator=abc", "?indicator=99", "?template=abc", "?template=99999", "?item=&part="])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?item=zzz",
+        "?item=o12&part=x",
+        "?indicator=abc",
+        "?indicator=99",
+        "?template=abc",
+        "?template=99999",
+        "?item=&part=",
+    ],
+)
 def test_nonsense_prefill_is_ignored(client, officer, results_2568, query):
     client.force_login(officer)
 
@@ -104,7 +121,11 @@ def test_nonsense_prefill_is_ignored(client, officer, results_2568, query):
 
 def test_template_prefills_the_form(client, officer, results_2568):
     template = MeasureTemplate.objects.create(
-        indicator_number=4, name="มาตรการกำกับดูแลและตรวจสอบทรัพย์สิน", steps="จัดอบรม\nสรุปรายงาน", kpi="จำนวนครั้ง", target="ปีละ 1 ครั้ง"
+        indicator_number=4,
+        name="มาตรการกำกับดูแลและตรวจสอบทรัพย์สิน",
+        steps="จัดอบรม\nสรุปรายงาน",
+        kpi="จำนวนครั้ง",
+        target="ปีละ 1 ครั้ง",
     )
     client.force_login(officer)
 
@@ -118,12 +139,18 @@ def test_template_prefills_the_form(client, officer, results_2568):
     assert "มาตรการกำกับดูแลและตรวจสอบทรัพย์สิน" in visible(response)
 
 
-def test_choices_are_the_framework_of_the_results_and_the_agencys_units(client, officer, unit, other_agency, results_2568):
+def test_choices_are_the_framework_of_the_results_and_the_agencys_units(
+    client, officer, unit, other_agency, results_2568
+):
     foreign = factories.unit(other_agency, "หน่วยงานอื่น")
     client.force_login(officer)
-    old_item = str(__import__("assessments.models").models.Item.objects.get(version__code="ita_2562_2565", code="I20").pk)
+    old_item = str(
+        __import__("assessments.models").models.Item.objects.get(version__code="ita_2562_2565", code="I20").pk
+    )
 
-    response = client.post(NEW, valid_data(unit, items=[old_item], lead_unit=str(foreign.pk), supporting_units=[str(foreign.pk)]))
+    response = client.post(
+        NEW, valid_data(unit, items=[old_item], lead_unit=str(foreign.pk), supporting_units=[str(foreign.pk)])
+    )
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"items", "lead_unit", "supporting_units"}
@@ -172,7 +199,9 @@ def test_dates_inside_the_fiscal_year_give_their_months(client, officer, unit, r
         ({"start_date": "2026-02-30", "end_date": "2026-04-01"}, "start_date"),  # no such day
     ],
 )
-def test_date_range_outside_the_fiscal_year_or_backwards_is_refused(client, officer, unit, results_2568, changes, field):
+def test_date_range_outside_the_fiscal_year_or_backwards_is_refused(
+    client, officer, unit, results_2568, changes, field
+):
     client.force_login(officer)
 
     response = client.post(NEW, valid_data(unit, period="dates", **changes))
@@ -182,7 +211,9 @@ def test_date_range_outside_the_fiscal_year_or_backwards_is_refused(client, offi
     assert Measure.objects.count() == 0
 
 
-@pytest.mark.parametrize("changes, field", [({"quarters": []}, "quarters"), ({"period": "months", "months": []}, "months")])
+@pytest.mark.parametrize(
+    "changes, field", [({"quarters": []}, "quarters"), ({"period": "months", "months": []}, "months")]
+)
 def test_a_period_needs_at_least_one_quarter_or_month(client, officer, unit, results_2568, changes, field):
     client.force_login(officer)
 
@@ -206,8 +237,14 @@ def test_steps_lose_the_numbers_people_type(client, officer, unit, results_2568)
 def test_a_refused_form_keeps_every_field_typed(client, officer, unit, other_unit, results_2568):
     client.force_login(officer)
     data = valid_data(
-        unit, period="dates", start_date="2024-01-01", end_date="2026-03-31", quarters=["2"], months=["3", "4"],
-        supporting_units=[str(other_unit.pk)], items=[item_pk("o12"), item_pk("o19")],
+        unit,
+        period="dates",
+        start_date="2024-01-01",
+        end_date="2026-03-31",
+        quarters=["2"],
+        months=["3", "4"],
+        supporting_units=[str(other_unit.pk)],
+        items=[item_pk("o12"), item_pk("o19")],
     )
 
     response = client.post(NEW, data)
@@ -280,7 +317,9 @@ def test_a_form_without_a_framework_still_works(client, officer, agency, unit):
 
 
 def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_text(client, officer, superuser, unit, results_2568):
-    measure = factories.measure(unit.agency, YEAR, "มาตรการเดิม", lead_unit=unit, items=("o12",), kpi="ตัวชี้วัดเดิม", months=[10, 11, 12])
+    measure = factories.measure(
+        unit.agency, YEAR, "มาตรการเดิม", lead_unit=unit, items=("o12",), kpi="ตัวชี้วัดเดิม", months=[10, 11, 12]
+    )
     url = f"/measures/{measure.pk}/edit/"
     client.force_login(officer)
     first = form_data(client.get(url).context["form"])

@@ -125,7 +125,11 @@ def test_overdue_reports_are_flagged_in_red_with_the_days(client, unit_staff, la
 
 def test_this_rounds_reports_come_first_and_later_rounds_wait(client, unit_staff, last_year, this_year, agency):
     client.force_login(unit_staff)
-    current = next(r for r in ReportingRound.objects.filter(agency=agency, fiscal_year=THIS_YEAR) if r.period[0] <= TODAY <= r.due_date)
+    current = next(
+        r
+        for r in ReportingRound.objects.filter(agency=agency, fiscal_year=THIS_YEAR)
+        if r.period[0] <= TODAY <= r.due_date
+    )
 
     response = client.get("/my/updates/")
 

@@ -362,7 +362,9 @@ def test_pages_of_fifty(client, many_municipalities):
     assert "&amp;sort=agency&amp;page=2" in first.text  # the next page keeps the filter and the sort
 
 
-@pytest.mark.parametrize("query", [{"page": "abc"}, {"page": "99"}, {"per_page": "-5"}, {"sort": "bogus"}, {"sort": "-level"}])
+@pytest.mark.parametrize(
+    "query", [{"page": "abc"}, {"page": "99"}, {"per_page": "-5"}, {"sort": "bogus"}, {"sort": "-level"}]
+)
 def test_odd_paging_and_sorting_input_still_shows_the_list(client, governor, query):
     client.force_login(governor)
 
@@ -378,7 +380,15 @@ def test_level_distribution_counts_the_filtered_rows_in_level_order(client, gove
     everything = client.get("/overview/2565/")
     municipalities = client.get("/overview/2565/", {"agency_type": "local_government"})
 
-    assert table_rows(everything, "levels") == [["AA", "0"], ["A", "3"], ["B", "0"], ["C", "1"], ["D", "0"], ["E", "0"], ["F", "0"]]
+    assert table_rows(everything, "levels") == [
+        ["AA", "0"],
+        ["A", "3"],
+        ["B", "0"],
+        ["C", "1"],
+        ["D", "0"],
+        ["E", "0"],
+        ["F", "0"],
+    ]
     assert table_rows(municipalities, "levels")[:3] == [["AA", "0"], ["A", "3"], ["B", "0"]]
     assert table_rows(municipalities, "levels")[3] == ["C", "0"]
     assert "<svg" in everything.text and "A: 3" in everything.text
@@ -407,9 +417,30 @@ def test_csv_download_has_exactly_the_filtered_rows_in_the_sort_order(client, go
 
     header, *rows = download_csv(client, {"agency_type": "local_government", "sort": "change", "page": "2"})
 
-    assert header[:6] == ["อันดับในกลุ่มประเภทหน่วยงาน", "รหัสหน่วยงาน", "หน่วยงาน", "ประเภทหน่วยงาน", "หน่วยงานต้นสังกัด", "คะแนน ITA"]
+    assert header[:6] == [
+        "อันดับในกลุ่มประเภทหน่วยงาน",
+        "รหัสหน่วยงาน",
+        "หน่วยงาน",
+        "ประเภทหน่วยงาน",
+        "หน่วยงานต้นสังกัด",
+        "คะแนน ITA",
+    ]
     assert [row[1] for row in rows] == ["MUN-N", "MUN-S", "MUN-E"]
-    assert rows[0] == ["2", "MUN-N", "เทศบาลตำบลเหนือ", "องค์กรปกครองส่วนท้องถิ่น", "อำเภอทดสอบ", "90.28", "A", "90.28", "90.28", "90.28", "95.00", "-4.72", "0"]
+    assert rows[0] == [
+        "2",
+        "MUN-N",
+        "เทศบาลตำบลเหนือ",
+        "องค์กรปกครองส่วนท้องถิ่น",
+        "อำเภอทดสอบ",
+        "90.28",
+        "A",
+        "90.28",
+        "90.28",
+        "90.28",
+        "95.00",
+        "-4.72",
+        "0",
+    ]
     assert rows[2][10:] == ["", "", "1"]
 
 
@@ -500,13 +531,17 @@ def test_overview_runs_a_fixed_number_of_queries_however_many_agencies(client, d
     minister = factories.member("minister", ministry, "executive", oversight=True)
     factories.summarised_assessment(factories.agency("A0", parent=ministry), 2565, tools("90.00"))
     query = {"parent": ministry.pk, "level": "A", "min_score": "50", "sort": "-change"}
-    one = [overview_queries(client, minister, url, query) for url in ("/overview/2565/", "/overview/2565/download.xlsx")]
+    one = [
+        overview_queries(client, minister, url, query) for url in ("/overview/2565/", "/overview/2565/download.xlsx")
+    ]
 
     for n in range(1, 50):
         child = factories.agency(f"A{n}", parent=ministry)
         factories.summarised_assessment(child, 2564, tools("80.00"))
         factories.summarised_assessment(child, 2565, tools(f"{80 + n / 5:.2f}"))
         factories.summarised_assessment(child, 2568, tools("90.00"))
-    many = [overview_queries(client, minister, url, query) for url in ("/overview/2565/", "/overview/2565/download.xlsx")]
+    many = [
+        overview_queries(client, minister, url, query) for url in ("/overview/2565/", "/overview/2565/download.xlsx")
+    ]
 
     assert one == many

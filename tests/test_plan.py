@@ -30,7 +30,9 @@ def results_2568(agency):
 @pytest.fixture
 def own_measure(agency, unit, results_2568):
     """A measure of the 2569 plan led by `unit` (unit_staff's), answering o12."""
-    return factories.measure(agency, YEAR, "มาตรการเผยแพร่ข้อมูลการจัดซื้อจัดจ้าง", lead_unit=unit, items=("o12",), months=[10, 11, 12])
+    return factories.measure(
+        agency, YEAR, "มาตรการเผยแพร่ข้อมูลการจัดซื้อจัดจ้าง", lead_unit=unit, items=("o12",), months=[10, 11, 12]
+    )
 
 
 @pytest.fixture
@@ -62,14 +64,14 @@ def url_for(name, agency, unit, measure):
 # measure's pages only to those who may see the measure), edit pages only to editors.
 LADDER = {
     #                   outsider other-unit exec unit  officer root
-    "units":            (404, 200, 200, 200, 200, 200),
-    "unit_edit":        (404, 403, 403, 403, 200, 200),
-    "plan":             (404, 200, 200, 200, 200, 200),
-    "measure_new":      (404, 403, 403, 403, 200, 200),
-    "rounds":           (404, 200, 200, 200, 200, 200),
-    "measure":          (404, 404, 200, 200, 200, 200),
-    "measure_edit":     (404, 404, 403, 403, 200, 200),
-    "measure_history":  (404, 404, 200, 200, 200, 200),
+    "units": (404, 200, 200, 200, 200, 200),
+    "unit_edit": (404, 403, 403, 403, 200, 200),
+    "plan": (404, 200, 200, 200, 200, 200),
+    "measure_new": (404, 403, 403, 403, 200, 200),
+    "rounds": (404, 200, 200, 200, 200, 200),
+    "measure": (404, 404, 200, 200, 200, 200),
+    "measure_edit": (404, 404, 403, 403, 200, 200),
+    "measure_history": (404, 404, 200, 200, 200, 200),
     "measure_templates": (200, 200, 200, 200, 200, 200),
 }
 CAST = ["outsider", "other_unit_staff", "executive", "unit_staff", "officer", "superuser"]
@@ -99,17 +101,20 @@ WRITES = {
     "units": ("/agencies/AG1/units/", {"name": "งานใหม่", "abbreviation": "งม."}),
     "unit_edit": ("/agencies/AG1/units/{unit}/edit/", {"name": "ชื่อใหม่"}),
     "plan_copy": (f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"}),
-    "measure_new": (f"/agencies/AG1/{YEAR}/plan/new/", {"name": "มาตรการใหม่", "period": "quarters", "quarters": ["1"], "report_frequency": "quarterly"}),
+    "measure_new": (
+        f"/agencies/AG1/{YEAR}/plan/new/",
+        {"name": "มาตรการใหม่", "period": "quarters", "quarters": ["1"], "report_frequency": "quarterly"},
+    ),
     "rounds": (f"/agencies/AG1/{YEAR}/rounds/", {}),
     "measure_edit": ("/measures/{measure}/edit/", {"name": "เปลี่ยนชื่อ"}),
 }
 WRITE_LADDER = {
     #              outsider other-unit exec unit
-    "units":        (404, 403, 403, 403),
-    "unit_edit":    (404, 403, 403, 403),
-    "plan_copy":    (404, 403, 403, 403),
-    "measure_new":  (404, 403, 403, 403),
-    "rounds":       (404, 403, 403, 403),
+    "units": (404, 403, 403, 403),
+    "unit_edit": (404, 403, 403, 403),
+    "plan_copy": (404, 403, 403, 403),
+    "measure_new": (404, 403, 403, 403),
+    "rounds": (404, 403, 403, 403),
     "measure_edit": (404, 404, 403, 403),
 }
 
@@ -156,7 +161,9 @@ def test_unit_staff_cannot_open_another_units_measure_by_editing_the_id(client, 
     assert client.post(f"/measures/{others_measure.pk}/edit/", {"name": "x"}).status_code == 404
 
 
-def test_unit_staff_sees_only_their_own_units_entries_on_a_shared_measure(client, agency, unit, other_unit, unit_staff, results_2568):
+def test_unit_staff_sees_only_their_own_units_entries_on_a_shared_measure(
+    client, agency, unit, other_unit, unit_staff, results_2568
+):
     shared = factories.measure(agency, YEAR, "มาตรการร่วม", lead_unit=unit, supporting=[other_unit])
     client.force_login(unit_staff)
 
@@ -232,7 +239,12 @@ def test_officer_edits_a_unit(client, officer, unit, other_unit, unit_staff, oth
 
     response = client.post(
         f"/agencies/AG1/units/{unit.pk}/edit/",
-        {"name": "สำนักบริหารกลาง", "abbreviation": "สบก.", "parent": other_unit.pk, "members": [unit_staff.pk, other_unit_staff.pk]},
+        {
+            "name": "สำนักบริหารกลาง",
+            "abbreviation": "สบก.",
+            "parent": other_unit.pk,
+            "members": [unit_staff.pk, other_unit_staff.pk],
+        },
     )
 
     assert response.status_code == 302
@@ -251,13 +263,29 @@ def test_unit_of_another_agency_is_not_found(client, officer, other_agency):
 # --- The plan page ------------------------------------------------------------------------------
 
 
-def test_plan_lists_measures_by_indicator_with_the_score_answered(client, executive, agency, unit, other_unit, results_2568):
+def test_plan_lists_measures_by_indicator_with_the_score_answered(
+    client, executive, agency, unit, other_unit, results_2568
+):
     factories.measure(
-        agency, YEAR, "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ", lead_unit=unit, supporting=[other_unit], items=("o12", "o19"),
-        months=[10, 11, 12, 1, 2, 3], analysis="บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
+        agency,
+        YEAR,
+        "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ",
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=("o12", "o19"),
+        months=[10, 11, 12, 1, 2, 3],
+        analysis="บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
         steps="แต่งตั้งผู้ตรวจทานคนที่สอง\nจัดทำหน้ารวมลิงก์ข้อมูล",
     )
-    factories.measure(agency, YEAR, "มาตรการกำกับดูแลและตรวจสอบทรัพย์สิน", lead_unit=other_unit, items=("i10",), period="months", months=[1, 2])
+    factories.measure(
+        agency,
+        YEAR,
+        "มาตรการกำกับดูแลและตรวจสอบทรัพย์สิน",
+        lead_unit=other_unit,
+        items=("i10",),
+        period="months",
+        months=[1, 2],
+    )
     client.force_login(executive)
 
     response = client.get(f"/agencies/AG1/{YEAR}/plan/")
@@ -290,10 +318,21 @@ def test_empty_plan_explains_how_to_start(client, officer, results_2568):
 # --- Copying last year's plan ---------------------------------------------------------------------
 
 
-def test_copy_last_years_plan_maps_fields_units_indicators_and_creates_entries(client, officer, agency, unit, other_unit):
+def test_copy_last_years_plan_maps_fields_units_indicators_and_creates_entries(
+    client, officer, agency, unit, other_unit
+):
     source = factories.measure(
-        agency, 2565, "มาตรการทบทวนนโยบาย", lead_unit=unit, supporting=[other_unit], items=("I20", "I23"),
-        months=[10, 11, 12], kpi="ร้อยละ 100", target="ร้อยละ 100", steps="ขั้นที่หนึ่ง\nขั้นที่สอง", report_to="ผู้อำนวยการ",
+        agency,
+        2565,
+        "มาตรการทบทวนนโยบาย",
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=("I20", "I23"),
+        months=[10, 11, 12],
+        kpi="ร้อยละ 100",
+        target="ร้อยละ 100",
+        steps="ขั้นที่หนึ่ง\nขั้นที่สอง",
+        report_to="ผู้อำนวยการ",
     )
     client.force_login(officer)
 
@@ -301,7 +340,13 @@ def test_copy_last_years_plan_maps_fields_units_indicators_and_creates_entries(c
 
     copy = Measure.objects.get(fiscal_year=2566)
     assert "1 measure was copied" in visible(response) or "คัดลอก 1 มาตรการ" in visible(response)
-    assert (copy.name, copy.kpi, copy.steps, copy.report_to, copy.months) == (source.name, source.kpi, source.steps, "ผู้อำนวยการ", [10, 11, 12])
+    assert (copy.name, copy.kpi, copy.steps, copy.report_to, copy.months) == (
+        source.name,
+        source.kpi,
+        source.steps,
+        "ผู้อำนวยการ",
+        [10, 11, 12],
+    )
     assert (copy.lead_unit, list(copy.supporting_units.all()), copy.copied_from) == (unit, [other_unit], source)
     assert sorted(i.code for i in copy.items.all()) == ["I20", "I23"]
     assert [i.number for i in copy.indicators.all()] == [4]
@@ -333,7 +378,10 @@ def test_copy_into_a_plan_that_has_measures_needs_confirmation(client, officer, 
 
     client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"})
 
-    assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == ["มาตรการที่มีแล้ว", "มาตรการเดิม"]
+    assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == [
+        "มาตรการที่มีแล้ว",
+        "มาตรการเดิม",
+    ]
 
 
 def test_plan_page_sends_the_number_of_measures_shown_with_the_copy_button(client, officer, agency, unit):
@@ -366,7 +414,10 @@ def test_second_click_on_copy_anyway_copies_once(client, officer, agency, unit):
 
     again = client.post(f"/agencies/AG1/{YEAR}/plan/copy/", {"seen": "1", "confirm": "on"}, follow=True)
 
-    assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == ["มาตรการที่มีแล้ว", "มาตรการเดิม"]
+    assert sorted(Measure.objects.filter(fiscal_year=YEAR).values_list("name", flat=True)) == [
+        "มาตรการที่มีแล้ว",
+        "มาตรการเดิม",
+    ]
     assert "แผนปี 2568 ถูกคัดลอกมาไว้ในแผนนี้แล้ว" in visible(again)
 
 
@@ -449,8 +500,12 @@ def test_the_first_save_of_a_year_writes_its_rounds_as_posted(client, officer, a
     assert response.status_code == 302
     saved = ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR + 1).order_by("due_date", "kind")
     assert [(r.kind, r.due_date.isoformat(), r.active) for r in saved] == [
-        ("q1", "2027-01-15", True), ("6m", "2027-03-31", True), ("q2", "2027-03-31", False),
-        ("q3", "2027-06-30", True), ("12m", "2027-09-30", False), ("q4", "2027-09-30", True),
+        ("q1", "2027-01-15", True),
+        ("6m", "2027-03-31", True),
+        ("q2", "2027-03-31", False),
+        ("q3", "2027-06-30", True),
+        ("12m", "2027-09-30", False),
+        ("q4", "2027-09-30", True),
     ]
     assert ReportingRound.history.count() == 6  # created once each, as posted
     factories.measure(agency, YEAR + 1, lead_unit=factories.unit(agency, "กองคลัง"))
@@ -473,7 +528,12 @@ def test_due_date_before_the_rounds_first_day_is_refused(client, officer, own_me
     client.force_login(officer)
     url = f"/agencies/AG1/{YEAR}/rounds/"
 
-    response = client.post(url, rounds_data(client, url, q2={"due_date": "2025-12-31"}, q3={"due_date": "2030-01-01"}, q1={"due_date": "2568-12-20"}))
+    response = client.post(
+        url,
+        rounds_data(
+            client, url, q2={"due_date": "2025-12-31"}, q3={"due_date": "2030-01-01"}, q1={"due_date": "2568-12-20"}
+        ),
+    )
 
     assert response.status_code == 200
     assert "after the round's first day" in visible(response) or "หลังวันแรกของรอบ" in visible(response)
@@ -508,11 +568,24 @@ def test_rounds_of_another_agency_cannot_be_changed_through_this_page(client, of
 # --- The measure page and its history ---------------------------------------------------------
 
 
-def test_measure_page_shows_fields_items_with_scores_and_the_entries_grid(client, officer, agency, unit, other_unit, results_2568):
+def test_measure_page_shows_fields_items_with_scores_and_the_entries_grid(
+    client, officer, agency, unit, other_unit, results_2568
+):
     measure = factories.measure(
-        agency, YEAR, "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ", lead_unit=unit, supporting=[other_unit], items=("o12", "e2"),
-        steps="ขั้นที่หนึ่ง\nขั้นที่สอง", kpi="ร้อยละของข้อที่ครบองค์ประกอบ", target="ร้อยละ 100", monitoring="ติดตามทุกเดือน",
-        report_to="นายกเทศมนตรี", confidence="high", risks="ข้อมูลไม่ทันเวลา", months=[10, 11, 12, 1, 2, 3],
+        agency,
+        YEAR,
+        "มาตรการยกระดับการเปิดเผยข้อมูลสาธารณะ",
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=("o12", "e2"),
+        steps="ขั้นที่หนึ่ง\nขั้นที่สอง",
+        kpi="ร้อยละของข้อที่ครบองค์ประกอบ",
+        target="ร้อยละ 100",
+        monitoring="ติดตามทุกเดือน",
+        report_to="นายกเทศมนตรี",
+        confidence="high",
+        risks="ข้อมูลไม่ทันเวลา",
+        months=[10, 11, 12, 1, 2, 3],
     )
     client.force_login(officer)
 
@@ -533,7 +606,9 @@ def test_measure_page_shows_fields_items_with_scores_and_the_entries_grid(client
 def test_history_shows_who_changed_which_field_from_what_to_what(client, officer, own_measure, results_2568):
     client.force_login(officer)
     form = client.get(f"/measures/{own_measure.pk}/edit/").context["form"]
-    data = form_data(form, name="มาตรการเผยแพร่ข้อมูลการจัดซื้อจัดจ้างให้เป็นปัจจุบัน", items=[*form["items"].value(), item_pk("o19")])
+    data = form_data(
+        form, name="มาตรการเผยแพร่ข้อมูลการจัดซื้อจัดจ้างให้เป็นปัจจุบัน", items=[*form["items"].value(), item_pk("o19")]
+    )
 
     assert client.post(f"/measures/{own_measure.pk}/edit/", data).status_code == 302
     response = client.get(f"/measures/{own_measure.pk}/history/")
@@ -584,7 +659,9 @@ def test_load_measure_templates_is_idempotent(db):
 
 def test_load_measure_templates_names_every_problem(tmp_path, db):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("- indicator: 11\n  name: x\n- indicator: 4\n  item: E14\n  name: y\n- indicator: 2\n", encoding="utf-8")
+    bad.write_text(
+        "- indicator: 11\n  name: x\n- indicator: 4\n  item: E14\n  name: y\n- indicator: 2\n", encoding="utf-8"
+    )
 
     with pytest.raises(CommandError) as error:
         call_command("load_measure_templates", str(bad))
@@ -619,7 +696,9 @@ def test_library_lists_templates_by_indicator_with_use_links_for_editors(client,
 # --- The analysis page ------------------------------------------------------------------------
 
 
-def test_analysis_links_weak_items_to_their_measures_and_to_a_prefilled_form(client, officer, own_measure, results_2568):
+def test_analysis_links_weak_items_to_their_measures_and_to_a_prefilled_form(
+    client, officer, own_measure, results_2568
+):
     client.force_login(officer)
 
     response = client.get("/agencies/AG1/2568/")
@@ -630,7 +709,9 @@ def test_analysis_links_weak_items_to_their_measures_and_to_a_prefilled_form(cli
     assert "/agencies/AG1/2569/plan/new/?item=o1&amp;part=0" not in response.text  # a strength
 
 
-def test_analysis_shows_unit_staff_only_their_units_measures_and_no_create_links(client, unit_staff, own_measure, others_measure):
+def test_analysis_shows_unit_staff_only_their_units_measures_and_no_create_links(
+    client, unit_staff, own_measure, others_measure
+):
     client.force_login(unit_staff)
 
     response = client.get("/agencies/AG1/2568/")
@@ -654,8 +735,14 @@ def more_measures(agency, count):
     units = [factories.unit(agency, f"งานที่ {n}", f"ง.{n}") for n in range(5)]
     for n in range(count):
         factories.measure(
-            agency, YEAR, f"มาตรการที่ {n}", lead_unit=units[n % 5], supporting=units[:2], items=("o12", "i10", "e2"),
-            steps="หนึ่ง\nสอง", months=[1, 2],
+            agency,
+            YEAR,
+            f"มาตรการที่ {n}",
+            lead_unit=units[n % 5],
+            supporting=units[:2],
+            items=("o12", "i10", "e2"),
+            steps="หนึ่ง\nสอง",
+            months=[1, 2],
         )
     return units
 
@@ -687,8 +774,13 @@ def test_measure_page_runs_a_fixed_number_of_queries_however_many_units(client, 
 
 def test_units_rounds_form_history_library_and_analysis_pages_run_fixed_queries(client, officer, agency, own_measure):
     pages = [
-        "/agencies/AG1/units/", f"/agencies/AG1/{YEAR}/rounds/", f"/agencies/AG1/{YEAR}/plan/new/",
-        f"/measures/{own_measure.pk}/edit/", f"/measures/{own_measure.pk}/history/", "/measure-templates/", "/agencies/AG1/2568/",
+        "/agencies/AG1/units/",
+        f"/agencies/AG1/{YEAR}/rounds/",
+        f"/agencies/AG1/{YEAR}/plan/new/",
+        f"/measures/{own_measure.pk}/edit/",
+        f"/measures/{own_measure.pk}/history/",
+        "/measure-templates/",
+        "/agencies/AG1/2568/",
     ]
     before = {url: queries(client, officer, url) for url in pages}
 

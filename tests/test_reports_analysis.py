@@ -29,7 +29,12 @@ def compact(text):
 
 @pytest.fixture
 def tceb_2565(agency):
-    figures = {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS), "OIT": "100.00", "ITA": "97.04"}
+    figures = {
+        **published.TCEB_2565_ITEMS,
+        **indicators(published.TCEB_2565_INDICATORS),
+        "OIT": "100.00",
+        "ITA": "97.04",
+    }
     factories.assessment(agency, 2564, {**indicators(published.TCEB_2564_INDICATORS), "ITA": "95.01"})
     assessment = factories.assessment(agency, 2565, figures, suggestions=f"{SUGGESTION}\nข้อเสนอแนะข้อที่สอง")
     assessment.tier_scheme, assessment.tier_lower, assessment.tier_upper = "three", Decimal("95"), Decimal("97.5")
@@ -38,7 +43,9 @@ def tceb_2565(agency):
 
 
 def document_of(assessment):
-    history = list(Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores"))
+    history = list(
+        Assessment.objects.filter(agency=assessment.agency).order_by("fiscal_year").prefetch_related("scores")
+    )
     versions = {v.pk: v for v in FrameworkVersion.objects.with_spec_data()}
     return analysis_document(next(a for a in history if a.pk == assessment.pk), history, versions)
 
@@ -168,7 +175,19 @@ def test_analysis_page_links_the_downloads(client, tceb_2565, executive):
 def test_command_writes_the_file(tceb_2565, tmp_path):
     output = tmp_path / "report.xlsx"
 
-    call_command("export_report", "analysis", "--agency", "AG1", "--year", "2565", "--format", "xlsx", "-o", str(output), stdout=io.StringIO())
+    call_command(
+        "export_report",
+        "analysis",
+        "--agency",
+        "AG1",
+        "--year",
+        "2565",
+        "--format",
+        "xlsx",
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
+    )
 
     workbook = openpyxl.load_workbook(output)
     assert any(cell.value == 97.04 for row in workbook.worksheets[0].iter_rows() for cell in row)

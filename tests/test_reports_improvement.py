@@ -32,14 +32,33 @@ def plan_2569(agency, unit, other_unit):
     """A quarters measure (Q1–Q2), a months measure (ม.ค., ก.พ.) and a dates measure (15 พ.ย. – 10 ก.พ.)."""
     factories.assessment(agency, 2568, published.angthong_2568_figures())
     factories.measure(
-        agency, YEAR, OWN, lead_unit=unit, supporting=[other_unit], items=("o12", "i10"),
-        months=[10, 11, 12, 1, 2, 3], steps="แต่งตั้งผู้ตรวจทานคนที่สอง\nจัดทำหน้ารวมลิงก์ข้อมูล",
-        kpi="ร้อยละของรายการที่เปิดเผยครบถ้วน", target="ร้อยละ 100", confidence="high", risks="ข้อมูลไม่ทันเวลา", strategy="SO-5",
+        agency,
+        YEAR,
+        OWN,
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=("o12", "i10"),
+        months=[10, 11, 12, 1, 2, 3],
+        steps="แต่งตั้งผู้ตรวจทานคนที่สอง\nจัดทำหน้ารวมลิงก์ข้อมูล",
+        kpi="ร้อยละของรายการที่เปิดเผยครบถ้วน",
+        target="ร้อยละ 100",
+        confidence="high",
+        risks="ข้อมูลไม่ทันเวลา",
+        strategy="SO-5",
     )
-    factories.measure(agency, YEAR, OTHERS, lead_unit=other_unit, items=("i10",), period="months", months=[1, 2], confidence="high")
     factories.measure(
-        agency, YEAR, DATES, lead_unit=other_unit, items=("i11",), period="dates", confidence="medium",
-        start_date=datetime.date(2025, 11, 15), end_date=datetime.date(2026, 2, 10),
+        agency, YEAR, OTHERS, lead_unit=other_unit, items=("i10",), period="months", months=[1, 2], confidence="high"
+    )
+    factories.measure(
+        agency,
+        YEAR,
+        DATES,
+        lead_unit=other_unit,
+        items=("i11",),
+        period="dates",
+        confidence="medium",
+        start_date=datetime.date(2025, 11, 15),
+        end_date=datetime.date(2026, 2, 10),
     )
     return agency
 
@@ -73,7 +92,9 @@ def test_document_header_block_and_month_grid(plan_2569):
 def test_results_are_each_units_latest_approved_entry(plan_2569):
     entry = ProgressEntry.objects.filter(measure__name=OWN).select_related("unit").first()
     assert entry is not None  # factories.measure syncs an entry for every active round and unit
-    ProgressEntry.objects.filter(pk=entry.pk).update(state=State.APPROVED, percent=60, status="on_track", result="เปิดเผยแล้ว 30 รายการ")
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        state=State.APPROVED, percent=60, status="on_track", result="เปิดเผยแล้ว 30 รายการ"
+    )
     _block, grid = improvement_document_for(plan_2569, YEAR).sections
     # A summary per unit; the narrative belongs to the progress report.
     assert "กองการเจ้าหน้าที่ (กจ.): ร้อยละ 60 (เป็นไปตามแผน)" in grid.table.rows[0][16]
@@ -103,14 +124,25 @@ def test_pdf_in_sarabun_and_xlsx_month_cells(plan_2569):
         assert pdf.pages[0].width > pdf.pages[0].height
         text = "".join(compact(page.extract_text(use_text_flow=True)) for page in pdf.pages)
     assert fonts and all("Sarabun" in font for font in fonts), fonts
-    for expected in (f"แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {YEAR}", OWN, "ต.ค.", "ระดับดีเยี่ยม", "[X]", "[]", "■"):
+    for expected in (
+        f"แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {YEAR}",
+        OWN,
+        "ต.ค.",
+        "ระดับดีเยี่ยม",
+        "[X]",
+        "[]",
+        "■",
+    ):
         assert compact(expected) in text, expected
 
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(document)))
     sheet = workbook.worksheets[-1]
     cells = {cell.value: cell for row in sheet.iter_rows() for cell in row if cell.value}
     period = cells["ระยะเวลาดำเนินการ"]
-    assert any(str(r) == f"{period.coordinate}:{sheet.cell(period.row, period.column + 11).coordinate}" for r in sheet.merged_cells.ranges)
+    assert any(
+        str(r) == f"{period.coordinate}:{sheet.cell(period.row, period.column + 11).coordinate}"
+        for r in sheet.merged_cells.ranges
+    )
     october = cells["ต.ค."]
     others = next(c for c in cells.values() if isinstance(c.value, str) and c.value.startswith(OTHERS))
     row = [sheet.cell(others.row, october.column + i).value for i in range(12)]
@@ -134,6 +166,18 @@ def test_view_permission_ladder_and_command(client, plan_2569, outsider, officer
     assert f'href="/agencies/AG1/{YEAR}/improvement/report.pdf"' in page
 
     output = tmp_path / "improvement.xlsx"
-    call_command("export_report", "improvement", "--agency", "AG1", "--year", str(YEAR), "--format", "xlsx", "-o", str(output), stdout=io.StringIO())
+    call_command(
+        "export_report",
+        "improvement",
+        "--agency",
+        "AG1",
+        "--year",
+        str(YEAR),
+        "--format",
+        "xlsx",
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
+    )
     values = {c.value for sheet in openpyxl.load_workbook(output) for row in sheet.iter_rows() for c in row}
     assert f"แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {YEAR}" in values

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Measure
-from reports.plan_document import plan_document_for
 from reports.pdf import render_pdf
+from reports.plan_document import plan_document_for
 from reports.xlsx import render_xlsx
 from tests import factories, published
 
@@ -39,15 +39,30 @@ def plan_2569(agency, unit, other_unit):
     quarters and follow-up, one of `other_unit` with months."""
     factories.assessment(agency, 2568, published.angthong_2568_figures())
     factories.measure(
-        agency, YEAR, OWN, lead_unit=unit, supporting=[other_unit], items=("o12", "i10"),
-        months=[10, 11, 12, 1, 2, 3], analysis="บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
+        agency,
+        YEAR,
+        OWN,
+        lead_unit=unit,
+        supporting=[other_unit],
+        items=("o12", "i10"),
+        months=[10, 11, 12, 1, 2, 3],
+        analysis="บางรายการเปิดเผยข้อมูลไม่ครบถ้วน",
         steps="แต่งตั้งผู้ตรวจทานคนที่สอง\nจัดทำหน้ารวมลิงก์ข้อมูล",
-        monitoring="ตรวจทานหน้าเว็บไซต์ทุกเดือน", report_to="นายกเทศมนตรี", kpi="ร้อยละของรายการที่เปิดเผยครบถ้วน", target="ร้อยละ 100",
+        monitoring="ตรวจทานหน้าเว็บไซต์ทุกเดือน",
+        report_to="นายกเทศมนตรี",
+        kpi="ร้อยละของรายการที่เปิดเผยครบถ้วน",
+        target="ร้อยละ 100",
     )
     factories.measure(agency, YEAR, OTHERS, lead_unit=other_unit, items=("i10",), period="months", months=[1, 2])
     factories.measure(
-        agency, YEAR, "มาตรการตรวจสอบพัสดุ", lead_unit=other_unit, items=("i11",), period="dates",
-        start_date=datetime.date(2025, 10, 1), end_date=datetime.date(2026, 3, 31),
+        agency,
+        YEAR,
+        "มาตรการตรวจสอบพัสดุ",
+        lead_unit=other_unit,
+        items=("i11",),
+        period="dates",
+        start_date=datetime.date(2025, 10, 1),
+        end_date=datetime.date(2026, 3, 31),
     )
     return agency
 
@@ -71,7 +86,9 @@ def test_document_groups_rows_by_indicator_in_fixed_queries(plan_2569):
     assert rows[0][3] == "1. แต่งตั้งผู้ตรวจทานคนที่สอง\n2. จัดทำหน้ารวมลิงก์ข้อมูล"
     assert [row[4] for row in rows] == ["ไตรมาส 1–2", "ม.ค.–ก.พ.", "1 ต.ค. 68 – 31 มี.ค. 69"]
     assert rows[0][5] == "สำนักงานบริหารกลาง (ส.บก.)\nกองการเจ้าหน้าที่ (กจ.)"
-    assert follow_up.table.rows == [[OWN, "ตรวจทานหน้าเว็บไซต์ทุกเดือน", "รายงานผลต่อ นายกเทศมนตรี ทุกไตรมาส", "ร้อยละของรายการที่เปิดเผยครบถ้วน", "ร้อยละ 100"]]
+    assert follow_up.table.rows == [
+        [OWN, "ตรวจทานหน้าเว็บไซต์ทุกเดือน", "รายงานผลต่อ นายกเทศมนตรี ทุกไตรมาส", "ร้อยละของรายการที่เปิดเผยครบถ้วน", "ร้อยละ 100"]
+    ]
 
 
 def test_a_plan_by_quarters_prints_arrows_and_one_by_months_a_month_grid(agency, unit):
@@ -79,7 +96,9 @@ def test_a_plan_by_quarters_prints_arrows_and_one_by_months_a_month_grid(agency,
     factories.assessment(agency, 2568, published.angthong_2568_figures())
     factories.measure(agency, YEAR, OWN, lead_unit=unit, items=("o12",), months=[10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     factories.measure(agency, YEAR, OTHERS, lead_unit=unit, items=("i10",), months=[1, 2, 3], order=2)
-    factories.measure(agency, YEAR, "มาตรการสองช่วง", lead_unit=unit, items=("i11",), months=[10, 11, 12, 7, 8, 9], order=3)
+    factories.measure(
+        agency, YEAR, "มาตรการสองช่วง", lead_unit=unit, items=("i11",), months=[10, 11, 12, 7, 8, 9], order=3
+    )
 
     table = plan_document_for(agency, YEAR).sections[0].table
     assert [h.text for h in table.header_rows[1]] == ["ไตรมาส ที่ 1", "ไตรมาส ที่ 2", "ไตรมาส ที่ 3", "ไตรมาส ที่ 4"]
@@ -133,7 +152,9 @@ def test_xlsx_has_the_merged_header_wrapped_text_and_frozen_header(plan_2569):
     assert follow_up.merged_cells.ranges
 
 
-def test_view_permission_ladder_and_unit_staff_get_their_units_measures(client, plan_2569, outsider, unit_staff, officer):
+def test_view_permission_ladder_and_unit_staff_get_their_units_measures(
+    client, plan_2569, outsider, unit_staff, officer
+):
     xlsx = URL.replace(".pdf", ".xlsx")
     response = client.get(xlsx)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -144,7 +165,12 @@ def test_view_permission_ladder_and_unit_staff_get_their_units_measures(client, 
     client.force_login(unit_staff)
     response = client.get(xlsx)
     assert response.status_code == 200
-    values = {c.value for sheet in openpyxl.load_workbook(io.BytesIO(response.content)) for row in sheet.iter_rows() for c in row}
+    values = {
+        c.value
+        for sheet in openpyxl.load_workbook(io.BytesIO(response.content))
+        for row in sheet.iter_rows()
+        for c in row
+    }
     assert OWN in values and OTHERS not in values
 
     client.force_login(officer)
@@ -154,13 +180,28 @@ def test_view_permission_ladder_and_unit_staff_get_their_units_measures(client, 
     assert "๒๕๖๙" in pdf_text(response.content)
     assert client.get(f"/agencies/AG1/{YEAR}/plan/report.doc").status_code == 404
     page = client.get(f"/agencies/AG1/{YEAR}/plan/").content.decode()
-    assert f'href="/agencies/AG1/{YEAR}/plan/report.pdf"' in page and f'href="/agencies/AG1/{YEAR}/plan/report.xlsx"' in page
+    assert (
+        f'href="/agencies/AG1/{YEAR}/plan/report.pdf"' in page
+        and f'href="/agencies/AG1/{YEAR}/plan/report.xlsx"' in page
+    )
 
 
 def test_command_writes_the_plan(plan_2569, tmp_path):
     output = tmp_path / "plan.xlsx"
 
-    call_command("export_report", "plan", "--agency", "AG1", "--year", str(YEAR), "--format", "xlsx", "-o", str(output), stdout=io.StringIO())
+    call_command(
+        "export_report",
+        "plan",
+        "--agency",
+        "AG1",
+        "--year",
+        str(YEAR),
+        "--format",
+        "xlsx",
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
+    )
 
     workbook = openpyxl.load_workbook(output)
     assert OTHERS in {c.value for row in workbook.worksheets[0].iter_rows() for c in row}

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from measures.models import Activity, ProgressEntry, State, Status
-from reports.progress_document import progress_document_for
 from reports.pdf import render_pdf
+from reports.progress_document import progress_document_for
 from reports.xlsx import render_xlsx
 from tests import factories, published
 from tests.published import indicators
@@ -31,7 +31,9 @@ def plan(agency, unit, other_unit):
     last = factories.assessment(agency, 2565, figures)
     last.tier_scheme, last.tier_lower, last.tier_upper = "three", Decimal("95"), Decimal("97.5")
     last.save()
-    assets = factories.measure(agency, 2566, "มาตรการป้องกันการใช้ทรัพย์สินของราชการ", lead_unit=unit, items=("I20",), order=1)
+    assets = factories.measure(
+        agency, 2566, "มาตรการป้องกันการใช้ทรัพย์สินของราชการ", lead_unit=unit, items=("I20",), order=1
+    )
     duties = factories.measure(agency, 2566, "มาตรการส่งเสริมการปฏิบัติหน้าที่", lead_unit=other_unit, items=("I1",), order=2)
     done = ProgressEntry.objects.get(measure=assets, round__kind="q2", unit=unit)
     done.result, done.obstacles, done.percent = "จัดอบรมครบทุกหน่วย", OBSTACLES, 100
@@ -108,7 +110,12 @@ def test_view_permission_ladder(client, plan, outsider, unit_staff, officer):
     client.force_login(unit_staff)
     response = client.get(URL + ".xlsx")
     assert response.status_code == 200
-    values = {c.value for sheet in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets for row in sheet.iter_rows() for c in row}
+    values = {
+        c.value
+        for sheet in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+        for row in sheet.iter_rows()
+        for c in row
+    }
     assert "มาตรการป้องกันการใช้ทรัพย์สินของราชการ" in values
     assert "มาตรการส่งเสริมการปฏิบัติหน้าที่" not in values
 
@@ -131,7 +138,19 @@ def test_command_needs_the_round(plan, tmp_path):
     assert not output.exists()
 
     call_command(
-        "export_report", "progress", "--agency", "AG1", "--year", "2566", "--round", "q2", "--format", "xlsx", "-o", str(output), stdout=io.StringIO()
+        "export_report",
+        "progress",
+        "--agency",
+        "AG1",
+        "--year",
+        "2566",
+        "--round",
+        "q2",
+        "--format",
+        "xlsx",
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
     )
 
     workbook = openpyxl.load_workbook(output)

@@ -60,8 +60,18 @@ def hostile_plan(agency, unit):
         agency, 2565, {**published.TCEB_2565_ITEMS, **indicators(published.TCEB_2565_INDICATORS)}, suggestions=AT
     )
     measure = factories.measure(
-        agency, 2566, LINK, lead_unit=unit, items=("I20",), analysis=STEP, kpi=PLUS, target=AT,
-        monitoring=LINK, strategy=PLUS, risks=AT, steps=f"{STEP}\n{AT}",
+        agency,
+        2566,
+        LINK,
+        lead_unit=unit,
+        items=("I20",),
+        analysis=STEP,
+        kpi=PLUS,
+        target=AT,
+        monitoring=LINK,
+        strategy=PLUS,
+        risks=AT,
+        steps=f"{STEP}\n{AT}",
     )
     for kind in ("q2", "q4"):
         entry = ProgressEntry.objects.get(measure=measure, round__kind=kind, unit=unit)
@@ -92,7 +102,9 @@ def test_csv_cells_that_would_start_a_formula_are_prefixed(value, written):
 
 
 def test_analysis_xlsx_holds_text_not_formulas(hostile_plan):
-    cells = text_cells(render_xlsx(analysis_document_for(Assessment.objects.get(agency=hostile_plan, fiscal_year=2565))))
+    cells = text_cells(
+        render_xlsx(analysis_document_for(Assessment.objects.get(agency=hostile_plan, fiscal_year=2565)))
+    )
 
     assert_text(cells, LINK, AT)  # the agency's name in the title, the NACC's suggestions
 
@@ -141,7 +153,13 @@ def test_the_year_end_bundle_holds_text_not_formulas(hostile_plan, officer, sett
     workbooks = sorted(name for name in archive.namelist() if name.endswith(".xlsx"))
     assert workbooks == [
         f"AG1-2566/AG1/ita-{name}.xlsx"
-        for name in ("analysis-AG1-2565", "improvement-AG1-2566", "plan-AG1-2566", "progress-AG1-2566-12m", "progress-AG1-2566-6m")
+        for name in (
+            "analysis-AG1-2565",
+            "improvement-AG1-2566",
+            "plan-AG1-2566",
+            "progress-AG1-2566-12m",
+            "progress-AG1-2566-6m",
+        )
     ]
     for name in workbooks:
         assert_text(text_cells(archive.read(name)), LINK)
@@ -168,7 +186,23 @@ def test_overview_csv_prefixes_text_and_keeps_a_fall_a_number(client, overseer):
 
     assert response.status_code == 200
     header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows == [["1", "TOWN", "'" + LINK, "องค์กรปกครองส่วนท้องถิ่น", "'+1", "90.28", "A", "90.28", "90.28", "90.28", "95.00", "-4.72", "0"]]
+    assert rows == [
+        [
+            "1",
+            "TOWN",
+            "'" + LINK,
+            "องค์กรปกครองส่วนท้องถิ่น",
+            "'+1",
+            "90.28",
+            "A",
+            "90.28",
+            "90.28",
+            "90.28",
+            "95.00",
+            "-4.72",
+            "0",
+        ]
+    ]
 
 
 def test_overview_xlsx_holds_text_not_formulas(client, overseer):

@@ -87,7 +87,11 @@ def test_angthong_2568_published_figures_reproduced():
     result = scoring.compute(spec_for(2568), as_official(published.angthong_2568_figures()))
 
     assert {n: shown(result, f"IND{n}") for n in (6, 7, 8, 9, 10)} == {
-        6: "92.88", 7: "90.28", 8: "88.06", 9: "92.50", 10: "100.00"
+        6: "92.88",
+        7: "90.28",
+        8: "88.06",
+        9: "92.50",
+        10: "100.00",
     }
     assert shown(result, "IND6", 1) == "95.45"
     assert shown(result, "IND6", 2) == "90.30"
@@ -169,8 +173,21 @@ def test_pass_levels_test_iit_each_eit_part_and_oit(overall, tools, expected):
 
 @pytest.mark.parametrize(
     "score, letter",
-    [("100", "AA"), ("95.00", "AA"), ("94.995", "AA"), ("94.99", "A"), ("85.00", "A"), ("84.99", "B"),
-     ("75.00", "B"), ("65.00", "C"), ("64.99", "D"), ("55.00", "D"), ("50.00", "E"), ("49.99", "F"), ("0", "F")],
+    [
+        ("100", "AA"),
+        ("95.00", "AA"),
+        ("94.995", "AA"),
+        ("94.99", "A"),
+        ("85.00", "A"),
+        ("84.99", "B"),
+        ("75.00", "B"),
+        ("65.00", "C"),
+        ("64.99", "D"),
+        ("55.00", "D"),
+        ("50.00", "E"),
+        ("49.99", "F"),
+        ("0", "F"),
+    ],
 )
 @pytest.mark.django_db
 def test_letter_levels_2562_2565(score, letter):
@@ -184,8 +201,14 @@ def test_no_letter_levels_for_items_in_pass_level_years():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(Fraction(86585, 1000), "86.59"), (Fraction(88335, 1000), "88.34"), (Fraction(950785, 10000), "95.08"),
-     (Fraction(1, 3) * 100, "33.33"), (Fraction(-4725, 1000), "-4.73"), (Decimal("92.875"), "92.88")],
+    [
+        (Fraction(86585, 1000), "86.59"),
+        (Fraction(88335, 1000), "88.34"),
+        (Fraction(950785, 10000), "95.08"),
+        (Fraction(1, 3) * 100, "33.33"),
+        (Fraction(-4725, 1000), "-4.73"),
+        (Decimal("92.875"), "92.88"),
+    ],
 )
 def test_round_half_up_to_two_decimals(value, expected):
     assert f"{scoring.round2(value):.2f}" == expected
@@ -201,7 +224,9 @@ SMALL = scoring.FrameworkSpec(
         1: scoring.IndicatorSpec(1, "IIT", items=("i1", "i2")),
         2: scoring.IndicatorSpec(2, "IIT", items=("i3",)),
         6: scoring.IndicatorSpec(6, "EIT", items=("e1", "e2")),
-        9: scoring.IndicatorSpec(9, "OIT", items=("o1", "o2", "o3"), sub_topics=(("9.1", ("o1",)), ("9.2", ("o2", "o3")))),
+        9: scoring.IndicatorSpec(
+            9, "OIT", items=("o1", "o2", "o3"), sub_topics=(("9.1", ("o1",)), ("9.2", ("o2", "o3")))
+        ),
         10: scoring.IndicatorSpec(10, "OIT", items=("o4",)),
     },
     items={
@@ -216,8 +241,20 @@ SMALL = scoring.FrameworkSpec(
         "o4": scoring.ItemSpec("o4", 10),
     },
 )
-LEAVES = [("i1.1", 0), ("i1.2", 0), ("i2", 0), ("i3", 0), ("e1", 1), ("e1", 2), ("e2", 1), ("e2", 2),
-          ("o1", 0), ("o2", 0), ("o3", 0), ("o4", 0)]
+LEAVES = [
+    ("i1.1", 0),
+    ("i1.2", 0),
+    ("i2", 0),
+    ("i3", 0),
+    ("e1", 1),
+    ("e1", 2),
+    ("e2", 1),
+    ("e2", 2),
+    ("o1", 0),
+    ("o2", 0),
+    ("o3", 0),
+    ("o4", 0),
+]
 UPPER = [("IND1", 0), ("IND2", 0), ("IND6", 0), ("IND9", 0), ("IIT", 0), ("EIT", 1), ("EIT", 2), ("OIT", 0)]
 
 scores = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)

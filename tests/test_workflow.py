@@ -41,8 +41,12 @@ def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client,
     data = form_data(
         entry,
         new_activities=[("2022-11-15", "ประชุมชี้แจงขั้นตอนการยืมทรัพย์สิน"), ("2022-12-22", "เผยแพร่แนวปฏิบัติทางอีเมล")],
-        result="ชี้แจงผู้ปฏิบัติงานครบทุกกอง", obstacles="ไม่มี", suggestions="ควรทำคู่มือ", percent=50,
-        status="on_track", links="https://intranet.example.go.th/asset-rules",
+        result="ชี้แจงผู้ปฏิบัติงานครบทุกกอง",
+        obstacles="ไม่มี",
+        suggestions="ควรทำคู่มือ",
+        percent=50,
+        status="on_track",
+        links="https://intranet.example.go.th/asset-rules",
     )
     data["files"] = [upload("รายงานการประชุม.pdf", PDF)]
     assert unit_client.post(url, data).status_code == 302
@@ -56,7 +60,10 @@ def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client,
     # The officer returns it; without a reason that is a form error, not a step.
     missing = officer_client.post(f"{url}return/", step_data(entry, comment="  "))
     assert missing.status_code == 200 and "ระบุเหตุผล" in visible(missing)
-    assert officer_client.post(f"{url}return/", step_data(entry, comment="ขอภาพกิจกรรมและร้อยละให้ตรงกับผล")).status_code == 302
+    assert (
+        officer_client.post(f"{url}return/", step_data(entry, comment="ขอภาพกิจกรรมและร้อยละให้ตรงกับผล")).status_code
+        == 302
+    )
     entry.refresh_from_db()
     assert entry.state == State.RETURNED
 
@@ -104,9 +111,17 @@ def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client,
     for text in (
         "ชี้แจงผู้ปฏิบัติงานครบทุกกอง",  # the first result …
         "ชี้แจงผู้ปฏิบัติงานครบทุกกองแล้ว พร้อมภาพกิจกรรม",  # … and the fixed one
-        "ประชุมชี้แจงขั้นตอนการยืมทรัพย์สิน", "15 พ.ย. 65", "รายงานการประชุม.pdf",
-        "ขอภาพกิจกรรมและร้อยละให้ตรงกับผล", "ป.ป.ช. ขอเอกสารเพิ่ม", "unitstaff", "officer",
-        "ส่งแล้ว", "ส่งกลับแก้ไข", "อนุมัติแล้ว", "เปิดให้แก้ไขอีกครั้ง",
+        "ประชุมชี้แจงขั้นตอนการยืมทรัพย์สิน",
+        "15 พ.ย. 65",
+        "รายงานการประชุม.pdf",
+        "ขอภาพกิจกรรมและร้อยละให้ตรงกับผล",
+        "ป.ป.ช. ขอเอกสารเพิ่ม",
+        "unitstaff",
+        "officer",
+        "ส่งแล้ว",
+        "ส่งกลับแก้ไข",
+        "อนุมัติแล้ว",
+        "เปิดให้แก้ไขอีกครั้ง",
     ):
         assert text in trail, text
     # The percent went 0 → 50 → 100, in that order, newest first.
@@ -166,8 +181,18 @@ def test_admin_history_pages_offer_no_revert(client, superuser, entry, unit_staf
     # Posting the old version anyway is refused and restores nothing.
     refused = client.post(
         f"/admin/measures/progressentry/{entry.pk}/history/{first.history_id}/",
-        {"measure": entry.measure_id, "round": entry.round_id, "unit": entry.unit_id, "result": "ฉบับแรก",
-         "percent": 0, "status": "not_started", "state": "draft", "obstacles": "", "suggestions": "", "links": ""},
+        {
+            "measure": entry.measure_id,
+            "round": entry.round_id,
+            "unit": entry.unit_id,
+            "result": "ฉบับแรก",
+            "percent": 0,
+            "status": "not_started",
+            "state": "draft",
+            "obstacles": "",
+            "suggestions": "",
+            "links": "",
+        },
     )
     assert refused.status_code == 403
     assert ProgressEntry.objects.get(pk=entry.pk).result == "ฉบับที่สอง"
@@ -225,7 +250,9 @@ def submitted_report(client, unit_staff, entry):
 
 
 @pytest.mark.parametrize("action, comment", [("approve", ""), ("return", "ขอเอกสารเพิ่ม")])
-def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(client, unit_staff, officer, entry, action, comment):
+def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(
+    client, unit_staff, officer, entry, action, comment
+):
     unit_client = submitted_report(client, unit_staff, entry)
     reviewer = client_for(officer)
     page = reviewer.get(f"/entries/{entry.pk}/")
@@ -315,7 +342,10 @@ def test_simultaneous_steps_take_exactly_one(threads_db, agency, unit, unit_staf
     entry = measure.entries.get(round__kind="q1")
     ProgressEntry.objects.filter(pk=entry.pk).update(state=start, result="ดำเนินการแล้ว")
     # Two people: the unit and an officer both may send a report; two officers review.
-    clients = [client_for(unit_staff if first == "submit" else officer), client_for(factories.member("officer2", agency, "officer"))]
+    clients = [
+        client_for(unit_staff if first == "submit" else officer),
+        client_for(factories.member("officer2", agency, "officer")),
+    ]
     data = {"revision": 0, "comment": "เหตุผล"}
 
     responses = at_once(

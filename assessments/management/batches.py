@@ -20,4 +20,6 @@ def save_in_batches(save, items, *, batch, what, stdout):
     try:
         return save(items, progress=progress)
     except (DatabaseError, KeyboardInterrupt) as exc:
-        raise CommandError(STOPPED_NOTE % {"written": written, "count": len(items), "what": what, "error": exc}) from exc
+        raise CommandError(
+            STOPPED_NOTE % {"written": written, "count": len(items), "what": what, "error": exc}
+        ) from exc

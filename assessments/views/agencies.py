@@ -20,7 +20,7 @@ class Trend:
     def cells(self):
         """(score, change against the year before) for each year."""
         before = [None, *self.values[:-1]]
-        return [(v, None if v is None or b is None else v - b) for v, b in zip(self.values, before)]
+        return [(v, None if v is None or b is None else v - b) for v, b in zip(self.values, before, strict=False)]
 
 
 def trends(results, figures):
@@ -47,7 +47,11 @@ def tool_figures(versions):
 
 def indicator_figures(version, tool):
     """The tool's indicators as `version` names them: (label, code, part)."""
-    return [(f"{i.number} {i.name_th}", indicator_code(i.number), 0) for i in version.indicators.all() if i.tool_id == tool.pk]
+    return [
+        (f"{i.number} {i.name_th}", indicator_code(i.number), 0)
+        for i in version.indicators.all()
+        if i.tool_id == tool.pk
+    ]
 
 
 def line(title, years, rows, **size):

@@ -1,4 +1,5 @@
-"""The overview of many agencies' results, for users who oversee them: ministries, provinces, national administrators."""
+"""The overview of many agencies' results, for users who oversee them: ministries, provinces and
+national administrators."""
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from assessments import charts
-from assessments import access
+from assessments import access, charts
 from assessments.downloads import csv_response, xlsx_response
 from assessments.filters import OverviewFilter, level_names
 from assessments.models import Agency, Assessment
@@ -19,8 +19,11 @@ from assessments.thai import fiscal_year_of
 PER_PAGE = 50
 
 
-def filtered_overview(request: HttpRequest, year: int, levels: list[str]) -> tuple[OverviewFilter, QuerySet[Assessment]]:
-    """(filterset, assessments): the user's agencies' assessments of the year as filtered; none while a filter is invalid."""
+def filtered_overview(
+    request: HttpRequest, year: int, levels: list[str]
+) -> tuple[OverviewFilter, QuerySet[Assessment]]:
+    """(filterset, assessments): the user's agencies' assessments of the year as filtered; none while
+    a filter is invalid."""
     assessments = Assessment.objects.visible_to(request.user).for_overview(year)
     parents = Agency.objects.filter(pk__in=assessments.values("agency__parent")).order_by("name_th")
     filterset = OverviewFilter(request.GET, assessments, parents=parents, levels=levels)

@@ -89,7 +89,8 @@ def import_results(request):
                     context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
                     context["preview_more"] = len(figures) - len(context["preview"])
                     context["counts"] = {
-                        label: sum(1 for c in changes.values() if c == label) for label in ("new", "changed", "unchanged")
+                        label: sum(1 for c in changes.values() if c == label)
+                        for label in ("new", "changed", "unchanged")
                     }
                     context["payload"] = signing.dumps(checked_rows(figures), salt=PREVIEW_SALT, compress=True)
                     context["filename"] = upload.name
@@ -106,6 +107,15 @@ def checked_rows(figures):
     values go into the page: a file's raw cells could be a thousand characters each."""
     parts = {0: "", 1: "public", 2: "survey"}
     return [
-        (f.row, {"agency": f.agency, "fiscal_year": str(f.fiscal_year), "code": f.code, "part": parts[f.part], "score": str(f.score)})
+        (
+            f.row,
+            {
+                "agency": f.agency,
+                "fiscal_year": str(f.fiscal_year),
+                "code": f.code,
+                "part": parts[f.part],
+                "score": str(f.score),
+            },
+        )
         for f in figures
     ]

@@ -38,7 +38,9 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     indicators = report.indicators
     if sort == "score":
         # Highest first, as the documents list them; indicators with no score last.
-        indicators = sorted(indicators, key=lambda i: i[1].shown if i[1] and i[1].shown is not None else -1, reverse=True)
+        indicators = sorted(
+            indicators, key=lambda i: i[1].shown if i[1] and i[1].shown is not None else -1, reverse=True
+        )
     return render(
         request,
         "dashboards/analysis.html",

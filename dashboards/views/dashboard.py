@@ -32,7 +32,10 @@ def weakest_rows(
     indicator_names = {(v.pk, f"IND{i.number}"): i for v in versions.values() for i in v.indicators.all()}
     item_texts = {(v.pk, item.code): item for v in versions.values() for item in v.items.all()}
     part_labels = {
-        (v.pk, tool.code, part.number): part.label_th for v in versions.values() for tool in v.tools.all() for part in tool.parts.all()
+        (v.pk, tool.code, part.number): part.label_th
+        for v in versions.values()
+        for tool in v.tools.all()
+        for part in tool.parts.all()
     }
 
     def previous(assessment):
@@ -45,7 +48,11 @@ def weakest_rows(
     ):
         assessment = figure.subject
         indicators.append(
-            {"figure": figure, "assessment": assessment, "indicator": indicator_names.get((assessment.version_id, figure.code))}
+            {
+                "figure": figure,
+                "assessment": assessment,
+                "indicator": indicator_names.get((assessment.version_id, figure.code)),
+            }
         )
     items = []
     for figure in weakest_figures(
@@ -84,7 +91,10 @@ def measure_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date
             ProgressEntry.objects.visible_to(user).overdue(today).filter(round__active=True).count_by_unit()
         ),
         "off_target": list(
-            current.with_completion().filter(off_target=True).select_related("agency").order_by("agency__name_th", "order", "pk")
+            current.with_completion()
+            .filter(off_target=True)
+            .select_related("agency")
+            .order_by("agency__name_th", "order", "pk")
         ),
     }
 

@@ -58,7 +58,13 @@ def entry(request, pk):
     valid = [form.is_valid(), activities.is_valid(), evidence.is_valid()]
     if not all(valid):
         return render_entry(
-            request, entry, rights, form=form, activities=activities, evidence=evidence, files_dropped=bool(request.FILES)
+            request,
+            entry,
+            rights,
+            form=form,
+            activities=activities,
+            evidence=evidence,
+            files_dropped=bool(request.FILES),
         )
     try:
         saved = do_save_entry(
@@ -75,8 +81,14 @@ def entry(request, pk):
         # Nothing was saved: the form again with what the user typed (files must be chosen again).
         messages.error(request, BUSY_MESSAGE)
         return render_entry(
-            request, entry, rights, form=form, activities=activities, evidence=EvidenceForm(),
-            files_dropped=bool(request.FILES), status=503,
+            request,
+            entry,
+            rights,
+            form=form,
+            activities=activities,
+            evidence=EvidenceForm(),
+            files_dropped=bool(request.FILES),
+            status=503,
         )
     if not saved:
         # Someone saved first. Show their version beside this user's text, which is kept, with
@@ -97,7 +109,9 @@ def entry(request, pk):
     messages.success(request, _("The report was saved."))
     if "and_submit" in request.POST:
         # Sent as just saved: the revision this save made.
-        take_step(request, ProgressEntry.objects.get(pk=pk), Action.SUBMIT, {"revision": form.cleaned_data["revision"] + 1})
+        take_step(
+            request, ProgressEntry.objects.get(pk=pk), Action.SUBMIT, {"revision": form.cleaned_data["revision"] + 1}
+        )
     return redirect("entry", pk)
 
 
@@ -149,8 +163,21 @@ def take_step(request, entry, action, data):
     return review
 
 
-def render_entry(request, entry, rights, *, form=None, activities=None, evidence=None, review=None,
-                 conflict=False, files_dropped=False, seen=None, differences=None, status=200):
+def render_entry(
+    request,
+    entry,
+    rights,
+    *,
+    form=None,
+    activities=None,
+    evidence=None,
+    review=None,
+    conflict=False,
+    files_dropped=False,
+    seen=None,
+    differences=None,
+    status=200,
+):
     """The entry page, in the same number of queries however many activities, files, steps and units."""
     measure = entry.measure
     can_edit, can_review = rights.can_edit, rights.can_review
@@ -202,7 +229,9 @@ def render_entry(request, entry, rights, *, form=None, activities=None, evidence
 @require_GET
 def evidence(request, pk, evidence_pk):
     """An evidence file, for those who may see its entry; always as a download."""
-    item, _rights = access.evidence_for(request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk, evidence_pk)
+    item, _rights = access.evidence_for(
+        request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk, evidence_pk
+    )
     try:
         stored = item.file.open("rb")
     except FileNotFoundError:

@@ -6,8 +6,7 @@ from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import access
@@ -19,7 +18,6 @@ from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitFo
 from measures.history import measure_trail
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
 from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
-
 
 # --- Units ----------------------------------------------------------------------------------
 
@@ -41,7 +39,9 @@ def units(request, code):
     counted = unit_memberships().filter(unit__agency=agency).values("user")
     members = get_user_model().objects.filter(pk__in=counted)
     listed = agency.units.select_related("parent").prefetch_related(Prefetch("members", members)).order_by("name")
-    return render(request, "measures/units.html", {"agency": agency, "units": listed, "form": form, "can_edit": can_edit})
+    return render(
+        request, "measures/units.html", {"agency": agency, "units": listed, "form": form, "can_edit": can_edit}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +95,10 @@ def plan(request, code, year):
 
 
 ALREADY_COPIED = _("The plan of %(year)s has already been copied into this plan; nothing was copied again.")
-PLAN_CHANGED = _("The plan changed after you opened it, so nothing was copied. Check the plan below and copy again if it is still needed.")
+PLAN_CHANGED = _(
+    "The plan changed after you opened it, so nothing was copied. "
+    "Check the plan below and copy again if it is still needed."
+)
 
 
 @require_POST
@@ -117,8 +120,10 @@ def plan_copy(request, code, year):
         messages.error(
             request,
             ngettext(
-                "This plan already has %(count)d measure. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
-                "This plan already has %(count)d measures. Nothing was copied: tick “copy anyway” to add last year's measures to it.",
+                "This plan already has %(count)d measure. "
+                "Nothing was copied: tick “copy anyway” to add last year's measures to it.",
+                "This plan already has %(count)d measures. "
+                "Nothing was copied: tick “copy anyway” to add last year's measures to it.",
                 seen,
             )
             % {"count": seen},
@@ -167,7 +172,9 @@ def measure_new(request, code, year):
                 if not is_transient(exc):
                     raise
                 fresh = Measure(agency=agency, fiscal_year=year)
-                return busy_form(request, MeasureForm(request.POST, instance=fresh, version=answered.version), agency, year, answered)
+                return busy_form(
+                    request, MeasureForm(request.POST, instance=fresh, version=answered.version), agency, year, answered
+                )
             messages.success(request, _("The measure was added to the plan."))
             return redirect("measure", measure.pk)
     else:
@@ -201,7 +208,14 @@ def measure_edit(request, pk):
             conflicts = form.differences(current)
             form = MeasureForm(data, instance=current, version=answered.version)
             return render_form(
-                request, form, measure.agency, measure.fiscal_year, answered, measure=current, conflicts=conflicts, status=409
+                request,
+                form,
+                measure.agency,
+                measure.fiscal_year,
+                answered,
+                measure=current,
+                conflicts=conflicts,
+                status=409,
             )
         messages.success(request, _("The measure was saved."))
         return redirect("measure", measure.pk)
@@ -235,7 +249,9 @@ def measure(request, pk):
     progress entries per round and unit (unit staff see only their own units' entries)."""
     measure, rights = measure_for(request, pk)
     answered = answered_results(measure.agency, measure.fiscal_year)
-    entries = list(ProgressEntry.objects.visible_to(request.user).filter(measure=measure).select_related("round", "unit"))
+    entries = list(
+        ProgressEntry.objects.visible_to(request.user).filter(measure=measure).select_related("round", "unit")
+    )
     rounds = sorted({e.round for e in entries}, key=lambda r: (r.due_date, r.kind))
     units = sorted({e.unit for e in entries}, key=lambda u: (u != measure.lead_unit, u.name))
     cells = {(e.round_id, e.unit_id): e for e in entries}
@@ -280,7 +296,13 @@ def rounds(request, code, year):
         do_save_rounds(agency=agency, fiscal_year=year, values=values)
         messages.success(request, _("The reporting rounds were saved; every measure's reports follow them."))
         return redirect("rounds", agency.code, year)
-    context = {"agency": agency, "year": year, "forms": forms, "has_errors": any(form.errors for form in forms), "can_edit": can_edit}
+    context = {
+        "agency": agency,
+        "year": year,
+        "forms": forms,
+        "has_errors": any(form.errors for form in forms),
+        "can_edit": can_edit,
+    }
     return render(request, "measures/rounds.html", context)
 
 
@@ -293,10 +315,14 @@ def measure_templates(request):
     editable = Agency.objects.editable_by(request.user).order_by("name_th")
     choices = list(editable)
     data = request.GET if "agency" in request.GET else None
-    form = TemplateTargetForm(data, agencies=editable, initial={
-        "agency": choices[0].code if len(choices) == 1 else None,
-        "year": fiscal_year_of(timezone.localdate()),
-    })
+    form = TemplateTargetForm(
+        data,
+        agencies=editable,
+        initial={
+            "agency": choices[0].code if len(choices) == 1 else None,
+            "year": fiscal_year_of(timezone.localdate()),
+        },
+    )
     target = (form.cleaned_data["agency"], form.cleaned_data["year"]) if data and form.is_valid() else None
     if target is None and not data and len(choices) == 1:
         target = (choices[0], form.initial["year"])

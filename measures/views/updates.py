@@ -41,10 +41,14 @@ def my_updates(request):
     """A unit member's to-do list: the reports their units owe, with a link to each form."""
     today = timezone.localdate()
     units = list(Unit.objects.of_member(request.user).select_related("agency").order_by("agency__code", "name"))
-    mine = ProgressEntry.objects.for_unit_member(request.user).filter(round__active=True).select_related(
-        "measure", "round", "unit__agency"
+    mine = (
+        ProgressEntry.objects.for_unit_member(request.user)
+        .filter(round__active=True)
+        .select_related("measure", "round", "unit__agency")
     )
-    open_entries = list(mine.open().with_return_comment().order_by("round__due_date", "measure__order", "measure__pk", "unit__name"))
+    open_entries = list(
+        mine.open().with_return_comment().order_by("round__due_date", "measure__order", "measure__pk", "unit__name")
+    )
     for entry in open_entries:
         entry.days_late = overdue_days(entry, today)
         entry.days_left = -entry.days_late

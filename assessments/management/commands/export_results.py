@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--agency", required=True, help="Agency code")
         parser.add_argument("--year", required=True, type=int, help="Fiscal year (Buddhist Era)")
         tiers = parser.add_mutually_exclusive_group()
-        tiers.add_argument("--target", type=float, help="Tier items and indicators as weakness/strength against this target")
+        tiers.add_argument(
+            "--target", type=float, help="Tier items and indicators as weakness/strength against this target"
+        )
         tiers.add_argument("--tiers", help="Tier items and indicators as urgent/improve/keep with bounds LOWER,UPPER")
 
     def handle(self, *args, agency, year, target, tiers, **options):
@@ -41,4 +43,6 @@ class Command(BaseCommand):
         writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         # The same escaping as the downloads; importing the file takes the apostrophe off again.
-        writer.writerows({column: csv_safe(value) for column, value in row.items()} for row in result_rows(assessment, rule=rule))
+        writer.writerows(
+            {column: csv_safe(value) for column, value in row.items()} for row in result_rows(assessment, rule=rule)
+        )

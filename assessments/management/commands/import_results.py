@@ -51,4 +51,3 @@ class Command(BaseCommand):
                 f"{counts['updated']} changed, {counts['unchanged']} unchanged."
             )
         )
-

@@ -47,7 +47,11 @@ class Command(BaseCommand):
             self.load_assessment_settings()
             self.create_users()
             self.load_measures()
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"
+            )
+        )
 
     def read(self, name: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
         path = DEMO_DIR / name

@@ -40,7 +40,9 @@ def read_templates(text):
         if len(code) > 10:
             problems.append(f"template {position}: item code {code!r} is longer than 10 characters")
         elif code in indicators_of and number not in indicators_of[code]:
-            problems.append(f"template {position}: item {code} belongs to indicator {sorted(indicators_of[code])}, not {number}")
+            problems.append(
+                f"template {position}: item {code} belongs to indicator {sorted(indicators_of[code])}, not {number}"
+            )
         for name in ("target", "source"):
             if len(fields[name]) > 255:
                 problems.append(f"template {position}: {name} is longer than 255 characters")
@@ -72,5 +74,7 @@ class Command(BaseCommand):
                 _template, new = MeasureTemplate.objects.update_or_create(**key, defaults=fields)
                 created += new
         self.stdout.write(
-            self.style.SUCCESS(f"Loaded {len(templates)} measure templates: {created} new, {len(templates) - created} updated.")
+            self.style.SUCCESS(
+                f"Loaded {len(templates)} measure templates: {created} new, {len(templates) - created} updated."
+            )
         )

@@ -22,9 +22,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=7, help="Remind of reports due within this many days (default 7).")
-        parser.add_argument("--today", type=iso_date, help="Run as if today were this date (YYYY-MM-DD, Christian era).")
-        parser.add_argument("--dry-run", action="store_true", help="List the reminders that would be sent; send and record nothing.")
+        parser.add_argument(
+            "--days", type=int, default=7, help="Remind of reports due within this many days (default 7)."
+        )
+        parser.add_argument(
+            "--today", type=iso_date, help="Run as if today were this date (YYYY-MM-DD, Christian era)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List the reminders that would be sent; send and record nothing."
+        )
 
     def handle(self, *args, days, today, dry_run, **options):
         if days < 0:
@@ -46,7 +52,10 @@ class Command(BaseCommand):
         for unit in plan.without_members:
             self.stdout.write(f"Nobody to remind in {unit} ({unit.agency.code}): the unit has no members")
 
-        skipped = [f"{len(plan.without_email)} members without an e-mail address", f"{len(plan.without_members)} units without members"]
+        skipped = [
+            f"{len(plan.without_email)} members without an e-mail address",
+            f"{len(plan.without_members)} units without members",
+        ]
         if plan.already_sent:
             skipped.append(f"{plan.already_sent} reminders already sent today")
         summary = (

@@ -12,13 +12,20 @@ KINDS = ("analysis", "plan", "progress", "improvement")
 
 
 class Command(BaseCommand):
-    help = "Write an agency's report for a fiscal year as PDF or XLSX: the analysis, plan, progress or improvement report."
+    help = (
+        "Write an agency's report for a fiscal year as PDF or XLSX: the analysis, plan, progress or improvement report."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS, help="Which document: analysis, plan, progress or improvement")
         parser.add_argument("--agency", required=True, help="Agency code")
         parser.add_argument("--year", required=True, type=int, help="Fiscal year (Buddhist Era)")
-        parser.add_argument("--round", dest="round_kind", choices=RoundKind.values, help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m")
+        parser.add_argument(
+            "--round",
+            dest="round_kind",
+            choices=RoundKind.values,
+            help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m",
+        )
         parser.add_argument("--format", dest="file_format", choices=("pdf", "xlsx"), default="pdf")
         parser.add_argument("-o", "--output", required=True, help="File to write")
         parser.add_argument("--thai-digits", action="store_true", help="Print numbers and dates in Thai digits (PDF)")
@@ -29,7 +36,9 @@ class Command(BaseCommand):
             return self.write_progress(agency, year, options.get("round_kind"), file_format, output, thai_digits)
         if kind in ("plan", "improvement"):
             return self.write_plan(agency, year, file_format, output, thai_digits, improvement=kind == "improvement")
-        assessment = Assessment.objects.filter(agency__code=agency, fiscal_year=year).select_related("agency", "version").first()
+        assessment = (
+            Assessment.objects.filter(agency__code=agency, fiscal_year=year).select_related("agency", "version").first()
+        )
         if assessment is None:
             raise CommandError(f"No results for agency {agency} in fiscal year {year}.")
         self.write(analysis_document_for(assessment), file_format, output, thai_digits, landscape=landscape)
