@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.admin_history import ReadOnlyHistoryAdmin, ViewOnlyAdmin
 from measures.actions import do_save_measure, do_save_rounds
-from measures.forms import MeasureForm, RoundForm, UnitForm
+from measures.forms import MEASURE_FIELDS, MeasureForm, RoundForm, UnitForm
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, Unit
 from measures.plans import answered_results
 
@@ -87,35 +87,7 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["fiscal_year", "agency"]
     search_fields = ["name"]
     list_select_related = ["agency", "lead_unit"]
-    fields = [
-        "agency",
-        "fiscal_year",
-        "copied_from",
-        "order",
-        "name",
-        "indicators",
-        "items",
-        "analysis",
-        "steps",
-        "period",
-        "quarters",
-        "months",
-        "start_date",
-        "end_date",
-        "lead_unit",
-        "supporting_units",
-        "monitoring",
-        "report_to",
-        "report_frequency",
-        "kpi",
-        "target",
-        "target_percent",
-        "confidence",
-        "risks",
-        "strategy",
-        "notes",
-        "revision",
-    ]
+    fields = ["agency", "fiscal_year", "copied_from", "order", *MEASURE_FIELDS, "quarters", "revision"]
     readonly_fields = ["agency", "fiscal_year", "copied_from"]
 
     def has_add_permission(self, request):

@@ -301,6 +301,32 @@ QUARTER_CHOICES = [
 ]
 
 
+# The measure's own fields in the order the form shows them; the history and the admin list them too.
+MEASURE_FIELDS = [
+    "name",
+    "indicators",
+    "items",
+    "analysis",
+    "steps",
+    "period",
+    "months",
+    "start_date",
+    "end_date",
+    "lead_unit",
+    "supporting_units",
+    "monitoring",
+    "report_to",
+    "report_frequency",
+    "kpi",
+    "target",
+    "target_percent",
+    "confidence",
+    "risks",
+    "strategy",
+    "notes",
+]
+
+
 class MeasureForm(forms.ModelForm):
     """A measure of the plan of `instance.fiscal_year`. Indicators and items are those of
     `version`, the framework of the results the plan answers (the year before); units are the
@@ -319,29 +345,7 @@ class MeasureForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = [
-            "name",
-            "indicators",
-            "items",
-            "analysis",
-            "steps",
-            "period",
-            "months",
-            "start_date",
-            "end_date",
-            "lead_unit",
-            "supporting_units",
-            "monitoring",
-            "report_to",
-            "report_frequency",
-            "kpi",
-            "target",
-            "target_percent",
-            "confidence",
-            "risks",
-            "strategy",
-            "notes",
-        ]
+        fields = MEASURE_FIELDS
         widgets = {
             "name": forms.Textarea(attrs={"rows": 2}),
             "indicators": forms.CheckboxSelectMultiple,

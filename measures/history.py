@@ -12,37 +12,14 @@ import datetime
 from assessments import thai
 from assessments.audit import CHANGED, CREATED, DELETED, Change, FieldChange
 from assessments.models import Indicator, Item
+from measures.forms import MEASURE_FIELDS
 from measures.models import Measure, Unit
 from measures.plans import unit_label
 
 SAME_CHANGE = datetime.timedelta(seconds=10)
 
 # Fields in the order the form shows them; bookkeeping (revision, agency, copied_from) is left out.
-FIELDS = [
-    "name",
-    "indicators",
-    "items",
-    "analysis",
-    "steps",
-    "period",
-    "months",
-    "start_date",
-    "end_date",
-    "lead_unit",
-    "supporting_units",
-    "monitoring",
-    "report_to",
-    "report_frequency",
-    "kpi",
-    "target",
-    "target_percent",
-    "confidence",
-    "risks",
-    "strategy",
-    "notes",
-    "fiscal_year",
-    "order",
-]
+FIELDS = [*MEASURE_FIELDS, "fiscal_year", "order"]
 M2M = {"indicators": "indicator_id", "items": "item_id", "supporting_units": "unit_id"}
 
 
