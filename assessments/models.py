@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -321,6 +322,15 @@ class Agency(models.Model):
 
     def __str__(self):
         return f"{self.name_th} ({self.short_name})" if self.short_name else self.name_th
+
+    def clean(self):
+        # A loop of parents would make an agency oversee itself; the import checks the same.
+        above, seen = self.parent, set()
+        while above is not None and above.pk not in seen:
+            if self.pk is not None and above.pk == self.pk:
+                raise ValidationError({"parent": _("an agency cannot be above itself in the line of parents")})
+            seen.add(above.pk)
+            above = above.parent
 
 
 class Role(models.TextChoices):

@@ -332,3 +332,32 @@ def test_every_admin_page_of_every_registered_model_opens(one_of_each, superuser
                 failures[url] = (got, status)
 
     assert failures == {}
+
+
+# --- Agencies: the line of parents stays a line ----------------------------------------------
+
+NO_MEMBERSHIPS_CHANGED = {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize("above", ["itself", "its child", "its grandchild"])
+def test_an_agency_cannot_be_put_under_itself_in_the_admin(root, agency, above):
+    child = factories.agency("CHILD", parent=agency)
+    grandchild = factories.agency("GRANDCHILD", parent=child)
+    parent = {"itself": agency, "its child": child, "its grandchild": grandchild}[above]
+
+    page = root.post(change_url(agency), admin_form_data(root, agency, parent=parent.pk, **NO_MEMBERSHIPS_CHANGED))
+
+    assert page.status_code == 200  # the form again, with the message
+    assert "หน่วยงานไม่สามารถเป็นต้นสังกัดของตนเองได้ ไม่ว่าโดยตรงหรือผ่านหน่วยงานอื่น" in page.text
+    agency.refresh_from_db()
+    assert agency.parent_id is None
+
+
+def test_an_agency_moved_under_another_line_in_the_admin_is_saved(root, agency):
+    ministry = factories.agency("MIN2", agency_type="ministry")
+
+    page = root.post(change_url(agency), admin_form_data(root, agency, parent=ministry.pk, **NO_MEMBERSHIPS_CHANGED))
+
+    assert page.status_code == 302
+    agency.refresh_from_db()
+    assert agency.parent_id == ministry.pk
