@@ -18,12 +18,13 @@ ROOT = Path(settings.BASE_DIR)
 ALLOWED = {
     "settings": {"settings"},
     "assessments": {"settings", "assessments"},
-    "measures": {"settings", "assessments", "measures"},
-    "reports": {"settings", "assessments", "measures", "reports"},
-    "dashboards": {"settings", "assessments", "measures", "reports", "dashboards"},
-    "top": {"settings", "assessments", "measures", "reports", "dashboards", "top"},
+    "accounts": {"settings", "assessments", "accounts"},
+    "measures": {"settings", "assessments", "accounts", "measures"},
+    "reports": {"settings", "assessments", "accounts", "measures", "reports"},
+    "dashboards": {"settings", "assessments", "accounts", "measures", "reports", "dashboards"},
+    "top": {"settings", "assessments", "accounts", "measures", "reports", "dashboards", "top"},
 }
-APPS = ["assessments", "measures", "reports", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 

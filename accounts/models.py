@@ -1,0 +1,64 @@
+"""Who is signed in where, and the audit of access: sign-ins, sign-outs and the files people open."""
+
+from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Session(AbstractBaseSession):
+    """Django's database session with the user it belongs to, so that "sign out everywhere"
+    can end a user's sessions without reading every session in the table."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore  # noqa: PLC0415 (sessions imports this module)
+
+        return SessionStore
+
+
+class AccessEvent(models.Model):
+    """One sign-in, failed sign-in, sign-out or opened file: who, when, what and from where.
+
+    Rows are only ever added: the admin shows them read-only and no page changes them. The user
+    may be deleted later; the name typed or held at the time stays in `username`."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        LOGOUT = "logout", _("Signed out")
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
+        SECOND_FACTOR_ADDED = "second_factor_added", _("Second factor added")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+        REPORT_DOWNLOAD = "report_download", _("Report downloaded")
+        BUNDLE_DOWNLOAD = "bundle_download", _("Bundle downloaded")
+        BUNDLE_REQUESTED = "bundle_requested", _("Bundle requested")
+        EVIDENCE_VIEW = "evidence_view", _("Evidence opened")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    agency = models.ForeignKey("assessments.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    what = models.CharField(_("what"), max_length=300, blank=True)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["agency", "-at"]),
+            models.Index(fields=["user", "-at"]),
+            models.Index(fields=["kind", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
