@@ -41,6 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The project's own management commands (backup, restore); it has no models.
+    "ita_tracker",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

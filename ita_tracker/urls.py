@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("", include("reports.urls")),
     path("", include("dashboards.urls")),
+    # The app's own account pages come first: they replace some of Django's (same names).
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
