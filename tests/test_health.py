@@ -16,6 +16,7 @@ def test_health_says_ok_when_the_database_answers(client, db):
     assert response.content == b"ok"
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Cache-Control"] == "no-store"
+    assert response.templates == []  # nothing that could reach for the user or the menu
 
 
 def test_health_asks_the_database_once_and_leaves_the_session_alone(client, officer, django_assert_num_queries):
