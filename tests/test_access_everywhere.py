@@ -36,6 +36,7 @@ from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 from tests import factories
 from tests.entries_support import PDF as PDF_BYTES
+from tests.test_csp import EVIDENCE_POLICY, POLICY
 
 time_machine = pytest.importorskip("time_machine")
 
@@ -436,6 +437,7 @@ def cases(world):
         "accounts/reset/<uidb64>/<token>/": [("/accounts/reset/MQ/bad-token/", EVERYONE, None)],
         "accounts/reset/done/": [("/accounts/reset/done/", EVERYONE, None)],
         "i18n/setlang/": [("/i18n/setlang/", {who: 302 for who in CAST}, None)],
+        "health/": [("/health/", EVERYONE, None)],
         # The admin site's own pages: only staff (here the superuser) get past its login.
         "admin/": [("/admin/", ADMIN_ONLY, None)],
         "admin/login/": [("/admin/login/", {**EVERYONE, "superuser": 302}, None)],
@@ -473,6 +475,9 @@ def routes():
 
     return list(walk(get_resolver().url_patterns, "", None))
 
+
+# Responses that set a stricter policy of their own: an evidence file may never run as a page.
+OWN_POLICIES = {"entries/<int:pk>/evidence/<int:evidence_pk>/": EVIDENCE_POLICY}
 
 MODEL_ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change", "simple_history")
 
@@ -535,7 +540,8 @@ def test_every_url_has_a_case(world):
 
 @pytest.mark.parametrize("who", CAST)
 def test_every_url_for_everyone(client, world, who):
-    """GET each URL as `who`: the status, where an anonymous user is sent, and what each list shows."""
+    """GET each URL as `who`: the status, where an anonymous user is sent, what each list shows, and
+    the Content Security Policy on every response (pages, redirects, errors and files alike)."""
     user = world.users[who]
     if user is not None:
         client.force_login(user)
@@ -551,6 +557,9 @@ def test_every_url_for_everyone(client, world, who):
                 checks = explicit[route]
             for url, statuses, check in checks:
                 response = client.get(url)
+                policy = OWN_POLICIES.get(route, POLICY) if response.status_code == 200 else POLICY
+                if response.get("Content-Security-Policy") != policy:
+                    problems.append(f"{url}: Content-Security-Policy {response.get('Content-Security-Policy')!r}")
                 if response.status_code != statuses[who]:
                     problems.append(f"{url}: {response.status_code}, expected {statuses[who]}")
                     continue

@@ -178,6 +178,7 @@ def app_cases(site, user):
         "accounts/reset/<uidb64>/<token>/": [f"/accounts/reset/{uid}/{token}/", f"/accounts/reset/{uid}/not-a-token/"],
         "accounts/reset/done/": ["/accounts/reset/done/"],
         "i18n/setlang/": ["/i18n/setlang/?language=en&next=/"],
+        "health/": ["/health/"],
     }
 
 
