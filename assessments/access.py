@@ -112,6 +112,16 @@ def administers_all(user: User) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
+def needs_second_factor(user: User) -> bool:
+    """Whether the user must sign in with a second factor: system administrators, anyone who may
+    use the admin site, and agency administrators. Asked once, at sign-in (one query)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return user.memberships.filter(role=Role.AGENCY_ADMIN).exists()
+
+
 # --- Lists: Q filters, which the QuerySet methods of each model apply ----------------------------
 
 

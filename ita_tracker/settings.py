@@ -4,6 +4,7 @@ Local defaults (SQLite in the project folder, DEBUG off) work out of the box; a 
 that is set but wrong stops the process at start-up instead of misbehaving later.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -77,10 +78,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ita_tracker.middleware.NullBytesNotFound",
     "ita_tracker.middleware.BusyDatabaseMiddleware",
+    # Last, as axes asks: it turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ita_tracker.urls"
@@ -123,12 +128,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Database sessions that know their user, for "sign out everywhere".
 SESSION_ENGINE = "accounts.sessions"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -246,3 +245,56 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Sign-in: throttling, two-factor, passwords and sessions
+
+
+def env_count(name, default, *, minimum=1):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}")
+    return number
+
+
+# The throttle (django-axes) counts failed sign-ins per account and, separately, per address: one
+# account guessed from many addresses is locked, and so is one address guessing many accounts.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_count("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.sign_in.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The address a request comes from is REMOTE_ADDR, unless the operator says how many reverse
+# proxies stand in front (each appends to X-Forwarded-For); a client can write the header
+# itself, so it is never read without them (accounts.addresses.client_address).
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+
+# Two-factor (django-otp, TOTP): required of administrators (accounts.second_factor). Wrong codes
+# are throttled by each device (a growing wait) and counted by the sign-in step itself.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ITA Tracker")
+# Nobody, administrators included, reads another person's secret from the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+SECOND_FACTOR_FAILURE_LIMIT = 5
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the
+# sign-in whatever happens (accounts.middleware.SessionLimitsMiddleware); the cookie lasts no longer.
+SESSION_IDLE_MINUTES = env_count("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_count("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600

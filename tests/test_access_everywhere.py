@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
 from assessments.models import Membership
@@ -218,6 +221,13 @@ def world(
     bundle.save(update_fields=["task_id"])
     MeasureTemplate.objects.create(indicator_number=1, name="แม่แบบทดสอบ")
     Group.objects.create(name="ทดสอบ")
+    # A second factor and a throttled sign-in, for the admin's pages of django-otp and django-axes.
+    enrolled = factories.user("enrolled")
+    TOTPDevice.objects.create(user=enrolled, name="authenticator", confirmed=True)
+    StaticToken.objects.create(device=StaticDevice.objects.create(user=enrolled, name="backup"), token="abcd2345ef")
+    AccessAttempt.objects.create(username="guess", ip_address="192.0.2.1", failures_since_start=1)
+    AccessFailureLog.objects.create(username="guess", ip_address="192.0.2.1")
+    AccessLog.objects.create(username="enrolled", ip_address="192.0.2.2")
 
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
@@ -429,6 +439,12 @@ def cases(world):
         "bundles/<int:pk>/status": [(f"/bundles/{world.bundle.pk}/status", OWNER, None)],
         "bundles/<int:pk>/download": [(f"/bundles/{world.bundle.pk}/download", OWNER, None)],
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
+        "accounts/account/": [("/accounts/account/", SIGNED_IN, None)],
+        "accounts/account/sign-out-everywhere/": [("/accounts/account/sign-out-everywhere/", POST_ONLY, None)],
+        # Nobody in the cast has a second factor: each may set one up; none owes a code.
+        "accounts/two-factor/enrol/": [("/accounts/two-factor/enrol/", SIGNED_IN, None)],
+        "accounts/two-factor/verify/": [("/accounts/two-factor/verify/", {who: 302 for who in CAST}, None)],
+        "accounts/two-factor/remove/": [("/accounts/two-factor/remove/", POST_ONLY, None)],
         "accounts/logout/": [("/accounts/logout/", POST_ONLY, None)],
         "accounts/password_change/": [("/accounts/password_change/", SIGNED_IN, None)],
         "accounts/password_change/done/": [("/accounts/password_change/done/", SIGNED_IN, None)],
@@ -455,7 +471,22 @@ def cases(world):
         "admin/assessments/frameworkversion/upload/": [
             ("/admin/assessments/frameworkversion/upload/", ADMIN_ONLY, None)
         ],
-        "admin/^(?P<app_label>auth|django_tasks_database|assessments|measures|reports)/$": [
+        # Nobody reads another person's second-factor secret from the admin, administrators included.
+        "admin/otp_totp/totpdevice/<int:pk>/config/": [
+            (
+                f"/admin/otp_totp/totpdevice/{TOTPDevice.objects.get().pk}/config/",
+                {**ADMIN_ONLY, "superuser": 403},
+                None,
+            )
+        ],
+        "admin/otp_totp/totpdevice/<int:pk>/qrcode/": [
+            (
+                f"/admin/otp_totp/totpdevice/{TOTPDevice.objects.get().pk}/qrcode/",
+                {**ADMIN_ONLY, "superuser": 403},
+                None,
+            )
+        ],
+        "admin/^(?P<app_label>auth|django_tasks_database|axes|otp_totp|otp_static|assessments|measures|reports)/$": [
             ("/admin/measures/", ADMIN_ONLY, None)
         ],
         "admin/(?P<url>.*)$": [("/admin/no-such-page/", {**ADMIN_ONLY, "superuser": 404}, None)],

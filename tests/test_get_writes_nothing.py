@@ -7,7 +7,7 @@ The patterns come from the URL resolver, so a new URL without a case here fails
 existing object of each model.
 
 Nothing is ignored but Django's own password-reset machinery: opening a valid reset link stores
-the token in the session (a write to django_session) and redirects to a link without it, so the
+the token in the session (a write to accounts_session) and redirects to a link without it, so the
 token never sits in the browser's address bar or a Referer header.
 """
 
@@ -170,6 +170,11 @@ def app_cases(site, user):
         "bundles/<int:pk>/status": [f"/bundles/{bundle.pk}/status"],
         "bundles/<int:pk>/download": [f"/bundles/{bundle.pk}/download"],
         "accounts/login/": ["/accounts/login/", "/accounts/login/?next=/dashboard/"],
+        "accounts/account/": ["/accounts/account/"],
+        "accounts/account/sign-out-everywhere/": ["/accounts/account/sign-out-everywhere/"],
+        "accounts/two-factor/enrol/": ["/accounts/two-factor/enrol/"],
+        "accounts/two-factor/verify/": ["/accounts/two-factor/verify/?next=/dashboard/"],
+        "accounts/two-factor/remove/": ["/accounts/two-factor/remove/"],
         "accounts/logout/": ["/accounts/logout/"],
         "accounts/password_change/": ["/accounts/password_change/"],
         "accounts/password_change/done/": ["/accounts/password_change/done/"],
@@ -203,6 +208,8 @@ def admin_cases(site):
         "admin/auth/user/<id>/password/": [f"/admin/auth/user/{site['officer'].pk}/password/"],
         "admin/assessments/frameworkversion/upload/": ["/admin/assessments/frameworkversion/upload/"],
         "admin/(?P<url>.*)$": ["/admin/no-such-page/"],
+        "admin/otp_totp/totpdevice/<int:pk>/config/": ["/admin/otp_totp/totpdevice/1/config/"],
+        "admin/otp_totp/totpdevice/<int:pk>/qrcode/": ["/admin/otp_totp/totpdevice/1/qrcode/"],
     }
     labels = list(dict.fromkeys(model._meta.app_label for model in admin.site._registry))  # as the admin lists them
     cases[f"admin/^(?P<app_label>{'|'.join(labels)})/$"] = [f"/admin/{label}/" for label in labels]
@@ -251,7 +258,7 @@ def test_no_get_writes_to_the_database(client, site, superuser, officer, who):
             response, writes = writes_during(client, url)
             statuses[url] = response.status_code
             if route in SESSION_WRITES:
-                writes = [sql for sql in writes if '"django_session"' not in sql and "django_session " not in sql]
+                writes = [sql for sql in writes if '"accounts_session"' not in sql and "accounts_session " not in sql]
             if writes:
                 written[url] = writes
 
