@@ -215,15 +215,23 @@ def make_backup(target):
             partial=partial,
             folder=target,
         )
-    partial.mkdir(parents=True)
+    if target.resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
+        raise BackupError(
+            _("%(folder)s is inside the media folder, which the backup copies: back up into a folder outside it."),
+            folder=target,
+        )
     try:
-        backup = write_backup(partial)
-        if target.exists():
-            target.rmdir()
-        partial.rename(target)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        partial.mkdir(parents=True)
+        try:
+            backup = write_backup(partial)
+            if target.exists():
+                target.rmdir()
+            partial.rename(target)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise BackupError(_("The backup could not be written (%(error)s). Nothing was kept."), error=exc) from exc
     return backup
 
 
@@ -325,7 +333,7 @@ def read_manifest(folder):
                 _("This backup's format (%(format)s) is not one this version can restore. Nothing was restored."),
                 format=manifest["format"],
             )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(
             _("The manifest.json of %(folder)s cannot be read (%(error)s). Nothing was restored."),
             folder=folder,
@@ -342,7 +350,13 @@ def read_manifest(folder):
         file = folder / name
         if not file.is_file():
             raise BackupError(_("%(file)s is missing from the backup. Nothing was restored."), file=name)
-        if sha256_of(file) != entry["sha256"]:
+        try:
+            digest = sha256_of(file)
+        except OSError as exc:
+            raise BackupError(
+                _("%(file)s cannot be read (%(error)s). Nothing was restored."), file=name, error=exc
+            ) from exc
+        if digest != entry["sha256"]:
             raise BackupError(
                 _("%(file)s is damaged: its checksum differs from the manifest's. Nothing was restored."), file=name
             )
@@ -419,12 +433,29 @@ def restore_backup(folder, manifest, *, replace=False):
     staging = root / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        stage_media(folder, manifest, staging)
+        try:
+            stage_media(folder, manifest, staging)
+        except OSError as exc:
+            raise BackupError(
+                _("The media files could not be copied into %(folder)s (%(error)s). Nothing was restored."),
+                folder=root,
+                error=exc,
+            ) from exc
         load_rows(folder, manifest, replace=replace)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    place_media(manifest, root, staging, replace=replace)
+    try:
+        place_media(manifest, root, staging, replace=replace)
+    except OSError as exc:
+        raise BackupError(
+            _(
+                "The database is restored, but the media files could not be moved into %(folder)s (%(error)s). "
+                "Make room and run restore again with --replace."
+            ),
+            folder=root,
+            error=exc,
+        ) from exc
 
 
 def stage_media(folder, manifest, staging):
