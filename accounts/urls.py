@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401 (the sign-in and access-log pages add their paths here)
+from django.urls import path
 
-urlpatterns: list = []
+from accounts.views import access_log
+
+urlpatterns = [
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/download.<slug:file_format>", access_log.access_log_download, name="access_log_download"),
+]

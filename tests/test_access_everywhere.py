@@ -29,6 +29,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
+from accounts.models import AccessEvent
 from assessments.models import Membership
 from measures.evidence import PDF
 from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
@@ -131,6 +132,8 @@ EDITORS_OF_ANY_AGENCY = {
 OVERSIGHT = {who: 403 for who in CAST} | {"anonymous": 302, "overseer": 200, "superuser": 200}
 OWNER = {who: 404 for who in CAST} | {"anonymous": 302, "officer": 200}
 ADMIN_ONLY = {who: 302 for who in CAST} | {"superuser": 200}
+# The access log: system administrators and agencies' administrators (the cast has none of the latter).
+ACCESS_LOG = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
 
 
 # --- The world ------------------------------------------------------------------------------------
@@ -217,6 +220,13 @@ def world(
     bundle.save(update_fields=["task_id"])
     MeasureTemplate.objects.create(indicator_number=1, name="แม่แบบทดสอบ")
     Group.objects.create(name="ทดสอบ")
+    AccessEvent.objects.create(
+        kind=AccessEvent.Kind.EVIDENCE_VIEW,
+        user=outsider,
+        username="outsider",
+        agency=other_agency,
+        what="ACCESS-EVENT-OF-AG2",
+    )
 
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
@@ -351,6 +361,10 @@ def bundles_listed(response, who):
     assert [b.organisation.code for b in response.context["bundles"]] == (["AG1"] if who == "officer" else [])
 
 
+def access_log_listed(response, who):
+    assert "ACCESS-EVENT-OF-AG2" in text_of(response)  # the system administrator reads every agency's
+
+
 def only_ag1(response, who):
     assert named(text_of(response), {"AG2": AG2_NAME}) == set()
 
@@ -427,6 +441,10 @@ def cases(world):
         "bundles/": [("/bundles/", EDITORS_OF_ANY_AGENCY, bundles_listed)],
         "bundles/<int:pk>/status": [(f"/bundles/{world.bundle.pk}/status", OWNER, None)],
         "bundles/<int:pk>/download": [(f"/bundles/{world.bundle.pk}/download", OWNER, None)],
+        "accounts/access-log/": [("/accounts/access-log/", ACCESS_LOG, access_log_listed)],
+        "accounts/access-log/download.<slug:file_format>": [
+            ("/accounts/access-log/download.csv", ACCESS_LOG, access_log_listed)
+        ],
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
         "accounts/logout/": [("/accounts/logout/", POST_ONLY, None)],
         "accounts/password_change/": [("/accounts/password_change/", SIGNED_IN, None)],
@@ -453,8 +471,10 @@ def cases(world):
         "admin/assessments/frameworkversion/upload/": [
             ("/admin/assessments/frameworkversion/upload/", ADMIN_ONLY, None)
         ],
-        "admin/^(?P<app_label>auth|django_tasks_database|assessments|measures|reports)/$": [
-            ("/admin/measures/", ADMIN_ONLY, None)
+        # The admin's page of each app: the route names every app with a registered model.
+        f"admin/^(?P<app_label>{'|'.join(dict.fromkeys(m._meta.app_label for m in admin.site._registry))})/$": [
+            ("/admin/measures/", ADMIN_ONLY, None),
+            ("/admin/accounts/", ADMIN_ONLY, None),
         ],
         "admin/(?P<url>.*)$": [("/admin/no-such-page/", {**ADMIN_ONLY, "superuser": 404}, None)],
     }
