@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from accounts.views import account, password_reset, two_factor
+from accounts.views import access_log, account, password_reset, two_factor
 
 urlpatterns = [
     path("account/", account.account, name="account"),
@@ -15,4 +15,6 @@ urlpatterns = [
         login_not_required(password_reset.PasswordResetView.as_view()),
         name="password_reset",
     ),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/download.<slug:file_format>", access_log.access_log_download, name="access_log_download"),
 ]

@@ -32,6 +32,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
+from accounts.models import AccessEvent
 from assessments.models import Membership
 from measures.evidence import PDF
 from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
@@ -135,6 +136,8 @@ EDITORS_OF_ANY_AGENCY = {
 OVERSIGHT = {who: 403 for who in CAST} | {"anonymous": 302, "overseer": 200, "superuser": 200}
 OWNER = {who: 404 for who in CAST} | {"anonymous": 302, "officer": 200}
 ADMIN_ONLY = {who: 302 for who in CAST} | {"superuser": 200}
+# The access log: system administrators and agencies' administrators (the cast has none of the latter).
+ACCESS_LOG = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
 
 
 # --- The world ------------------------------------------------------------------------------------
@@ -228,6 +231,13 @@ def world(
     AccessAttempt.objects.create(username="guess", ip_address="192.0.2.1", failures_since_start=1)
     AccessFailureLog.objects.create(username="guess", ip_address="192.0.2.1")
     AccessLog.objects.create(username="enrolled", ip_address="192.0.2.2")
+    AccessEvent.objects.create(
+        kind=AccessEvent.Kind.EVIDENCE_VIEW,
+        user=outsider,
+        username="outsider",
+        agency=other_agency,
+        what="ACCESS-EVENT-OF-AG2",
+    )
 
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
@@ -362,6 +372,10 @@ def bundles_listed(response, who):
     assert [b.organisation.code for b in response.context["bundles"]] == (["AG1"] if who == "officer" else [])
 
 
+def access_log_listed(response, who):
+    assert "ACCESS-EVENT-OF-AG2" in text_of(response)  # the system administrator reads every agency's
+
+
 def only_ag1(response, who):
     assert named(text_of(response), {"AG2": AG2_NAME}) == set()
 
@@ -438,6 +452,10 @@ def cases(world):
         "bundles/": [("/bundles/", EDITORS_OF_ANY_AGENCY, bundles_listed)],
         "bundles/<int:pk>/status": [(f"/bundles/{world.bundle.pk}/status", OWNER, None)],
         "bundles/<int:pk>/download": [(f"/bundles/{world.bundle.pk}/download", OWNER, None)],
+        "accounts/access-log/": [("/accounts/access-log/", ACCESS_LOG, access_log_listed)],
+        "accounts/access-log/download.<slug:file_format>": [
+            ("/accounts/access-log/download.csv", ACCESS_LOG, access_log_listed)
+        ],
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
         "accounts/account/": [("/accounts/account/", SIGNED_IN, None)],
         "accounts/account/sign-out-everywhere/": [("/accounts/account/sign-out-everywhere/", POST_ONLY, None)],
@@ -486,8 +504,10 @@ def cases(world):
                 None,
             )
         ],
-        "admin/^(?P<app_label>auth|django_tasks_database|axes|otp_totp|otp_static|assessments|measures|reports)/$": [
-            ("/admin/measures/", ADMIN_ONLY, None)
+        # The admin's page of each app: the route names every app with a registered model.
+        f"admin/^(?P<app_label>{'|'.join(dict.fromkeys(m._meta.app_label for m in admin.site._registry))})/$": [
+            ("/admin/measures/", ADMIN_ONLY, None),
+            ("/admin/accounts/", ADMIN_ONLY, None),
         ],
         "admin/(?P<url>.*)$": [("/admin/no-such-page/", {**ADMIN_ONLY, "superuser": 404}, None)],
     }
