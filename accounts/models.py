@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments import access
+
 
 class Session(AbstractBaseSession):
     """Django's database session with the user it belongs to, so that "sign out everywhere"
@@ -18,6 +20,12 @@ class Session(AbstractBaseSession):
         from accounts.sessions import SessionStore  # noqa: PLC0415 (sessions imports this module)
 
         return SessionStore
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The events the user may read in the access log (see `access.access_events_visible`)."""
+        return self.filter(access.access_events_visible(user, account_kinds=ACCOUNT_KINDS))
 
 
 class AccessEvent(models.Model):
@@ -50,6 +58,8 @@ class AccessEvent(models.Model):
     address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
+    objects = AccessEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
@@ -62,3 +72,16 @@ class AccessEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+
+# Events of a person's account rather than of an agency's files: they carry no agency, and an
+# agency's administrators read those of its members.
+ACCOUNT_KINDS = [
+    AccessEvent.Kind.LOGIN,
+    AccessEvent.Kind.LOGIN_FAILED,
+    AccessEvent.Kind.LOCKED_OUT,
+    AccessEvent.Kind.LOGOUT,
+    AccessEvent.Kind.SIGNED_OUT_EVERYWHERE,
+    AccessEvent.Kind.SECOND_FACTOR_ADDED,
+    AccessEvent.Kind.SECOND_FACTOR_FAILED,
+]

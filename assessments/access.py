@@ -34,7 +34,8 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
 - the menu, asked several times a request and read once: `has_oversight` (`require_oversight`),
   `edits_any_agency`, `has_units`;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
-  unit), `grant` (the demo loader).
+  unit), `grant` (the demo loader);
+- the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`.
 """
 
 from dataclasses import dataclass
@@ -110,6 +111,16 @@ def _standing(user: User, agency: Agency, *, known_visible: bool) -> Standing | 
 def administers_all(user: User) -> bool:
     """Whether the user is a system administrator, who sees and changes every agency."""
     return user.is_authenticated and user.is_superuser
+
+
+def needs_second_factor(user: User) -> bool:
+    """Whether the user must sign in with a second factor: system administrators, anyone who may
+    use the admin site, and agency administrators. Asked once, at sign-in (one query)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return user.memberships.filter(role=Role.AGENCY_ADMIN).exists()
 
 
 # --- Lists: Q filters, which the QuerySet methods of each model apply ----------------------------
@@ -352,3 +363,27 @@ def has_units(user: User) -> bool:
     if not hasattr(user, "_has_units"):
         user._has_units = _unit_rows(user).exists()
     return user._has_units
+
+
+# --- The audit of access -------------------------------------------------------------------------
+
+
+def can_read_access_log(user: User) -> bool:
+    """Whether the user reads the access log: system administrators and agencies' administrators."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(role == Role.AGENCY_ADMIN for role, _oversight in _memberships(user))
+
+
+def access_events_visible(user: User, *, account_kinds: list[str]) -> Q:
+    """Access events (`AccessEvent`) the user may read: every one for system administrators; for
+    an agency's administrators the events of its files (reports, bundles, evidence) and the
+    `account_kinds` events (sign-ins, sign-outs, failed sign-ins: those of no agency) of the
+    people who are members of it. Subqueries, so that a person in two such agencies is listed once."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    administered = user.memberships.filter(role=Role.AGENCY_ADMIN).values("agency")
+    members = Membership.objects.filter(agency__in=administered).values("user")
+    return Q(agency__in=administered) | Q(kind__in=account_kinds, user__in=members)

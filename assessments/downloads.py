@@ -11,6 +11,7 @@ that a spreadsheet would read as a formula get a leading apostrophe.
 import csv
 import io
 
+from django.dispatch import Signal
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -22,6 +23,10 @@ FONT_NAME = "Sarabun"
 NUMBER_FORMATS = {"text": "General", "integer": "0", "score": "0.00", "change": "0.00;(0.00)"}
 NUMBER_WIDTH = 11
 MAX_TEXT_WIDTH = 60
+
+# Sent by this app's views when they hand a file over (request, agency, what): the audit of access
+# records it (accounts.recording), which the apps above call directly but this one may not import.
+file_downloaded = Signal()
 
 # What Excel, LibreOffice and Google Sheets start a formula (or a DDE call) with.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,12 +5,14 @@ Development (DJANGO_DEBUG=1) works out of the box on SQLite in the project folde
 process at start-up with ImproperlyConfigured naming the variable, instead of misbehaving later.
 """
 
+import datetime
 import logging
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -133,6 +135,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,10 +144,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ita_tracker.middleware.NullBytesNotFound",
     "ita_tracker.middleware.BusyDatabaseMiddleware",
+    # Last, as axes asks: it turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ita_tracker.urls"
@@ -189,12 +196,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Database sessions that know their user, for "sign out everywhere".
 SESSION_ENGINE = "accounts.sessions"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -300,6 +301,24 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 # domain decides, with SECURE_HSTS_PRELOAD.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Content Security Policy and error pages
+# Scripts, styles and everything else come only from the site's own files: no inline script or
+# style and no style="" or on…= attributes, so that injected markup cannot run or restyle the page.
+# Charts are inline SVG with presentation attributes, which the policy does not cover. Nothing
+# may frame the site, and forms post only to it. tests/test_csp.py keeps the templates clean.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Django's own CSRF page has an inline style and speaks English; ours is in the site's layout.
+CSRF_FAILURE_VIEW = "ita_tracker.views.csrf_failure"
+
 # One line per record, with time, level and logger, to the console (the container's log).
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOG_LEVEL_NUMBER = logging.getLevelNamesMapping()[LOG_LEVEL]
@@ -322,3 +341,43 @@ LOGGING = {
         "fontTools": {"level": max(LOG_LEVEL_NUMBER, logging.WARNING)},
     },
 }
+
+# Sign-in: throttling, two-factor, passwords and sessions
+
+
+# The throttle (django-axes) counts failed sign-ins per account and, separately, per address: one
+# account guessed from many addresses is locked, and so is one address guessing many accounts.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.sign_in.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The address a request comes from is REMOTE_ADDR, unless the operator says how many reverse
+# proxies stand in front (each appends to X-Forwarded-For); a client can write the header
+# itself, so it is never read without them (accounts.addresses.client_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+
+# Two-factor (django-otp, TOTP): required of administrators (accounts.second_factor). Wrong codes
+# are throttled by each device (a growing wait) and counted by the sign-in step itself.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ITA Tracker")
+# Nobody, administrators included, reads another person's secret from the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+SECOND_FACTOR_FAILURE_LIMIT = 5
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the
+# sign-in whatever happens (accounts.middleware.SessionLimitsMiddleware); the cookie lasts no longer.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from ita_tracker import views
+
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
@@ -14,4 +16,11 @@ urlpatterns = [
     # The language switch is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("health/", views.health, name="health"),
 ]
+
+# Error pages in the site's layout and the user's language (Django's own are bare English).
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import Kind, record
 from assessments import access
 from assessments.models import Agency, Assessment
 from measures.models import Measure
@@ -56,9 +57,11 @@ def bundles(request):
 
 
 def _request_bundle(request, organisation, year):
-    if do_request_bundle(user=request.user, organisation=organisation, fiscal_year=year) is None:
+    bundle = do_request_bundle(user=request.user, organisation=organisation, fiscal_year=year)
+    if bundle is None:
         messages.info(request, _("This bundle is already being built; it appears below when it is ready."))
     else:
+        record(request, Kind.BUNDLE_REQUESTED, agency=organisation, what=bundle.filename)
         messages.success(
             request, _("The bundle is being built in the background. You may leave this page and come back later.")
         )
@@ -96,4 +99,5 @@ def bundle_download(request, pk):
         handle = bundle.file.open("rb")
     except FileNotFoundError:  # a database restored without its media folder, a file removed by hand
         return render(request, "reports/bundle_missing.html", {"bundle": bundle}, status=404)
+    record(request, Kind.BUNDLE_DOWNLOAD, agency=bundle.organisation, what=bundle.filename)
     return FileResponse(handle, as_attachment=True, filename=bundle.filename)

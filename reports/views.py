@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import Kind, record
 from assessments import access
 from assessments.downloads import attachment
 from measures.models import RoundKind
@@ -12,10 +13,12 @@ from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
 
 
-def _download(request, document, file_format, landscape=True):
-    """?digits=thai prints Thai digits in the PDF."""
+def _download(request, agency, document, file_format, landscape=True):
+    """?digits=thai prints Thai digits in the PDF. The download is recorded in the audit of access."""
     thai_digits = request.GET.get("digits") == "thai"
-    return attachment(*render(document, file_format, landscape=landscape, thai_digits=thai_digits))
+    content, content_type, filename = render(document, file_format, landscape=landscape, thai_digits=thai_digits)
+    record(request, Kind.REPORT_DOWNLOAD, agency=agency, what=filename)
+    return attachment(content, content_type, filename)
 
 
 def _plan_agency(request, code, file_format):
@@ -32,7 +35,7 @@ def analysis_report(request, code, year, file_format):
     if file_format not in FORMATS:
         raise Http404
     assessment, _rights = access.assessment_for(request.user, code, year)
-    return _download(request, analysis_document_for(assessment), file_format, landscape=False)
+    return _download(request, assessment.agency, analysis_document_for(assessment), file_format, landscape=False)
 
 
 @require_http_methods(["GET"])
@@ -42,13 +45,13 @@ def progress_report(request, code, year, round_kind, file_format):
     if round_kind not in RoundKind.values:
         raise Http404
     agency = _plan_agency(request, code, file_format)
-    return _download(request, progress_document_for(agency, year, round_kind, user=request.user), file_format)
+    return _download(request, agency, progress_document_for(agency, year, round_kind, user=request.user), file_format)
 
 
 def _plan_download(request, code, year, file_format, document_for):
     check_fiscal_year(year)
     agency = _plan_agency(request, code, file_format)
-    return _download(request, document_for(agency, year, user=request.user), file_format)
+    return _download(request, agency, document_for(agency, year, user=request.user), file_format)
 
 
 @require_http_methods(["GET"])

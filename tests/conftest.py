@@ -5,11 +5,13 @@ import tempfile
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
+from accounts import second_factor
 from tests import factories
 
 # Creating a user with the production hasher takes about a second; tests create many.
@@ -86,6 +88,24 @@ def demo_for_module(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         module_transaction.__exit__(None, None, None)
+
+
+def _second_factor_given(sender, request, user, **kwargs):
+    request.session[second_factor.STEP_KEY] = second_factor.DONE
+
+
+@pytest.fixture(autouse=True)
+def second_factor_given(request):
+    """Sign-ins (force_login above all) count as having given the second factor, so that the tests
+    of pages need not go through it; the tests of the second factor itself are marked
+    `second_factor` and sign in as production does. Connected after the app's own receiver, so it
+    runs after it and has the last word."""
+    if request.node.get_closest_marker("second_factor"):
+        yield
+        return
+    user_logged_in.connect(_second_factor_given, dispatch_uid="tests.second_factor_given")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests.second_factor_given")
 
 
 @pytest.fixture

@@ -21,14 +21,18 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
+from accounts.models import AccessEvent
 from assessments.models import Membership
 from measures.evidence import PDF
 from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
@@ -36,6 +40,7 @@ from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 from tests import factories
 from tests.entries_support import PDF as PDF_BYTES
+from tests.test_csp import EVIDENCE_POLICY, POLICY
 
 time_machine = pytest.importorskip("time_machine")
 
@@ -131,6 +136,8 @@ EDITORS_OF_ANY_AGENCY = {
 OVERSIGHT = {who: 403 for who in CAST} | {"anonymous": 302, "overseer": 200, "superuser": 200}
 OWNER = {who: 404 for who in CAST} | {"anonymous": 302, "officer": 200}
 ADMIN_ONLY = {who: 302 for who in CAST} | {"superuser": 200}
+# The access log: system administrators and agencies' administrators (the cast has none of the latter).
+ACCESS_LOG = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
 
 
 # --- The world ------------------------------------------------------------------------------------
@@ -217,6 +224,20 @@ def world(
     bundle.save(update_fields=["task_id"])
     MeasureTemplate.objects.create(indicator_number=1, name="แม่แบบทดสอบ")
     Group.objects.create(name="ทดสอบ")
+    # A second factor and a throttled sign-in, for the admin's pages of django-otp and django-axes.
+    enrolled = factories.user("enrolled")
+    TOTPDevice.objects.create(user=enrolled, name="authenticator", confirmed=True)
+    StaticToken.objects.create(device=StaticDevice.objects.create(user=enrolled, name="backup"), token="abcd2345ef")
+    AccessAttempt.objects.create(username="guess", ip_address="192.0.2.1", failures_since_start=1)
+    AccessFailureLog.objects.create(username="guess", ip_address="192.0.2.1")
+    AccessLog.objects.create(username="enrolled", ip_address="192.0.2.2")
+    AccessEvent.objects.create(
+        kind=AccessEvent.Kind.EVIDENCE_VIEW,
+        user=outsider,
+        username="outsider",
+        agency=other_agency,
+        what="ACCESS-EVENT-OF-AG2",
+    )
 
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
@@ -351,6 +372,10 @@ def bundles_listed(response, who):
     assert [b.organisation.code for b in response.context["bundles"]] == (["AG1"] if who == "officer" else [])
 
 
+def access_log_listed(response, who):
+    assert "ACCESS-EVENT-OF-AG2" in text_of(response)  # the system administrator reads every agency's
+
+
 def only_ag1(response, who):
     assert named(text_of(response), {"AG2": AG2_NAME}) == set()
 
@@ -427,7 +452,17 @@ def cases(world):
         "bundles/": [("/bundles/", EDITORS_OF_ANY_AGENCY, bundles_listed)],
         "bundles/<int:pk>/status": [(f"/bundles/{world.bundle.pk}/status", OWNER, None)],
         "bundles/<int:pk>/download": [(f"/bundles/{world.bundle.pk}/download", OWNER, None)],
+        "accounts/access-log/": [("/accounts/access-log/", ACCESS_LOG, access_log_listed)],
+        "accounts/access-log/download.<slug:file_format>": [
+            ("/accounts/access-log/download.csv", ACCESS_LOG, access_log_listed)
+        ],
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
+        "accounts/account/": [("/accounts/account/", SIGNED_IN, None)],
+        "accounts/account/sign-out-everywhere/": [("/accounts/account/sign-out-everywhere/", POST_ONLY, None)],
+        # Nobody in the cast has a second factor: each may set one up; none owes a code.
+        "accounts/two-factor/enrol/": [("/accounts/two-factor/enrol/", SIGNED_IN, None)],
+        "accounts/two-factor/verify/": [("/accounts/two-factor/verify/", {who: 302 for who in CAST}, None)],
+        "accounts/two-factor/remove/": [("/accounts/two-factor/remove/", POST_ONLY, None)],
         "accounts/logout/": [("/accounts/logout/", POST_ONLY, None)],
         "accounts/password_change/": [("/accounts/password_change/", SIGNED_IN, None)],
         "accounts/password_change/done/": [("/accounts/password_change/done/", SIGNED_IN, None)],
@@ -436,6 +471,7 @@ def cases(world):
         "accounts/reset/<uidb64>/<token>/": [("/accounts/reset/MQ/bad-token/", EVERYONE, None)],
         "accounts/reset/done/": [("/accounts/reset/done/", EVERYONE, None)],
         "i18n/setlang/": [("/i18n/setlang/", {who: 302 for who in CAST}, None)],
+        "health/": [("/health/", EVERYONE, None)],
         # The admin site's own pages: only staff (here the superuser) get past its login.
         "admin/": [("/admin/", ADMIN_ONLY, None)],
         "admin/login/": [("/admin/login/", {**EVERYONE, "superuser": 302}, None)],
@@ -453,8 +489,25 @@ def cases(world):
         "admin/assessments/frameworkversion/upload/": [
             ("/admin/assessments/frameworkversion/upload/", ADMIN_ONLY, None)
         ],
-        "admin/^(?P<app_label>auth|django_tasks_database|assessments|measures|reports)/$": [
-            ("/admin/measures/", ADMIN_ONLY, None)
+        # Nobody reads another person's second-factor secret from the admin, administrators included.
+        "admin/otp_totp/totpdevice/<int:pk>/config/": [
+            (
+                f"/admin/otp_totp/totpdevice/{TOTPDevice.objects.get().pk}/config/",
+                {**ADMIN_ONLY, "superuser": 403},
+                None,
+            )
+        ],
+        "admin/otp_totp/totpdevice/<int:pk>/qrcode/": [
+            (
+                f"/admin/otp_totp/totpdevice/{TOTPDevice.objects.get().pk}/qrcode/",
+                {**ADMIN_ONLY, "superuser": 403},
+                None,
+            )
+        ],
+        # The admin's page of each app: the route names every app with a registered model.
+        f"admin/^(?P<app_label>{'|'.join(dict.fromkeys(m._meta.app_label for m in admin.site._registry))})/$": [
+            ("/admin/measures/", ADMIN_ONLY, None),
+            ("/admin/accounts/", ADMIN_ONLY, None),
         ],
         "admin/(?P<url>.*)$": [("/admin/no-such-page/", {**ADMIN_ONLY, "superuser": 404}, None)],
     }
@@ -473,6 +526,9 @@ def routes():
 
     return list(walk(get_resolver().url_patterns, "", None))
 
+
+# Responses that set a stricter policy of their own: an evidence file may never run as a page.
+OWN_POLICIES = {"entries/<int:pk>/evidence/<int:evidence_pk>/": EVIDENCE_POLICY}
 
 MODEL_ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change", "simple_history")
 
@@ -535,7 +591,8 @@ def test_every_url_has_a_case(world):
 
 @pytest.mark.parametrize("who", CAST)
 def test_every_url_for_everyone(client, world, who):
-    """GET each URL as `who`: the status, where an anonymous user is sent, and what each list shows."""
+    """GET each URL as `who`: the status, where an anonymous user is sent, what each list shows, and
+    the Content Security Policy on every response (pages, redirects, errors and files alike)."""
     user = world.users[who]
     if user is not None:
         client.force_login(user)
@@ -551,6 +608,9 @@ def test_every_url_for_everyone(client, world, who):
                 checks = explicit[route]
             for url, statuses, check in checks:
                 response = client.get(url)
+                policy = OWN_POLICIES.get(route, POLICY) if response.status_code == 200 else POLICY
+                if response.get("Content-Security-Policy") != policy:
+                    problems.append(f"{url}: Content-Security-Policy {response.get('Content-Security-Policy')!r}")
                 if response.status_code != statuses[who]:
                     problems.append(f"{url}: {response.status_code}, expected {statuses[who]}")
                     continue

@@ -3,10 +3,13 @@ plan pages' actions, progress entries, review steps and official results only sh
 admin page of every registered model still opens."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Assessment, Score
 from measures.actions import do_review_step
@@ -309,6 +312,12 @@ def one_of_each(settings, tmp_path, agency, officer, unit_staff, measure):
     bundle.save(update_fields=["task_id"])
     MeasureTemplate.objects.create(indicator_number=1, name="แม่แบบทดสอบ")
     Group.objects.create(name="ทดสอบ")
+    # A second factor and a throttled sign-in (django-otp's and django-axes' admin pages).
+    TOTPDevice.objects.create(user=officer, name="authenticator", confirmed=True)
+    StaticToken.objects.create(device=StaticDevice.objects.create(user=officer, name="backup"), token="abcd2345ef")
+    AccessAttempt.objects.create(username="guess", ip_address="192.0.2.1", failures_since_start=1)
+    AccessFailureLog.objects.create(username="guess", ip_address="192.0.2.1")
+    AccessLog.objects.create(username="officer", ip_address="192.0.2.2")
 
 
 def test_every_admin_page_of_every_registered_model_opens(one_of_each, superuser, root):

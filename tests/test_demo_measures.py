@@ -76,7 +76,7 @@ def test_progress_in_every_state_across_the_rounds(demo):
 
 
 def test_the_unit_user_has_reports_on_my_updates(client, demo):
-    assert client.login(username="unit", password="ita-demo-2568")
+    assert client.post("/accounts/login/", {"username": "unit", "password": "ita-demo-2568"}).status_code == 302
 
     response = client.get("/my/updates/")
 
@@ -89,7 +89,7 @@ def test_the_unit_user_has_reports_on_my_updates(client, demo):
 
 
 def test_the_dashboard_shows_each_demo_agencys_plan(client, demo):
-    assert client.login(username="executive", password="ita-demo-2568")
+    assert client.post("/accounts/login/", {"username": "executive", "password": "ita-demo-2568"}).status_code == 302
 
     response = client.get("/dashboard/")
 

@@ -65,7 +65,7 @@ def test_demo_is_idempotent_and_has_one_user_per_role(demo):
 
 
 def test_demo_officer_logs_in_and_sees_the_demo_agencies(client, demo):
-    assert client.login(username="officer", password="ita-demo-2568")
+    assert client.post("/accounts/login/", {"username": "officer", "password": "ita-demo-2568"}).status_code == 302
 
     response = client.get("/")
 

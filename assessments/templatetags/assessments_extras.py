@@ -46,6 +46,12 @@ def can_bundle(user):
 
 
 @register.filter
+def can_read_access_log(user):
+    """Whether the user reads the access log: system and agency administrators; read with the menu's memberships."""
+    return access.can_read_access_log(user)
+
+
+@register.filter
 def has_units(user):
     """Whether the user reports for a unit (and so has "My updates"); asked once per request."""
     return access.has_units(user)

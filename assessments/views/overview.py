@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from assessments import access, charts
-from assessments.downloads import csv_response, xlsx_response
+from assessments.downloads import csv_response, file_downloaded, xlsx_response
 from assessments.filters import OverviewFilter, level_names
 from assessments.models import Agency, Assessment
 from assessments.tables import OverviewTable, overview_rows
@@ -84,5 +84,8 @@ def overview_download(request: HttpRequest, year: int, file_format: str) -> Http
     columns, rows = overview_rows(table.data)
     filename = f"ita-overview-{year}"
     if file_format == "csv":
-        return csv_response(filename, columns, rows)
-    return xlsx_response(filename, columns, rows, title=f"ITA {year}")
+        response = csv_response(filename, columns, rows)
+    else:
+        response = xlsx_response(filename, columns, rows, title=f"ITA {year}")
+    file_downloaded.send(overview_download, request=request, agency=None, what=f"{filename}.{file_format}")
+    return response

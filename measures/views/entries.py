@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.audit import Kind, record
 from assessments import access
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
@@ -236,6 +237,7 @@ def evidence(request, pk, evidence_pk):
         stored = item.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    record(request, Kind.EVIDENCE_VIEW, agency=item.entry.measure.agency, what=item.name)
     response = FileResponse(stored, as_attachment=True, filename=item.name, content_type=item.content_type)
     # Never run as a page, whatever the file holds and whatever a browser would guess from it.
     response["X-Content-Type-Options"] = "nosniff"
