@@ -1,10 +1,12 @@
 """Settings for ITA Tracker, all read from the environment.
 
-Local defaults (SQLite in the project folder, DEBUG off) work out of the box; a value
-that is set but wrong stops the process at start-up instead of misbehaving later.
+Development (DJANGO_DEBUG=1) works out of the box on SQLite in the project folder; production
+(DEBUG off) must be given SECRET_KEY and DATABASE_URL. A value that is set but wrong stops the
+process at start-up with ImproperlyConfigured naming the variable, instead of misbehaving later.
 """
 
 import datetime
+import logging
 import os
 from pathlib import Path
 
@@ -29,6 +31,70 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_int(name, default, *, minimum=None, maximum=None):
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {number}")
+    return number
+
+
+def env_choice(name, default, choices):
+    value = os.environ.get(name, "").strip().upper() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def env_proxy_header(name):
+    """("HTTP_X_FORWARDED_PROTO", "https") from "HTTP_X_FORWARDED_PROTO,https"; None when unset.
+
+    Only set it when a proxy that overwrites the header is the only way to reach the app: anyone
+    who can reach the app directly could otherwise claim a request came over HTTPS."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not parts[0].startswith("HTTP_") or not parts[1]:
+        raise ImproperlyConfigured(
+            f"{name} must be the header as Django names it and the value meaning HTTPS, "
+            f"e.g. HTTP_X_FORWARDED_PROTO,https; not {value!r}"
+        )
+    return parts[0], parts[1]
+
+
+def env_database(name, *, default, conn_max_age):
+    """The database from a URL (postgres://user:password@host:5432/name or sqlite:////path/file.sqlite3).
+
+    Errors name the scheme, never the URL: it holds the password."""
+    url = os.environ.get(name, "").strip() or default
+    if url is None:
+        raise ImproperlyConfigured(
+            f"Set {name} (e.g. postgres://ita:password@db:5432/ita). Without it the app would keep its data in "
+            "SQLite in the project folder, which is only for development with DJANGO_DEBUG=1."
+        )
+    scheme = url.partition("://")[0] if "://" in url else ""
+    try:
+        database = dj_database_url.parse(url, conn_max_age=conn_max_age)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must look like postgres://user:password@host:5432/name or sqlite:////path/to/file.sqlite3 "
+            f"(special characters in the password %-encoded); the one set (scheme {scheme!r}) cannot be read"
+        ) from None
+    if database["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise ImproperlyConfigured(f"{name} must be a PostgreSQL or SQLite URL, not {scheme}://")
+    if not database["NAME"]:
+        raise ImproperlyConfigured(f"{name} names no database: put it after the host, e.g. …@db:5432/ita")
+    return database
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -108,9 +174,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    "default": env_database(
+        "DATABASE_URL",
+        # Only development may fall back to a file in the project folder (`make clean` deletes it).
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -120,7 +188,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the lock taken waits up to `timeout` seconds instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": int(os.environ.get("SQLITE_TIMEOUT", "20")),
+        "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=0),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -153,7 +221,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A worker stamps the bundle it builds when it starts and after every file (one file takes
 # seconds); a bundle not stamped for this long lost its worker (killed, out of memory, reboot):
 # it is shown as failed and may be asked for again.
-BUNDLE_STALL_SECONDS = int(os.environ.get("BUNDLE_STALL_SECONDS", "300"))
+BUNDLE_STALL_SECONDS = env_int("BUNDLE_STALL_SECONDS", 300)
 if BUNDLE_STALL_SECONDS < 60:
     raise ImproperlyConfigured("BUNDLE_STALL_SECONDS must be at least 60, longer than any single document takes.")
 
@@ -162,9 +230,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Evidence files: PDF, images and Office documents, checked by content, at most this size each,
 # at most EVIDENCE_MAX_REQUEST_BYTES in one save and EVIDENCE_MAX_ENTRY_BYTES on one report.
-EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
-EVIDENCE_MAX_REQUEST_BYTES = int(os.environ.get("EVIDENCE_MAX_REQUEST_BYTES", 20 * 1024 * 1024))
-EVIDENCE_MAX_ENTRY_BYTES = int(os.environ.get("EVIDENCE_MAX_ENTRY_BYTES", 50 * 1024 * 1024))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_REQUEST_BYTES = env_int("EVIDENCE_MAX_REQUEST_BYTES", 20 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_ENTRY_BYTES = env_int("EVIDENCE_MAX_ENTRY_BYTES", 50 * 1024 * 1024, minimum=1)
 
 # Uploaded results files are read in memory; anything larger than this is not a results file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -174,18 +242,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # is read so that a file made to unpack to gigabytes is refused within seconds and megabytes.
 # Rows: the most detailed framework (2562-2565) has 149 figures per agency and year; the largest
 # province has about 360 agencies (54,000 rows), so 100,000 holds it or a ministry with room.
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
 # Bytes: 100,000 rows of CSV are about 2.5 MB; under FILE_UPLOAD_MAX_MEMORY_SIZE.
-IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", 4 * 1024 * 1024))
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 4 * 1024 * 1024, minimum=1)
 # Unpacked XLSX: 100,000 rows of the five template columns unpack to 15-20 MB, of the ten
 # columns of export_results to about 40 MB.
-IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024))
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024, minimum=1)
 # Columns: the template has 5, export_results writes 10; the rest is room for notes.
-IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 50))
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50, minimum=1)
 # Characters in a cell: the longest agency names are about 150; bounds what an error quotes.
-IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 1000))
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 1000, minimum=1)
 # Bad rows listed on the page and in the commands' output; the rest are counted.
-IMPORT_PROBLEMS_SHOWN = int(os.environ.get("IMPORT_PROBLEMS_SHOWN", 50))
+IMPORT_PROBLEMS_SHOWN = env_int("IMPORT_PROBLEMS_SHOWN", 50, minimum=0)
 
 # Console in development; SMTP (settings from the environment) in production.
 MAILERS = {
@@ -200,7 +268,7 @@ MAILERS = {
             key: value
             for key, value in {
                 "host": os.environ.get("EMAIL_HOST"),
-                "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+                "port": env_int("EMAIL_PORT", None, minimum=1, maximum=65535),
                 "username": os.environ.get("EMAIL_HOST_USER"),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS") or None,
@@ -216,10 +284,22 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Deployment and browser security
+# Nothing here is assumed about the network in front of the app: HTTPS redirects, HSTS and trusting a
+# proxy's header are the operator's decisions, set in the environment (README, "Security").
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# The container's health check asks over plain HTTP from inside; a redirect would read as unhealthy.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# W021 (no HSTS preload) is not a fault of a deployment: the preload list takes only a registered
+# domain as a whole, and the app usually runs on one of an agency's subdomains. Whoever owns the
+# domain decides, with SECURE_HSTS_PRELOAD.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Content Security Policy and error pages
 # Scripts, styles and everything else come only from the site's own files: no inline script or
@@ -239,34 +319,37 @@ SECURE_CSP = {
 # Django's own CSRF page has an inline style and speaks English; ours is in the site's layout.
 CSRF_FAILURE_VIEW = "ita_tracker.views.csrf_failure"
 
+# One line per record, with time, level and logger, to the console (the container's log).
+LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+LOG_LEVEL_NUMBER = logging.getLevelNamesMapping()[LOG_LEVEL]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Listing "django" drops Django's own handlers (the console only with DEBUG on, mail to ADMINS,
+        # which is unset): its records, server errors (django.request) among them, reach the root's.
+        "django": {"level": LOG_LEVEL},
+        # Refused hosts, bad CSRF tokens and lock-outs are kept down to warnings whatever LOG_LEVEL
+        # says: they are what someone looks for after an attack.
+        "django.security": {"level": min(LOG_LEVEL_NUMBER, logging.WARNING)},
+        "axes": {"level": min(LOG_LEVEL_NUMBER, logging.WARNING)},
+        # WeasyPrint and fontTools report every step of every PDF at INFO.
+        "weasyprint": {"level": max(LOG_LEVEL_NUMBER, logging.WARNING)},
+        "fontTools": {"level": max(LOG_LEVEL_NUMBER, logging.WARNING)},
+    },
 }
 
 # Sign-in: throttling, two-factor, passwords and sessions
 
 
-def env_count(name, default, *, minimum=1):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}")
-    return number
-
-
 # The throttle (django-axes) counts failed sign-ins per account and, separately, per address: one
 # account guessed from many addresses is locked, and so is one address guessing many accounts.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-LOGIN_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_LOCKOUT_MINUTES = env_count("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -276,7 +359,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The address a request comes from is REMOTE_ADDR, unless the operator says how many reverse
 # proxies stand in front (each appends to X-Forwarded-For); a client can write the header
 # itself, so it is never read without them (accounts.addresses.client_address).
-TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 
 # Two-factor (django-otp, TOTP): required of administrators (accounts.second_factor). Wrong codes
@@ -295,6 +378,6 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the
 # sign-in whatever happens (accounts.middleware.SessionLimitsMiddleware); the cookie lasts no longer.
-SESSION_IDLE_MINUTES = env_count("SESSION_IDLE_MINUTES", 30)
-SESSION_MAX_HOURS = env_count("SESSION_MAX_HOURS", 12)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
