@@ -41,7 +41,7 @@ RUN pip install --no-deps -e .
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite://:memory: python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app ita \
-    && mkdir -p /data/media && chown ita /data/media
+    && mkdir -p /data/media /backups && chown ita /data/media /backups
 USER ita
 
 EXPOSE 8000

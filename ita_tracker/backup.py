@@ -235,6 +235,39 @@ def make_backup(target):
     return backup
 
 
+# A dated backup's folder: its Bangkok date and time, so that names sort as the backups were made.
+DATED_NAME = "%Y-%m-%dT%H%M%S"
+
+
+def dated_folder(parent, now=None):
+    """The folder for a backup made now inside `parent`: parent/2026-12-02T020000."""
+    moment = timezone.localtime(now or timezone.now())
+    return Path(parent) / moment.strftime(DATED_NAME)
+
+
+def dated_backups(parent):
+    """The complete dated backups in `parent` (with a manifest), oldest first."""
+    found = []
+    for folder in Path(parent).iterdir() if Path(parent).is_dir() else []:
+        try:
+            datetime.datetime.strptime(folder.name, DATED_NAME)
+        except ValueError:
+            continue
+        if (folder / MANIFEST).is_file():
+            found.append(folder)
+    return sorted(found)
+
+
+def remove_older_backups(parent, keep):
+    """Keeps the newest `keep` dated backups in `parent` and removes the others; returns those removed.
+    Other folders (a backup made by hand, an unfinished .partial) are left alone."""
+    backups = dated_backups(parent)
+    removed = backups[: max(len(backups) - keep, 0)]
+    for folder in removed:
+        shutil.rmtree(folder)
+    return removed
+
+
 def write_backup(folder):
     (folder / "data").mkdir()
     manifest = {"format": FORMAT, "created_at": "", "django": django.get_version(), "database": connection.vendor}

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
@@ -394,3 +395,35 @@ def test_a_backup_of_another_instance_on_sqlite_restores_here(settings, tmp_path
             assert before.read() == after.read(), name
     assert get_user_model().objects.get(username="officer").check_password(factories.PASSWORD)
     assert (Path(settings.MEDIA_ROOT) / "evidence" / "หลักฐาน.pdf").read_bytes() == b"%PDF-1.4 evidence"
+
+
+def test_dated_backups_are_named_by_bangkok_time_and_keep_removes_the_oldest(settings, tmp_path):
+    small_instance(settings)
+    backups = tmp_path / "backups"
+    (backups / "by-hand").mkdir(parents=True)  # not a dated backup: never removed
+    (backups / "2026-01-01T020000.partial").mkdir()  # an unfinished one: left for the operator
+    moments = ["2026-11-30T19:00:00Z", "2026-12-01T19:00:00Z", "2026-12-02T19:00:00Z"]
+
+    outputs = []
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            outputs.append(run("backup", backups, "--dated", "--keep", 2)[0])
+
+    # 19:00 UTC is 02:00 the next day in Bangkok.
+    assert sorted(path.name for path in backups.iterdir()) == [
+        "2026-01-01T020000.partial",
+        "2026-12-02T020000",
+        "2026-12-03T020000",
+        "by-hand",
+    ]
+    assert "2026-12-01T020000" in outputs[2] and "2026-12-01T020000" not in outputs[1]
+    out, _ = run("restore", backups / "2026-12-03T020000", "--replace", "--noinput")
+    assert get_user_model().objects.filter(username="officer").exists()
+
+
+def test_keep_without_dated_or_below_one_is_refused_and_backs_nothing_up(settings, tmp_path):
+    for args in (["--keep", "2"], ["--dated", "--keep", "0"]):
+        with pytest.raises(CommandError, match="--keep"):
+            run("backup", tmp_path / "backups", *args)
+
+    assert not (tmp_path / "backups").exists()

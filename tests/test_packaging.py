@@ -25,7 +25,7 @@ from tests.test_production_settings import example_environment, settings_variabl
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-APP_SERVICES = ["migrate", "web", "worker", "reminders"]
+APP_SERVICES = ["migrate", "web", "worker", "reminders", "backup"]
 BANGKOK = ZoneInfo("Asia/Bangkok")
 UTC = datetime.UTC
 
@@ -87,6 +87,10 @@ def test_compose_runs_the_database_migrations_web_app_worker_and_reminders():
     assert commands_of(services["reminders"]) == [
         ["python", "scripts/daily", "07:30", "python", "manage.py", "send_reminders"]
     ]
+    assert commands_of(services["backup"]) == [
+        ["python", "scripts/daily", "02:00", "python", "manage.py", "backup", "--dated", "--keep", "14", "/backups"]
+    ]
+    assert "backups:/backups" in services["backup"]["volumes"]
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -114,7 +118,7 @@ def test_the_app_services_wait_for_the_migrations_and_share_the_media_volume():
         assert f"media:{media_root}" in service["volumes"]
         if name != "migrate":
             assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
-    assert set(COMPOSE["volumes"]) == {"db", "media"}
+    assert set(COMPOSE["volumes"]) == {"db", "media", "backups"}
 
 
 def test_the_web_service_checks_its_health_with_the_script():
