@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self):
-        from accounts import checks, recording, sign_in  # noqa: F401, PLC0415 (receivers and checks connect on import)
+        from accounts import checks, language, recording, sign_in  # noqa: F401, PLC0415 (receivers and checks connect on import)

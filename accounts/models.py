@@ -28,6 +28,22 @@ class AccessEventQuerySet(models.QuerySet):
         return self.filter(access.access_events_visible(user, account_kinds=ACCOUNT_KINDS))
 
 
+class Preferences(models.Model):
+    """What a user chose for themselves, kept with the user rather than one browser."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="preferences"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+
 class AccessEvent(models.Model):
     """One sign-in, failed sign-in, sign-out or opened file: who, when, what and from where.
 

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from accounts.language import choose_language
 from ita_tracker import views
 
 urlpatterns = [
@@ -13,8 +12,8 @@ urlpatterns = [
     # The app's own account pages come first: they replace some of Django's (same names).
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The language switch is on the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The language switch is on the login page too; a signed-in user's choice is kept with them.
+    path("i18n/setlang/", choose_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
 ]
