@@ -35,3 +35,23 @@ class TierSettingsForm(forms.ModelForm):
         if lower is not None and upper is not None and lower >= upper:
             self.add_error("tier_upper", _("The upper bound must be above the lower bound."))
         return cleaned
+
+
+class ResultsTemplateForm(forms.Form):
+    """Which agency's year the blank results template is for, and its file format. Read from the
+    query string; the agency is checked by the view (access), the year against the frameworks."""
+
+    agency = forms.ChoiceField(label=_("Agency"))
+    fiscal_year = forms.TypedChoiceField(
+        label=_("Fiscal year"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _("No assessment framework covers fiscal year %(value)s; choose one of the years listed.")
+        },
+    )
+    format = forms.ChoiceField(choices=[("xlsx", "XLSX"), ("csv", "CSV")], required=False)
+
+    def __init__(self, *args, agencies, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.code, f"{a.code} – {a.name_th}") for a in agencies]
+        self.fields["fiscal_year"].choices = [(year, str(year)) for year in years]

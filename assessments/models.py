@@ -46,6 +46,10 @@ class FrameworkVersionQuerySet(models.QuerySet):
             ),
         )
 
+    def fiscal_years(self):
+        """Every fiscal year a version covers, oldest first (one query)."""
+        return [year for first, last in self.values_list("first_year", "last_year") for year in range(first, last + 1)]
+
     def specs(self):
         """{version id: spec} for every version, for pages that score many assessments."""
         return {version.pk: version.spec for version in self.with_spec_data()}

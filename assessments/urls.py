@@ -6,6 +6,7 @@ from assessments.views import agencies, history, overview, results
 urlpatterns = [
     path("", results.home, name="home"),
     path("results/import/", results.import_results, name="import_results"),
+    path("results/template/", results.results_template, name="results_template"),
     path("agencies/<agency_code:code>/", agencies.agency, name="agency"),
     path("agencies/<agency_code:code>/<fiscal_year:year>/history/", history.results_history, name="results_history"),
     path("overview/", overview.overview_latest, name="overview_latest"),

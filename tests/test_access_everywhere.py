@@ -391,6 +391,14 @@ def cases(world):
     return {
         "": [("/", SIGNED_IN, agencies_listed)],
         "results/import/": [("/results/import/", EDITORS_OF_ANY_AGENCY, None)],
+        "results/template/": [
+            ("/results/template/?agency=AG1&fiscal_year=2568&format=xlsx", AG1_EDIT, None),
+            (
+                "/results/template/?agency=AG2&fiscal_year=2568&format=csv",
+                {who: 404 for who in CAST} | {"anonymous": 302, "outsider": 200, "superuser": 200},
+                None,
+            ),
+        ],
         "agencies/<agency_code:code>/": [("/agencies/AG1/", AG1_READ, None)],
         "agencies/<agency_code:code>/<fiscal_year:year>/": [("/agencies/AG1/2568/", AG1_READ, ag1_measures_listed)],
         "dashboard/": [("/dashboard/", SIGNED_IN, dashboard_listed)],

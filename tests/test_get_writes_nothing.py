@@ -124,6 +124,11 @@ def app_cases(site, user):
     return {
         "": ["/"],
         "results/import/": ["/results/import/"],
+        "results/template/": [
+            "/results/template/?agency=AG1&fiscal_year=2565&format=csv",
+            "/results/template/?agency=AG1&fiscal_year=2568&format=xlsx",
+            "/results/template/?agency=AG1&fiscal_year=2570",
+        ],
         "agencies/<agency_code:code>/": ["/agencies/AG1/", "/agencies/MIN/"],
         "agencies/<agency_code:code>/<fiscal_year:year>/": ["/agencies/AG1/2565/", "/agencies/AG1/2565/?sort=score"],
         "dashboard/": ["/dashboard/"],

@@ -2,11 +2,14 @@ from django.contrib import messages
 from django.core import signing
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import access
-from assessments.forms import ResultsFileForm
+from assessments.downloads import csv_response, xlsx_response
+from assessments.exporting import BLANK_COLUMNS, blank_rows
+from assessments.forms import ResultsFileForm, ResultsTemplateForm
 from assessments.importing import (
     RESULT_COLUMNS,
     TemplateError,
@@ -18,6 +21,7 @@ from assessments.importing import (
 )
 from assessments.models import Agency, Assessment, FrameworkVersion
 from assessments.text import interpolate
+from assessments.thai import fiscal_year_of
 
 PREVIEW_SALT = "assessments.import-results"
 PREVIEW_MAX_AGE = 60 * 60
@@ -53,7 +57,7 @@ def import_results(request):
     """Upload the results template, preview what changes, then save all rows or none."""
     access.require(access.edits_any_agency(request.user))
     form = ResultsFileForm()
-    context = {"form": form}
+    context = {"form": form, "template_form": template_form(request.user)}
     if request.method == "POST" and "payload" in request.POST:
         try:
             rows = signing.loads(request.POST["payload"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
@@ -119,3 +123,40 @@ def checked_rows(figures):
         )
         for f in figures
     ]
+
+
+def template_form(user, data=None):
+    """The choice of the blank template: an agency whose results the user may import, and a year
+    some framework covers (by default the latest up to this fiscal year)."""
+    years = FrameworkVersion.objects.fiscal_years()
+    this_year = fiscal_year_of(timezone.localdate())
+    initial = max((year for year in years if year <= this_year), default=years[-1] if years else None)
+    return ResultsTemplateForm(
+        data,
+        agencies=Agency.objects.editable_by(user).order_by("name_th"),
+        years=years,
+        initial={"fiscal_year": initial},
+    )
+
+
+# What the columns hold, for the spreadsheet's number formats.
+BLANK_KINDS = {"fiscal_year": "integer", "score": "score"}
+
+
+@require_GET
+def results_template(request):
+    """The results template of an agency's year, every figure of its framework with the score left
+    empty, as CSV or XLSX: typed in, it imports as it is."""
+    agency, rights = access.agency_for(request.user, request.GET.get("agency", ""))
+    access.require(rights.can_edit)
+    form = template_form(request.user, request.GET)
+    if not form.is_valid():
+        context = {"form": ResultsFileForm(), "template_form": form}
+        return render(request, "assessments/import_results.html", context, status=400)
+    year = form.cleaned_data["fiscal_year"]
+    rows = blank_rows(agency, year, FrameworkVersion.objects.for_year(year))
+    columns = [(name, BLANK_KINDS.get(name, "text")) for name in BLANK_COLUMNS]
+    filename = f"results-template-{agency.code}-{year}"
+    if form.cleaned_data["format"] == "csv":
+        return csv_response(filename, columns, rows)
+    return xlsx_response(filename, columns, rows, title=f"{agency.code} {year}")
