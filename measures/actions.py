@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Agency, FrameworkVersion
 from measures.evidence import EXTENSIONS
-from measures.forms import EntryForm, MeasureForm
+from measures.forms import NO_LEAD_UNIT, EntryForm, MeasureForm
 from measures.models import (
     Action,
     Evidence,
@@ -154,7 +154,8 @@ def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> 
 
     Copies only while this year's plan still has the `seen` measures the editor was shown;
     otherwise (a second click, or someone else copied or added a measure meanwhile) copies
-    nothing and returns None.
+    nothing and returns None. A measure without a lead unit (saved before one was required) is
+    left out rather than given a guessed one: `leaderless` names them for the editor.
     """
     # A second copy of the same agency's plan waits here for the first to commit, then counts
     # its measures (PostgreSQL). SQLite's IMMEDIATE transaction has already serialised writers.
@@ -162,9 +163,8 @@ def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> 
     if Measure.objects.for_plan(agency, to_year).count() != seen:
         return None
     copies = []
-    for measure in Measure.objects.filter(agency=agency, fiscal_year=from_year).prefetch_related(
-        "indicators", "items", "supporting_units"
-    ):
+    sources = Measure.objects.filter(agency=agency, fiscal_year=from_year, lead_unit__isnull=False)
+    for measure in sources.prefetch_related("indicators", "items", "supporting_units"):
         numbers = [i.number for i in measure.indicators.all()]
         codes = [i.code for i in measure.items.all()]
         supporting = list(measure.supporting_units.all())
@@ -188,6 +188,13 @@ def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> 
         sync_entries(measure=measure)
         copies.append(measure)
     return copies
+
+
+def leaderless(agency: Agency, fiscal_year: int) -> list[str]:
+    """The names of the plan's measures that have no lead unit, which do_copy_plan leaves out."""
+    return list(
+        Measure.objects.for_plan(agency, fiscal_year).filter(lead_unit__isnull=True).values_list("name", flat=True)
+    )
 
 
 def shift_year(date: datetime.date) -> datetime.date:
@@ -249,6 +256,9 @@ def do_save_measure(*, form: MeasureForm) -> Measure | None:
     the editor loaded the form's `revision`: otherwise nothing is saved and None is returned.
     """
     measure = form.save(commit=False)
+    if measure.lead_unit_id is None:
+        # The form refuses this (MeasureForm); a caller that skipped it must not save the measure.
+        raise ValidationError(NO_LEAD_UNIT)
     if measure.pk is None:
         last = Measure.objects.for_plan(measure.agency, measure.fiscal_year).aggregate(Max("order"))["order__max"]
         measure.order = 0 if last is None else last + 1

@@ -102,7 +102,7 @@ def load_plan(plan, units):
             ],
             start_date=start,
             end_date=end,
-            lead_unit=None if all_units else units[agency.code, spec["lead"]],
+            lead_unit=units[agency.code, spec["lead"]],
             monitoring=spec.get("monitoring", ""),
             report_to=spec.get("report_to", plan.get("report_to", "")),
             report_frequency=spec.get("report_frequency", Measure._meta.get_field("report_frequency").default),
@@ -110,7 +110,9 @@ def load_plan(plan, units):
             target=spec.get("target", ""),
         )
         measure.supporting_units.set(
-            agency_units if all_units else [units[agency.code, name] for name in spec.get("supporting", [])]
+            [unit for unit in agency_units if unit != measure.lead_unit]
+            if all_units
+            else [units[agency.code, name] for name in spec.get("supporting", [])]
         )
         items = list(version.items.filter(code__in=spec.get("items", [])))
         measure.items.set(items)

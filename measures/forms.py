@@ -90,9 +90,26 @@ class EntryForm(forms.ModelForm):
         return "\n".join(lines)
 
     def clean(self):
+        """Status and percent agree: not started is 0 %, done is 100 %, and on track or delayed
+        (both under way) lie strictly between."""
         cleaned = super().clean()
-        if cleaned.get("status") == Status.DONE and cleaned.get("percent") not in (None, 100):
+        status, percent = cleaned.get("status"), cleaned.get("percent")
+        if status is None or percent is None:
+            return cleaned
+        if status == Status.NOT_STARTED and percent != 0:
+            self.add_error("percent", _("A measure not started yet is 0 percent complete."))
+            self.add_error("status", _("The percent complete says the work has started: choose another status."))
+        elif status == Status.DONE and percent != 100:
             self.add_error("percent", _("A measure that is done is 100 percent complete."))
+            self.add_error("status", _("Below 100 percent the measure is not done yet: choose another status."))
+        elif status in (Status.ON_TRACK, Status.DELAYED) and not 0 < percent < 100:
+            self.add_error("percent", _("A measure under way is more than 0 and less than 100 percent complete."))
+            self.add_error(
+                "status",
+                _("At 0 percent the measure has not started yet: choose “Not started”.")
+                if percent == 0
+                else _("At 100 percent the measure is done: choose “Done”."),
+            )
         return cleaned
 
 
@@ -301,6 +318,9 @@ QUARTER_CHOICES = [
 ]
 
 
+NO_LEAD_UNIT = _("Choose the unit that leads this measure: without one, nobody reports on it.")
+
+
 # The measure's own fields in the order the form shows them; the history and the admin list them too.
 MEASURE_FIELDS = [
     "name",
@@ -378,7 +398,11 @@ class MeasureForm(forms.ModelForm):
         for name in ("lead_unit", "supporting_units"):
             self.fields[name].queryset = units
             self.fields[name].label_from_instance = unit_label
-        self.fields["lead_unit"].empty_label = _("— no lead unit yet —")
+        # Entries are made for the responsible units: a measure nobody leads is one nobody reports on.
+        lead = self.fields["lead_unit"]
+        lead.required = True
+        lead.empty_label = _("— choose the lead unit —")
+        lead.error_messages["required"] = NO_LEAD_UNIT
         self.fields["confidence"].choices = [("", _("— not assessed —")), *Confidence.choices]
 
         # Choices come from the framework already loaded with its items, so that the form draws

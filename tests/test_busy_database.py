@@ -111,7 +111,9 @@ def test_a_report_saved_while_the_database_stays_locked_keeps_the_text_with_a_me
     with write_lock_held(ProgressEntry):
         response = client.post(
             f"/entries/{entry.pk}/",
-            form_data(entry, new_activities=[("2565-11-10", "ส่งหนังสือเวียน")], result=TYPED, percent=40),
+            form_data(
+                entry, new_activities=[("2565-11-10", "ส่งหนังสือเวียน")], result=TYPED, percent=40, status="on_track"
+            ),
         )
 
     assert response.status_code == 503

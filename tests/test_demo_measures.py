@@ -5,6 +5,7 @@ import os
 
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 
 from measures.models import Activity, Measure, ProgressEntry, ReviewEvent, Unit
 from tests import clock
@@ -52,6 +53,17 @@ def test_plans_from_the_agencies_documents(demo):
     assert sorted(item.code for item in disclosure.items.all()) == ["O15", "O29", "O30", "O9"]
     assert disclosure.lead_unit.abbreviation == "ส.บก."
     assert {u.abbreviation for u in disclosure.responsible_units()} == {"ส.บก.", "ส.ตส.", "ส.นผ.", "ส.วป.", "ส.ธต."}
+
+
+def test_the_demo_plans_give_every_measure_a_lead_unit_of_its_own_agency(demo):
+    """The documents give some measures to all units and name no lead: the plan's coordinating unit leads them."""
+    assert Measure.objects.exists()
+    assert not Measure.objects.filter(lead_unit__isnull=True).exists()
+    assert not Measure.objects.exclude(lead_unit__agency=F("agency")).exists()
+
+    fio_all = Measure.objects.get(agency__code="FIO", fiscal_year=2564, order=3)  # ทุกสำนัก
+    assert fio_all.lead_unit.abbreviation == "ส.นผ."
+    assert len(fio_all.responsible_units()) == 5
 
 
 def test_progress_in_every_state_across_the_rounds(demo):

@@ -243,7 +243,9 @@ def test_activity_dates_in_the_trail_are_in_the_buddhist_era(client, unit_staff,
 def submitted_report(client, unit_staff, entry):
     """The unit reports one activity and a result, and sends it; returns the unit's client."""
     client.force_login(unit_staff)
-    data = form_data(entry, new_activities=[("2022-11-15", "ประชุมชี้แจง")], result="ผลที่ส่งครั้งแรก", percent=40)
+    data = form_data(
+        entry, new_activities=[("2022-11-15", "ประชุมชี้แจง")], result="ผลที่ส่งครั้งแรก", percent=40, status="on_track"
+    )
     assert client.post(f"/entries/{entry.pk}/", {**data, "and_submit": "1"}).status_code == 302
     assert ProgressEntry.objects.get(pk=entry.pk).state == State.SUBMITTED
     return client

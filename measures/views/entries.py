@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +16,7 @@ from assessments import access
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_review_step, do_save_entry
 from measures.audit import changes_since, entry_trail
+from measures.checks import activity_warnings
 from measures.evidence import bounded_uploads, refused_uploads
 from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
 from measures.models import Action, Measure, ProgressEntry, State
@@ -201,6 +203,8 @@ def render_entry(
         .order_by("unit__name")
     )
     events = list(entry.events.select_related("user"))
+    # The formset's own rows when there is a form, so that the warnings cost no query.
+    saved_activities = list(activities.get_queryset() if activities is not None else entry.activities.all())
     context = {
         "entry": entry,
         "measure": measure,
@@ -210,7 +214,10 @@ def render_entry(
         "form": form,
         "activities": activities,
         "evidence_form": evidence,
-        "saved_activities": entry.activities.all(),
+        "saved_activities": saved_activities,
+        "round_first": entry.round.period[0],
+        "round_last": entry.round.period[1],
+        "activity_warnings": activity_warnings(saved_activities, entry.round, timezone.localdate()),
         "evidence": entry.evidence.select_related("uploaded_by"),
         "events": events,
         "last_return": next((e for e in reversed(events) if e.action in (Action.RETURN, Action.REOPEN)), None),

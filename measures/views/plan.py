@@ -13,7 +13,7 @@ from assessments import access
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
-from measures.actions import do_copy_plan, do_save_measure, do_save_rounds
+from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, leaderless
 from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitForm, round_forms
 from measures.history import measure_trail
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
@@ -134,15 +134,29 @@ def plan_copy(request, code, year):
             copied = Measure.objects.for_plan(agency, year).filter(copied_from__fiscal_year=year - 1).exists()
             messages.error(request, (ALREADY_COPIED % {"year": year - 1}) if copied else PLAN_CHANGED)
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
-                    "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
-                    len(copies),
+            if copies:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d measure was copied from the plan of %(year)s; adapt it to this year.",
+                        "%(count)d measures were copied from the plan of %(year)s; adapt them to this year.",
+                        len(copies),
+                    )
+                    % {"count": len(copies), "year": year - 1},
                 )
-                % {"count": len(copies), "year": year - 1},
-            )
+            left_out = leaderless(agency, year - 1)
+            if left_out:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d measure of %(year)s has no lead unit and was not copied: %(names)s. "
+                        "Add it to this plan with its lead unit.",
+                        "%(count)d measures of %(year)s have no lead unit and were not copied: %(names)s. "
+                        "Add them to this plan with their lead units.",
+                        len(left_out),
+                    )
+                    % {"count": len(left_out), "year": year - 1, "names": "; ".join(left_out)},
+                )
     return redirect("plan", agency.code, year)
 
 
