@@ -25,7 +25,6 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,6 +40,8 @@ from tests.entries_support import PDF
 pytestmark = pytest.mark.usefixtures("threads_db")
 
 BUNDLE_BYTES = b"PK\x05\x06" + bytes(18)  # an empty ZIP
+# A fixed moment with microseconds, which a round trip must keep.
+FINISHED_AT = datetime.datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC)
 BY_HAND = "notes/วางไว้เอง.txt"
 
 
@@ -75,7 +76,7 @@ def fill_instance(settings):
     )
     bundle = do_request_bundle(user=overseer, organisation=ministry, fiscal_year=2566)
     bundle.file.save(bundle.filename, ContentFile(BUNDLE_BYTES), save=False)
-    bundle.status, bundle.finished_at = BundleStatus.DONE, timezone.now()
+    bundle.status, bundle.finished_at = BundleStatus.DONE, FINISHED_AT
     bundle.save()
     TOTPDevice.objects.create(user=officer, name="โทรศัพท์", confirmed=True)
     StaticDevice.objects.create(user=officer, name="สำรอง").token_set.create(token="k3y5t0k3")
@@ -101,7 +102,9 @@ def fill_instance(settings):
         post_data="username=officer",
         failures_since_start=3,
     )
-    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=timezone.now())
+    AccessAttemptExpiration.objects.create(
+        access_attempt=attempt, expires_at=FINISHED_AT + datetime.timedelta(minutes=15)
+    )
     AccessEvent.objects.create(kind=AccessEvent.Kind.LOGIN, user=officer, username="officer", address="192.0.2.1")
     by_hand = Path(settings.MEDIA_ROOT) / BY_HAND
     by_hand.parent.mkdir(parents=True)
