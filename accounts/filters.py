@@ -4,31 +4,15 @@ import datetime
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessEvent
-from assessments.thai import to_christian_era
-
-
-class BuddhistEraDateField(forms.DateField):
-    """A date as a date input sends it; a year typed in the Buddhist Era (2568) is taken as such."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def to_python(self, value):
-        date = super().to_python(value)
-        if date and date.year > 2400:
-            try:
-                return date.replace(year=to_christian_era(date.year))
-            except ValueError:  # 29 February in a year that has one only when read as Christian
-                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return date
+from assessments.forms import ThaiDateField
 
 
 class BuddhistEraDateFilter(django_filters.DateFilter):
-    field_class = BuddhistEraDateField
+    field_class = ThaiDateField
 
 
 def start_of(date):

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _, ngettext
 
 from accounts import second_factor
@@ -22,14 +23,8 @@ SESSION_USER_KEY = "_auth_user_id"
 SESSIONLESS_VIEWS = {"health"}
 
 
-class SessionLimitsMiddleware:
+class SessionLimitsMiddleware(MiddlewareMixin):
     """Signs out a session idle for SESSION_IDLE_MINUTES, or SESSION_MAX_HOURS after its sign-in."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Only for a page: an address no page answers gets its 404 without reading the session
@@ -80,15 +75,9 @@ OPEN_WITHOUT_SECOND_FACTOR = {
 STEP_URLS = {second_factor.ENROL: "second_factor_enrol", second_factor.VERIFY: "second_factor_verify"}
 
 
-class SecondFactorMiddleware:
+class SecondFactorMiddleware(MiddlewareMixin):
     """Until a signed-in session that owes a second factor has given it, every page sends it to
     the step it owes (enrol or verify); a request for JSON gets 403."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.resolver_match.view_name in SESSIONLESS_VIEWS:

@@ -4,6 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.importing import too_large_message
 from assessments.models import Assessment
+from assessments.thai import to_christian_era
+
+
+class ThaiDateField(forms.DateField):
+    """A date as a date input sends it; a year typed in the Buddhist Era (2568) is taken as such."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        date = super().to_python(value)
+        if date and date.year > 2400:
+            try:
+                return date.replace(year=to_christian_era(date.year))
+            except ValueError:  # 29 February in a year that has one only when read as Christian
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return date
 
 
 class ResultsFileForm(forms.Form):

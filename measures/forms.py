@@ -12,9 +12,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from assessments import access
+from assessments.forms import ThaiDateField
 from assessments.models import Indicator, Item
 from assessments.text import interpolate
-from assessments.thai import MONTHS_SHORT, thai_date, to_christian_era
+from assessments.thai import MONTHS_SHORT, thai_date
 from measures import plans
 from measures.evidence import Refused, check_evidence
 from measures.models import (
@@ -32,21 +33,6 @@ from measures.models import (
 from measures.plans import FIRST_YEAR, LAST_YEAR, fiscal_year_bounds, months_between, quarter_months, unit_label
 
 # --- Progress entries -------------------------------------------------------------------
-
-
-class ThaiDateField(forms.DateField):
-    """A date as a date input sends it; a year typed in the Buddhist Era (2568) is taken as such."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def to_python(self, value):
-        date = super().to_python(value)
-        if date and date.year > 2400:
-            try:
-                return date.replace(year=to_christian_era(date.year))
-            except ValueError:  # 29 February in a year that has one only when read as Christian
-                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return date
 
 
 class EntryForm(forms.ModelForm):
