@@ -261,9 +261,13 @@ class Rights:
 
     standing: Standing | None
     # An agency or its year: change the results' settings; a plan or a measure: change the plan;
-    # a progress entry or its evidence: write the report (nobody does once it is approved).
+    # a progress entry or its evidence: write the report (nobody does while it is locked: under
+    # review or approved).
     can_edit: bool = False
     can_review: bool = False  # a progress entry: take the review steps
+    # A progress entry: report for it, whatever its state: send it, withdraw it from review, and
+    # be told, not refused, when it was locked while they were typing.
+    can_report: bool = False
 
 
 def agency_for(user: User, code: str) -> tuple[Agency, Rights]:
@@ -303,7 +307,10 @@ def entry_for(user: User, entries: QuerySet, pk: int) -> tuple[models.Model, Rig
     every one they see is theirs to report; editors report and review any of their agency's."""
     entry = get_object_or_404(entries.filter(entries_visible(user)), pk=pk)
     standing = standing_in(user, entry.measure.agency)
-    return entry, Rights(standing, can_edit=can_report(standing) and not entry.locked, can_review=can_review(standing))
+    reports = can_report(standing)
+    return entry, Rights(
+        standing, can_edit=reports and not entry.locked, can_review=can_review(standing), can_report=reports
+    )
 
 
 def evidence_for(user: User, entries: QuerySet, pk: int, evidence_pk: int) -> tuple[models.Model, Rights]:

@@ -36,7 +36,7 @@ class RoundKind(AgencyCode):
 
 
 class ReviewAction(AgencyCode):
-    regex = "submit|return|approve|reopen"  # measures.models.Action
+    regex = "submit|return|approve|reopen|withdraw"  # measures.models.Action
 
 
 register_converter(AgencyCode, "agency_code")

@@ -20,6 +20,7 @@ from assessments.models import Agency, FrameworkVersion
 from measures.evidence import EXTENSIONS
 from measures.forms import NO_LEAD_UNIT, EntryForm, MeasureForm
 from measures.models import (
+    LOCKED_STATES,
     Action,
     Evidence,
     Measure,
@@ -90,6 +91,8 @@ TRANSITIONS = {
     Action.RETURN: ({State.SUBMITTED}, State.RETURNED),
     Action.APPROVE: ({State.SUBMITTED}, State.APPROVED),
     Action.REOPEN: ({State.APPROVED}, State.RETURNED),
+    # The unit takes its report back to change it, until the office has returned or approved it.
+    Action.WITHDRAW: ({State.SUBMITTED}, State.DRAFT),
 }
 
 
@@ -117,6 +120,11 @@ def do_review_step(
     # transaction takes at its start), so two simultaneous steps are taken one after the other
     # and the second sees the first.
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.state not in allowed_from and action == Action.WITHDRAW:
+        raise ValidationError(
+            _("This report is %(state)s, no longer waiting for review, so it cannot be withdrawn."),
+            params={"state": entry.get_state_display()},
+        )
     if entry.state not in allowed_from:
         raise ValidationError(
             _("This entry is %(state)s; it cannot be %(action)s now."),
@@ -140,6 +148,10 @@ def do_remove_evidence(*, evidence: Evidence, user: User) -> None:
     unawares, and the trail dates the removal after that revision. The stored file stays for the
     audit trail."""
     entry = ProgressEntry.objects.select_for_update().get(pk=evidence.entry_id)
+    if entry.state == State.SUBMITTED:
+        raise ValidationError(
+            _("This report is with the integrity office for review; withdraw the submission to remove its files.")
+        )
     if entry.locked:
         raise ValidationError(_("This report was approved meanwhile; its files can no longer be removed."))
     entry.revision += 1
@@ -222,10 +234,12 @@ def do_save_entry(
     an inline formset) and new evidence (`files`: (upload, content type) pairs, already checked).
 
     Saves nothing and returns False when someone saved the entry, or moved it through the
-    review, after the user loaded `revision`; the caller shows the user's text again.
+    review, after the user loaded `revision`, or when it is locked (under review or approved);
+    the caller shows the user's text again.
     """
     entry = form.instance
-    if not claim_revision(ProgressEntry, entry.pk, revision):
+    unlocked = ProgressEntry.objects.exclude(state__in=LOCKED_STATES)
+    if not unlocked.filter(pk=entry.pk, revision=revision).update(revision=F("revision") + 1):
         return False
     entry = form.save(commit=False)
     entry.revision = revision + 1

@@ -114,6 +114,15 @@ ActivityFormSet = inlineformset_factory(
 )
 
 
+def read_only(form):
+    """`form` as typed, to read and copy but not to change: its text stays selectable (readonly),
+    its choices and file inputs cannot be used (disabled). For a report locked while being typed."""
+    for field in form.fields.values():
+        fixed = isinstance(field.widget, (forms.widgets.ChoiceWidget, forms.CheckboxInput, forms.FileInput))
+        field.widget.attrs["disabled" if fixed else "readonly"] = True
+    return form
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 

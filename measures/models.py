@@ -363,6 +363,8 @@ class State(models.TextChoices):
 
 # A unit has sent these; a draft is still the unit's own.
 REPORTED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED)
+# Nobody changes the report in these (ProgressEntry.locked).
+LOCKED_STATES = (State.SUBMITTED, State.APPROVED)
 
 
 class ProgressEntryQuerySet(models.QuerySet):
@@ -464,7 +466,9 @@ class ProgressEntry(models.Model):
 
     @property
     def locked(self):
-        return self.state == State.APPROVED
+        """Whether the report's text, activities and evidence are fixed: while the integrity office
+        reviews it (the unit may withdraw it first) and once approved (the office may reopen it)."""
+        return self.state in LOCKED_STATES
 
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
@@ -521,6 +525,7 @@ class Action(models.TextChoices):
     RETURN = "return", _("Returned")
     APPROVE = "approve", _("Approved")
     REOPEN = "reopen", _("Reopened")
+    WITHDRAW = "withdraw", _("Withdrawn")  # by the unit, back to draft before the office reviews it
 
 
 class ReviewEvent(models.Model):

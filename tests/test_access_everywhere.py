@@ -416,7 +416,10 @@ def cases(world):
         "entries/<int:pk>/evidence/<int:evidence_pk>/delete/": [
             (f"/entries/{e.pk}/evidence/{world.evidence.pk}/delete/", POST_ONLY, None)
         ],
-        "entries/<int:pk>/<review_action:action>/": [(f"/entries/{e.pk}/submit/", POST_ONLY, None)],
+        "entries/<int:pk>/<review_action:action>/": [
+            (f"/entries/{e.pk}/submit/", POST_ONLY, None),
+            (f"/entries/{e.pk}/withdraw/", POST_ONLY, None),
+        ],
         "agencies/<agency_code:code>/<fiscal_year:year>/history/": [
             ("/agencies/AG1/2568/history/", AG1_READ, only_ag1)
         ],

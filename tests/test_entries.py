@@ -357,12 +357,22 @@ def test_evidence_downloads_as_an_attachment_with_its_stored_type(client, execut
     assert b"".join(response.streaming_content) == PDF_BYTES
 
 
-def test_evidence_removed_from_an_approved_entry_is_refused(client, officer, entry):
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        (State.APPROVED, "รายงานนี้ได้รับอนุมัติแล้วในระหว่างนี้ จึงลบไฟล์ไม่ได้อีก"),
+        (State.SUBMITTED, "หากต้องการลบไฟล์ กรุณาถอนการส่งก่อน"),
+    ],
+)
+def test_evidence_removed_from_a_locked_entry_is_refused_with_a_message(client, officer, entry, state, message):
     item = add_evidence(entry)
-    ProgressEntry.objects.filter(pk=entry.pk).update(state=State.APPROVED)
+    ProgressEntry.objects.filter(pk=entry.pk).update(state=state)
     client.force_login(officer)
 
-    assert client.post(f"/entries/{entry.pk}/evidence/{item.pk}/delete/").status_code == 403
+    response = client.post(f"/entries/{entry.pk}/evidence/{item.pk}/delete/", follow=True)
+
+    assert response.redirect_chain == [(f"/entries/{entry.pk}/", 302)]
+    assert message in visible(response)
     assert Evidence.objects.filter(pk=item.pk).exists()
 
 
@@ -616,7 +626,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_keeps_its_text(client
     )
 
     assert saved.status_code == 302
-    assert refused.status_code == 200
+    assert refused.status_code == 409
     page = visible(refused)
     assert "มีผู้อื่นบันทึกรายงานนี้ระหว่างที่คุณแก้ไข" in page
     assert "ข้อความของเจ้าหน้าที่" in refused.text and "อุปสรรคที่พิมพ์" in refused.text and "กิจกรรมที่พิมพ์" in refused.text
@@ -640,23 +650,25 @@ def test_a_review_step_in_between_also_refuses_a_stale_save(client, unit_staff, 
 
     do_review_step(entry=entry, action="submit", user=unit_staff)
 
-    assert client.post(f"/entries/{entry.pk}/", stale).status_code == 200
+    assert client.post(f"/entries/{entry.pk}/", stale).status_code == 409
     entry.refresh_from_db()
     assert entry.result == "ผลเดิม" and entry.state == State.SUBMITTED
 
 
 def test_a_save_racing_an_approval_keeps_the_text_and_offers_no_save(client, unit_staff, officer, entry, monkeypatch):
     client.force_login(unit_staff)
-    ProgressEntry.objects.filter(pk=entry.pk).update(result="ผลเดิม", state=State.SUBMITTED)
+    ProgressEntry.objects.filter(pk=entry.pk).update(result="ผลเดิม", state=State.RETURNED)
 
     def approved_just_before(**kwargs):
+        # Sent again by a colleague and approved between the view's check and the save.
+        actions.do_review_step(entry=entry, action="submit", user=unit_staff)
         actions.do_review_step(entry=entry, action="approve", user=officer)
         return actions.do_save_entry(**kwargs)
 
     monkeypatch.setattr(entries, "do_save_entry", approved_just_before)
     response = client.post(f"/entries/{entry.pk}/", form_data(entry, result="ผลที่พิมพ์ค้างไว้"))
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "ผลที่พิมพ์ค้างไว้" in response.text
     assert "อนุมัติแล้วระหว่างที่คุณแก้ไข" in visible(response)
     assert "บันทึกและส่งรายงาน" not in response.text and 'class="button primary">บันทึก<' not in response.text

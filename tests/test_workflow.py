@@ -81,9 +81,10 @@ def test_a_report_goes_from_the_unit_through_review_to_approval_and_back(client,
     assert entry.state == State.APPROVED
     locked = unit_client.get(url)
     assert 'name="result"' not in locked.text and "ชี้แจงผู้ปฏิบัติงานครบทุกกองแล้ว" in visible(locked)
-    assert unit_client.post(url, form_data(entry, result="แก้หลังอนุมัติ")).status_code == 403
-    assert officer_client.post(url, form_data(entry, result="แก้หลังอนุมัติ")).status_code == 403
-    assert unit_client.post(f"{url}submit/", step_data(entry)).status_code == 403
+    assert unit_client.post(url, form_data(entry, result="แก้หลังอนุมัติ")).status_code == 409
+    assert officer_client.post(url, form_data(entry, result="แก้หลังอนุมัติ")).status_code == 409
+    assert unit_client.post(f"{url}submit/", step_data(entry)).status_code == 200
+    assert unit_client.post(f"{url}withdraw/", step_data(entry)).status_code == 200
     entry.refresh_from_db()
     assert entry.result == "ชี้แจงผู้ปฏิบัติงานครบทุกกองแล้ว พร้อมภาพกิจกรรม"
 
@@ -261,8 +262,11 @@ def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(
     seen = step_revision_in(page, action)
     assert "ผลที่ส่งครั้งแรก" in visible(page)
 
-    # The unit changes the report while the officer reads it.
-    changed = form_data(entry, result="ผลที่แก้หลังส่ง", percent=70, new_activities=[("2022-12-01", "อบรมเพิ่มเติม")])
+    # The unit takes the report back, changes it and sends it again while the officer reads it.
+    assert unit_client.post(f"/entries/{entry.pk}/withdraw/", step_data(entry)).status_code == 302
+    changed = form_data(
+        entry, result="ผลที่แก้หลังส่ง", percent=70, new_activities=[("2022-12-01", "อบรมเพิ่มเติม")], and_submit="1"
+    )
     assert unit_client.post(f"/entries/{entry.pk}/", changed).status_code == 302
 
     refused = reviewer.post(f"/entries/{entry.pk}/{action}/", {"revision": seen, "comment": comment})
@@ -270,7 +274,11 @@ def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(
     assert refused.status_code == 409
     saved = ProgressEntry.objects.get(pk=entry.pk)
     assert saved.state == State.SUBMITTED
-    assert list(ReviewEvent.objects.filter(entry=entry).values_list("action", flat=True)) == [Action.SUBMIT]
+    assert list(ReviewEvent.objects.filter(entry=entry).values_list("action", flat=True)) == [
+        Action.SUBMIT,
+        Action.WITHDRAW,
+        Action.SUBMIT,
+    ]
     text = visible(refused)
     assert "รายงานถูกแก้ไขหลังจากที่คุณเปิดดู จึงยังไม่ได้ดำเนินการใด" in text
     table = visible_table(refused)
@@ -289,14 +297,17 @@ def test_a_step_on_a_version_that_changed_since_is_refused_with_both_versions(
 
 
 def test_an_approval_after_a_file_was_removed_is_refused_and_names_the_file(client, unit_staff, officer, entry):
-    unit_client = submitted_report(client, unit_staff, entry)
-    data = {**form_data(entry), "files": [upload("ภาพกิจกรรม.pdf", PDF)]}
-    assert unit_client.post(f"/entries/{entry.pk}/", data).status_code == 302
+    client.force_login(unit_staff)
+    data = {**form_data(entry, result="ผลที่ส่ง", and_submit="1"), "files": [upload("ภาพกิจกรรม.pdf", PDF)]}
+    assert client.post(f"/entries/{entry.pk}/", data).status_code == 302
     reviewer = client_for(officer)
     seen = step_revision_in(reviewer.get(f"/entries/{entry.pk}/"), "approve")
 
+    # The unit takes the report back, removes the file and sends the report again.
     item = Evidence.objects.get(entry=entry)
-    assert unit_client.post(f"/entries/{entry.pk}/evidence/{item.pk}/delete/").status_code == 302
+    assert client.post(f"/entries/{entry.pk}/withdraw/", step_data(entry)).status_code == 302
+    assert client.post(f"/entries/{entry.pk}/evidence/{item.pk}/delete/").status_code == 302
+    assert client.post(f"/entries/{entry.pk}/submit/", step_data(entry)).status_code == 302
     refused = reviewer.post(f"/entries/{entry.pk}/approve/", {"revision": seen})
 
     assert refused.status_code == 409

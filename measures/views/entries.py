@@ -18,7 +18,7 @@ from measures.actions import TRANSITIONS, EntryChanged, do_remove_evidence, do_r
 from measures.audit import changes_since, entry_trail
 from measures.checks import activity_warnings
 from measures.evidence import bounded_uploads, refused_uploads
-from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm
+from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm, read_only
 from measures.models import Action, Measure, ProgressEntry, State
 
 ACTIVITIES = "activities"  # the formset's prefix
@@ -30,13 +30,17 @@ STEP_BUTTONS = {
     Action.RETURN: _("Return for changes"),
     Action.APPROVE: _("Approve"),
     Action.REOPEN: _("Reopen for changes"),
+    Action.WITHDRAW: _("Withdraw the submission"),
 }
 STEP_DONE = {
     Action.SUBMIT: _("The report was sent to the integrity office."),
     Action.RETURN: _("The report was returned to the unit for changes."),
     Action.APPROVE: _("The report was approved; it is now locked."),
     Action.REOPEN: _("The report was reopened for changes."),
+    Action.WITHDRAW: _("The submission was withdrawn: the report is a draft again. Send it again once it is changed."),
 }
+# The unit's own steps, taken from the report's page rather than the review panel.
+REPORTERS_STEPS = (Action.SUBMIT, Action.WITHDRAW)
 
 
 def entry_for(request, pk):
@@ -47,12 +51,15 @@ def entry_for(request, pk):
 @bounded_uploads
 @require_http_methods(["GET", "POST"])
 def entry(request, pk):
-    """A unit's report for one round: the form for those who may edit it, the report for everyone else."""
+    """A unit's report for one round: the form for those who may edit it, the report for everyone else.
+    A report sent or approved since the form was opened saves nothing and shows what was typed (409)."""
     entry, rights = entry_for(request, pk)
     if request.method == "GET":
         return render_entry(request, entry, rights)
 
-    access.require(rights.can_edit)
+    access.require(rights.can_report)
+    if not rights.can_edit:
+        return render_locked(request, entry, rights)
     # The form fills a copy, so that a failed form does not show its rejected values (links, say)
     # as if they were saved.
     form = EntryForm(request.POST, instance=copy.copy(entry))
@@ -94,9 +101,11 @@ def entry(request, pk):
             status=503,
         )
     if not saved:
+        entry, rights = entry_for(request, pk)
+        if not rights.can_edit:
+            return render_locked(request, entry, rights)
         # Someone saved first. Show their version beside this user's text, which is kept, with
         # the new revision so that saving again (after comparing) goes through.
-        entry, rights = entry_for(request, pk)
         data = request.POST.copy()
         data["revision"] = entry.revision
         return render_entry(
@@ -108,6 +117,7 @@ def entry(request, pk):
             evidence=EvidenceForm(),
             conflict=True,
             files_dropped=bool(request.FILES),
+            status=409,
         )
     messages.success(request, _("The report was saved."))
     if "and_submit" in request.POST:
@@ -120,13 +130,14 @@ def entry(request, pk):
 
 @require_POST
 def entry_action(request, pk, action):
-    """Send, return, approve or reopen an entry. Returning and reopening need a reason. The step
-    is taken only on the version the person saw: a report changed since is shown again, as it was
-    and as it is now (409), with buttons that act on the current version."""
+    """Send or withdraw an entry (those who report for it), return, approve or reopen it (the
+    integrity office). Returning and reopening need a reason. The step is taken only on the version
+    the person saw: a report changed since is shown again, as it was and as it is now (409), with
+    buttons that act on the current version. A step the report's state no longer allows is a message."""
     if action not in Action.values:
         raise Http404
     entry, rights = entry_for(request, pk)
-    access.require(rights.can_edit if action == Action.SUBMIT else rights.can_review)
+    access.require(rights.can_report if action in REPORTERS_STEPS else rights.can_review)
     review = take_step(request, entry, action, request.POST)
     if review is None:
         return redirect("entry", pk)
@@ -166,6 +177,26 @@ def take_step(request, entry, action, data):
     return review
 
 
+def render_locked(request, entry, rights):
+    """The report was sent or approved while the user typed into its form: nothing is saved, and
+    everything typed is shown, read-only, to copy, with what happened and what to do (409)."""
+    form = read_only(EntryForm(request.POST, instance=copy.copy(entry)))
+    activities = ActivityFormSet(request.POST, instance=entry, prefix=ACTIVITIES)
+    for row in activities.forms:
+        read_only(row)
+    return render_entry(
+        request,
+        entry,
+        rights,
+        form=form,
+        activities=activities,
+        evidence=read_only(EvidenceForm(request.POST)),
+        locked_meanwhile=True,
+        files_dropped=bool(request.FILES),
+        status=409,
+    )
+
+
 def render_entry(
     request,
     entry,
@@ -176,6 +207,7 @@ def render_entry(
     evidence=None,
     review=None,
     conflict=False,
+    locked_meanwhile=False,
     files_dropped=False,
     seen=None,
     differences=None,
@@ -193,7 +225,7 @@ def render_entry(
     steps = [
         (action, STEP_BUTTONS[action], action in (Action.RETURN, Action.REOPEN))
         for action, (allowed_from, _new) in TRANSITIONS.items()
-        if entry.state in allowed_from and action != Action.SUBMIT and can_review
+        if entry.state in allowed_from and action not in REPORTERS_STEPS and can_review
     ]
     # Each unit's row as the measure page's grid shows them to this user; the overall figure is the measure's.
     units = (
@@ -211,6 +243,8 @@ def render_entry(
         "items": measure.items.select_related("indicator").order_by("indicator__number", "order", "code"),
         "can_edit": can_edit,
         "can_review": can_review,
+        # Unit staff take their report back from review here; the office returns it instead.
+        "can_withdraw": rights.can_report and not can_review and entry.state == State.SUBMITTED,
         "form": form,
         "activities": activities,
         "evidence_form": evidence,
@@ -226,6 +260,7 @@ def render_entry(
         "units": units,
         "progress": Measure.objects.with_progress(entry.round).values_list("progress", flat=True).get(pk=measure.pk),
         "conflict": conflict,
+        "locked_meanwhile": locked_meanwhile,
         "files_dropped": files_dropped,
         "returned": entry.state == State.RETURNED,
         "seen": seen,
@@ -254,9 +289,10 @@ def evidence(request, pk, evidence_pk):
 
 @require_POST
 def evidence_delete(request, pk, evidence_pk):
-    """Remove a file from an entry that may still be edited. The stored file stays for the audit trail."""
+    """Remove a file from an entry that may still be edited; a locked one says why not. The stored
+    file stays for the audit trail."""
     item, rights = access.evidence_for(request.user, ProgressEntry.objects.select_related(*SHOWN_WITH), pk, evidence_pk)
-    access.require(rights.can_edit)
+    access.require(rights.can_report)
     try:
         do_remove_evidence(evidence=item, user=request.user)
     except ValidationError as exc:
