@@ -8,6 +8,7 @@ same queue (`next_in_queue`).
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -62,6 +63,7 @@ class QueueFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(
         field_name="round__fiscal_year",
         label=_("Fiscal year"),
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
         widget=forms.NumberInput(attrs={"min": FIRST_YEAR, "max": LAST_YEAR}),
     )
     round = django_filters.ChoiceFilter(
@@ -89,10 +91,6 @@ class QueueFilter(django_filters.FilterSet):
         if len(agencies) < 2:
             # Nothing to choose between; a link may still name the one agency.
             del self.filters["agency"]
-        self.filters["year"].field.validators += [
-            forms.validators.MinValueValidator(FIRST_YEAR),
-            forms.validators.MaxValueValidator(LAST_YEAR),
-        ]
 
 
 def queue_data(data):

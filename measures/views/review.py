@@ -106,8 +106,10 @@ def report_approvals(request, approved, changed, refused):
         messages.warning(
             request,
             ngettext(
-                "%(count)d report changed since you loaded the page, so it was not approved; open it to check: %(names)s",
-                "%(count)d reports changed since you loaded the page, so they were not approved; open them to check: %(names)s",
+                "%(count)d report changed since you loaded the page, so it was not approved; "
+                "open it to check: %(names)s",
+                "%(count)d reports changed since you loaded the page, so they were not approved; "
+                "open them to check: %(names)s",
                 len(changed),
             )
             % {"count": len(changed), "names": "; ".join(f"{e.measure} – {e.unit}" for e in changed)},
