@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments import access
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.actions import EntryChanged, do_review_step
-from measures.models import Action, ProgressEntry
+from measures.models import Action, ProgressEntry, State
 from measures.queue import PAGE_SIZE, QUEUE_PARAMETER, ApproveSelectedForm, queue_data, queue_filter
 
 
@@ -59,7 +59,7 @@ def review_queue(request):
             "groups": round_groups(entries),
             "queue": data.urlencode(),
             "several_agencies": "agency" in filterset.filters,
-            "can_approve": filterset.form.is_valid() and data["state"] == "submitted",
+            "can_approve": filterset.form.is_valid() and data["state"] == State.SUBMITTED,
         },
     )
 
