@@ -32,7 +32,8 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
 - a standing and its predicates: `standing_in(user, agency)`, `can_edit_results`, `can_edit_plan`,
   `can_review`, `can_report`; `require(condition)` answers 403 for a visible object;
 - the menu, asked several times a request and read once: `has_oversight` (`require_oversight`),
-  `edits_any_agency`, `has_units`;
+  `edits_any_agency`, `reviews_any_agency`, `has_units`;
+- the review queue: `entries_reviewable(user)`, the entries whose review steps the user takes;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
   unit), `grant` (the demo loader);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`.
@@ -218,6 +219,17 @@ def entries_visible(user: User) -> Q:
     )
 
 
+def entries_reviewable(user: User) -> Q:
+    """Progress entries (`ProgressEntry`) the user takes review steps on (`can_review`): those of
+    the agencies they edit, all for system administrators. Oversight and executives only read,
+    so overseers review nothing."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    return Q(measure__agency__in=Agency.objects.filter(agencies_editable(user)))
+
+
 def bundles_visible(user: User) -> Q:
     """Year-end bundles (`Bundle`) the user asked for and may still have: of an organisation they
     may still ask a bundle for, holding no agency they may no longer read. Checked on every
@@ -361,6 +373,12 @@ def edits_any_agency(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or any(role in EDITOR_ROLES for role, _oversight in _memberships(user))
+
+
+def reviews_any_agency(user: User) -> bool:
+    """Whether the user reviews some agency's progress entries (the review queue): those who edit
+    an agency (`can_review` is `can_edit_plan`), read with the menu's memberships."""
+    return edits_any_agency(user)
 
 
 def has_units(user: User) -> bool:

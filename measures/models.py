@@ -388,6 +388,18 @@ class ProgressEntryQuerySet(models.QuerySet):
         their own units' entries (`access.entries_visible`)."""
         return self.filter(access.entries_visible(user))
 
+    def reviewable_by(self, user):
+        """Entries whose review steps the user takes: of the agencies they edit (`access.entries_reviewable`)."""
+        return self.filter(access.entries_reviewable(user))
+
+    def awaiting_review(self):
+        """Entries sent to the integrity office and not yet approved or returned."""
+        return self.filter(state=State.SUBMITTED)
+
+    def count_by_round_kind(self):
+        """{round kind: how many of these entries}, for one agency's year of rounds."""
+        return dict(self.order_by().values_list("round__kind").annotate(count=models.Count("pk")))
+
     def for_unit_member(self, user):
         """The entries the user's units report (see `unit_memberships`)."""
         return self.filter(unit__in=Unit.objects.of_member(user))

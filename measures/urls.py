@@ -1,10 +1,12 @@
 from django.urls import path
 
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
-from measures.views import entries, plan, updates
+from measures.views import entries, plan, review, updates
 
 urlpatterns = [
     path("my/updates/", updates.my_updates, name="my_updates"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/approve/", review.review_approve, name="review_approve"),
     path("entries/<int:pk>/", entries.entry, name="entry"),
     path("entries/<int:pk>/history/", entries.entry_history, name="entry_history"),
     path("entries/<int:pk>/evidence/<int:evidence_pk>/", entries.evidence, name="evidence"),

@@ -333,6 +333,23 @@ def my_updates_listed(response, who):
     assert named(text_of(response), MEASURES) == {measure for measure, _unit in OWES[who]}
 
 
+# The reports each one reviews: their agencies' (officers), every one (the system administrator).
+REVIEWS = {who: set() for who in CAST} | {
+    "outsider": {("ELSEWHERE", "U3")},
+    "officer": AG1_ENTRIES,
+    "superuser": ENTRIES,
+}
+
+
+def review_queue_listed(response, who):
+    """Every Q1 report is approved: the default queue (submitted) is empty; looking back at the
+    approved ones lists those the user reviews."""
+    shown = [entry for group in response.context["groups"] for entry in group.entries]
+    looking_back = response.wsgi_request.GET.get("state") == "approved"
+    assert pairs(shown) == (REVIEWS[who] if looking_back else set())
+    assert named(text_of(response), MEASURES) == ({m for m, _u in REVIEWS[who]} if looking_back else set())
+
+
 def rollup_listed(response, who):
     assert pairs(response.context["units"]) == {p for p in SEES_ENTRIES[who] if p[0] == "SHARED"}
 
@@ -408,7 +425,15 @@ def cases(world):
             ("/overview/2568/download.csv", OVERSIGHT, overview_csv_listed)
         ],
         "my/updates/": [("/my/updates/", SIGNED_IN, my_updates_listed)],
-        "entries/<int:pk>/": [(f"/entries/{e.pk}/", UNIT_STAFF_READ, rollup_listed)],
+        "review/": [
+            ("/review/", EDITORS_OF_ANY_AGENCY, review_queue_listed),
+            ("/review/?state=approved", EDITORS_OF_ANY_AGENCY, review_queue_listed),
+        ],
+        "review/approve/": [("/review/approve/", POST_ONLY, None)],
+        "entries/<int:pk>/": [
+            (f"/entries/{e.pk}/", UNIT_STAFF_READ, rollup_listed),
+            (f"/entries/{e.pk}/?queue=state%3Dapproved", UNIT_STAFF_READ, rollup_listed),
+        ],
         "entries/<int:pk>/history/": [(f"/entries/{e.pk}/history/", UNIT_STAFF_READ, None)],
         "entries/<int:pk>/evidence/<int:evidence_pk>/": [
             (f"/entries/{e.pk}/evidence/{world.evidence.pk}/", UNIT_STAFF_READ, None)

@@ -2,8 +2,9 @@
 
 from django import template
 
+from assessments import access
 from assessments.thai import MONTHS_SHORT
-from measures.models import FISCAL_MONTHS
+from measures.models import FISCAL_MONTHS, ProgressEntry
 
 register = template.Library()
 
@@ -26,3 +27,20 @@ def quarter_cells(measure):
 def lookup(mapping, key):
     """mapping[key], or an empty list when the key is missing."""
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def reports_waiting(user):
+    """How many reports wait for the user's review (the menu's badge); None for those who review
+    nothing, who are not asked. One query, read once per request."""
+    if not access.reviews_any_agency(user):
+        return None
+    if not hasattr(user, "_reports_waiting"):
+        user._reports_waiting = ProgressEntry.objects.reviewable_by(user).awaiting_review().count()
+    return user._reports_waiting
+
+
+@register.filter
+def lookup_count(mapping, key):
+    """mapping[key], or 0 when the key is missing."""
+    return mapping.get(key, 0) if mapping else 0

@@ -20,6 +20,8 @@ from measures.checks import activity_warnings
 from measures.evidence import bounded_uploads, refused_uploads
 from measures.forms import ActivityFormSet, EntryForm, EvidenceForm, ReviewForm, read_only
 from measures.models import Action, Measure, ProgressEntry, State
+from measures.queue import next_in_queue, queue_of
+from measures.views.review import after_step, queue_token
 
 ACTIVITIES = "activities"  # the formset's prefix
 SHOWN_WITH = ("measure__agency", "round", "unit")  # what an entry's pages show of it
@@ -138,9 +140,13 @@ def entry_action(request, pk, action):
         raise Http404
     entry, rights = entry_for(request, pk)
     access.require(rights.can_report if action in REPORTERS_STEPS else rights.can_review)
+    # Opened from the review queue: after the step, on to the queue's next report (read before
+    # the step, while this one still holds its place in the queue).
+    queue = queue_of(request) if action not in REPORTERS_STEPS else None
+    following = next_in_queue(request.user, queue, entry) if queue is not None else None
     review = take_step(request, entry, action, request.POST)
     if review is None:
-        return redirect("entry", pk)
+        return after_step(request, queue, following) if queue is not None else redirect("entry", pk)
     # Another step may have been taken meanwhile: show the entry as it is now.
     entry, rights = entry_for(request, pk)
     if not review.changed:
@@ -265,8 +271,22 @@ def render_entry(
         "returned": entry.state == State.RETURNED,
         "seen": seen,
         "differences": differences,
+        **queue_links(request, entry, can_review),
     }
     return render(request, "measures/entry.html", context, status=status)
+
+
+def queue_links(request, entry, can_review):
+    """For an entry opened from the review queue: the queue's filter, as the entry page's links
+    and step buttons carry it on, and the queue's next report ("Next report")."""
+    queue = queue_of(request) if can_review else None
+    if queue is None:
+        return {}
+    return {
+        "queue": queue_token(queue),
+        "queue_query": queue.urlencode(),
+        "queue_next": next_in_queue(request.user, queue, entry),
+    }
 
 
 @require_GET

@@ -90,8 +90,21 @@ def plan(request, code, year):
         "rounds": ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True),
         "last_year_count": Measure.objects.for_plan(agency, year - 1).count() if can_edit else 0,
         "copy_form": CopyPlanForm(initial={"seen": len(measures)}),
+        "waiting": sum(waiting_for_review(rights, agency, year).values()),
     }
     return render(request, "measures/plan.html", context)
+
+
+def waiting_for_review(rights, agency, year):
+    """{round kind: reports of the year waiting for review}, for those who review them (one
+    query); {} for everyone else (no query)."""
+    if not access.can_review(rights.standing):
+        return {}
+    return (
+        ProgressEntry.objects.awaiting_review()
+        .filter(measure__agency=agency, round__fiscal_year=year)
+        .count_by_round_kind()
+    )
 
 
 ALREADY_COPIED = _("The plan of %(year)s has already been copied into this plan; nothing was copied again.")
@@ -316,6 +329,8 @@ def rounds(request, code, year):
         "forms": forms,
         "has_errors": any(form.errors for form in forms),
         "can_edit": can_edit,
+        "can_review": access.can_review(rights.standing),
+        "waiting": waiting_for_review(rights, agency, year),
     }
     return render(request, "measures/rounds.html", context)
 
