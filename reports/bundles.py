@@ -61,7 +61,7 @@ def bundle_entries(agencies, year):
             "agency"
         )
     }
-    planned = set(Measure.objects.filter(agency__in=agencies, fiscal_year=year).values_list("agency_id", flat=True))
+    planned = set(Measure.objects.current().filter(agency__in=agencies, fiscal_year=year).values_list("agency_id", flat=True))
     entries, notes = [], {}
     for agency in agencies:
         missing = []

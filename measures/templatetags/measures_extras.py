@@ -3,7 +3,7 @@
 from django import template
 
 from assessments.thai import MONTHS_SHORT
-from measures.models import FISCAL_MONTHS
+from measures.models import FISCAL_MONTHS, whole_percent
 
 register = template.Library()
 
@@ -26,3 +26,10 @@ def quarter_cells(measure):
 def lookup(mapping, key):
     """mapping[key], or an empty list when the key is missing."""
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def percent(value):
+    """A measure's or an indicator's percent complete as every page shows it (`whole_percent`)."""
+    shown = whole_percent(value)
+    return "" if shown is None else shown
