@@ -271,7 +271,12 @@ class Measure(models.Model):
     withdrawn = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("withdrawn by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
     )
     # Incremented on every save through a form, so that a second, stale save is refused.
     revision = models.PositiveIntegerField(default=0, editable=False)

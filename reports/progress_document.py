@@ -116,9 +116,10 @@ def progress_document(
     """The progress report of `round_kind` of `agency`'s plan for `year` as plain rows.
 
     `used` and `round_` are the round whose reports it prints (`ReportingRound.objects.for_report`);
-    `measures` from `Measure.objects.plan_table()`, with `with_progress` of that round; `entries` the entries of that round, activities
-    loaded; `assessments` {year: Assessment} for year−2 and year−1 with scores loaded; `versions`
-    from `FrameworkVersion.objects.by_id()`; `items` {indicator number: [Item]} of year−1's framework.
+    `measures` from `Measure.objects.plan_table()`, with `with_progress` of that round; `entries`
+    the entries of that round, activities loaded; `assessments` {year: Assessment} for year−2 and
+    year−1 with scores loaded; `versions` from `FrameworkVersion.objects.by_id()`; `items`
+    {indicator number: [Item]} of year−1's framework.
     """
     with translation.override("th"):
         label = RoundKind(round_kind).short_label

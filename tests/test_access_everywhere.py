@@ -444,6 +444,9 @@ def cases(world):
             (f"/measures/{shared}/history/", AG1_READ, None),
             (f"/measures/{mine}/history/", UNIT_STAFF_READ, None),
         ],
+        "measures/<int:pk>/withdraw/": [(f"/measures/{shared}/withdraw/", POST_ONLY, None)],
+        "measures/<int:pk>/restore/": [(f"/measures/{shared}/restore/", POST_ONLY, None)],
+        "measures/<int:pk>/confirm/": [(f"/measures/{shared}/confirm/", POST_ONLY, None)],
         "measure-templates/": [("/measure-templates/", SIGNED_IN, template_targets_listed)],
         "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [
             ("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)

@@ -311,9 +311,7 @@ def measure_page(request, measure, rights, *, withdraw_form=None, status=200):
         .annotate(percent=reported_percent(ProgressEntry.objects.filter(measure=measure, round=OuterRef("pk"))))
         .values_list("pk", "percent")
     )
-    grid = [
-        (round_, [cells.get((round_.pk, unit.pk)) for unit in units], overall.get(round_.pk)) for round_ in rounds
-    ]
+    grid = [(round_, [cells.get((round_.pk, unit.pk)) for unit in units], overall.get(round_.pk)) for round_ in rounds]
     items = measure.items.select_related("indicator").order_by("order")
     context = {
         "measure": measure,
