@@ -339,7 +339,7 @@ def rollup_listed(response, who):
 
 def measure_grid_listed(response, who):
     unit_keys = {v: k for k, v in UNITS.items()}
-    entries = [cell for _round, row in response.context["grid"] for cell in row if cell is not None]
+    entries = [cell for _round, row, _overall in response.context["grid"] for cell in row if cell is not None]
     assert {unit_keys[u.name] for u in response.context["units"]} == {u for m, u in SEES_ENTRIES[who] if m == "SHARED"}
     assert pairs(entries) == {p for p in SEES_ENTRIES[who] if p[0] == "SHARED"}
 

@@ -608,9 +608,9 @@ def test_unit_staff_see_only_their_units_measures_and_reports_on_the_dashboard(
     assert "ร้อยละของบุคลากรที่รับทราบ" not in response.text
     assert cells(section(response, "off-target")) == []
     assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)"]
-    # Indicator 1: "คู่มือการให้บริการ" only (Q2 submitted 60 and draft 40 → 50); indicator 2: not reported.
+    # Indicator 1: "คู่มือการให้บริการ" only (Q2 submitted 60, the draft 40 left out → 60); indicator 2: none.
     assert cells(section(response, "indicator-progress")) == [
-        ["1. การปฏิบัติหน้าที่", "1", "1", "50%"],
+        ["1. การปฏิบัติหน้าที่", "1", "1", "60%"],
         ["2. การใช้งบประมาณ", "1", "0", "–"],
     ]
 
