@@ -162,7 +162,8 @@ def do_remove_evidence(*, evidence: Evidence, user: User) -> None:
 
 @transaction.atomic
 def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> list[Measure] | None:
-    """Copy last year's measures into this year's plan, as drafts to adapt; returns the copies.
+    """Copy last year's measures into this year's plan, as drafts to adapt (each marked to review
+    until an editor saves or confirms it); returns the copies.
 
     Copies only while this year's plan still has the `seen` measures the editor was shown;
     otherwise (a second click, or someone else copied or added a measure meanwhile) copies
@@ -175,7 +176,8 @@ def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> 
     if Measure.objects.for_plan(agency, to_year).count() != seen:
         return None
     copies = []
-    sources = Measure.objects.filter(agency=agency, fiscal_year=from_year, lead_unit__isnull=False)
+    # Withdrawn measures stay behind: they were dropped from last year's plan.
+    sources = Measure.objects.for_plan(agency, from_year).filter(lead_unit__isnull=False)
     for measure in sources.prefetch_related("indicators", "items", "supporting_units"):
         numbers = [i.number for i in measure.indicators.all()]
         codes = [i.code for i in measure.items.all()]
@@ -185,6 +187,7 @@ def do_copy_plan(*, agency: Agency, from_year: int, to_year: int, seen: int) -> 
         measure._state.adding = True
         measure.fiscal_year = to_year
         measure.copied_from_id = source_pk
+        measure.to_review = True
         measure.revision = 0
         if measure.start_date and measure.end_date:
             measure.start_date = shift_year(measure.start_date)
@@ -281,6 +284,8 @@ def do_save_measure(*, form: MeasureForm) -> Measure | None:
         if not claim_revision(Measure, measure.pk, revision):
             return None
         measure.revision = revision + 1
+    # Saving the form is the editor's review of a measure copied from last year.
+    measure.to_review = False
     measure.save()
     measure.indicators.set(form.cleaned_data["indicators"])
     measure.items.set(form.cleaned_data["items"])

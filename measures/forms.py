@@ -519,6 +519,26 @@ class CopyPlanForm(forms.Form):
     confirm = forms.BooleanField(label=_("Copy anyway, adding to the measures already in this plan"), required=False)
 
 
+class WithdrawForm(forms.Form):
+    """Withdrawing a measure from the plan: the reason is kept in its history."""
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for withdrawing the measure.")},
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"].strip()
+
+
+class ConfirmForm(forms.Form):
+    """The "Confirm" button of a measure copied from last year; `on_plan` sends the editor back to the plan."""
+
+    on_plan = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class RoundForm(forms.ModelForm):
     """A round's due date falls after its first day, and at most a year after it ends (a date
     typed in the wrong era would otherwise pass)."""

@@ -19,7 +19,8 @@ from measures.plans import unit_label
 SAME_CHANGE = datetime.timedelta(seconds=10)
 
 # Fields in the order the form shows them; bookkeeping (revision, agency, copied_from) is left out.
-FIELDS = [*MEASURE_FIELDS, "fiscal_year", "order"]
+# "withdrawn" reads as the reason while the measure is withdrawn, empty once restored.
+FIELDS = [*MEASURE_FIELDS, "fiscal_year", "order", "withdrawn"]
 M2M = {"indicators": "indicator_id", "items": "item_id", "supporting_units": "unit_id"}
 
 
@@ -93,6 +94,8 @@ def snapshot(record, linked, names):
             state[name] = names["lead_unit"].get(pk, f"#{pk}") if pk else ""
         elif name == "months":
             state[name] = " ".join(thai.MONTHS_SHORT[m - 1] for m in record.months or [] if 1 <= m <= 12)
+        elif name == "withdrawn":
+            state[name] = (record.withdrawn_reason or "–") if record.withdrawn else ""
         elif name in ("start_date", "end_date"):
             state[name] = thai.thai_date(getattr(record, name), short=True)
         elif name in ("period", "report_frequency", "confidence"):

@@ -6,11 +6,13 @@ each reporting round (รอบการรายงาน); the integrity offic
 """
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -78,9 +80,44 @@ class Confidence(models.TextChoices):
     LOWEST = "lowest", _("Lowest (<60%)")
 
 
+def reported_percent(entries):
+    """The progress rule (README, "One rule for progress"): a measure's percent complete in a round
+    is the mean of the percents its units reported in that round; a draft is still the unit's own
+    and does not count, so a measure nobody has sent a report on has no percent (None). `entries`
+    are one measure's entries of one round (a queryset on OuterRef("pk")); the result is a
+    subquery expression, shown everywhere through `whole_percent`."""
+    return models.Subquery(
+        entries.filter(state__in=REPORTED_STATES)
+        .order_by()
+        .values("measure")
+        .annotate(mean=models.Avg("percent"))
+        .values("mean"),
+        output_field=models.FloatField(),
+    )
+
+
+def whole_percent(value):
+    """A percent as every page and document shows it: a whole number, halves rounded up; None stays None."""
+    if value is None:
+        return None
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 class MeasureQuerySet(models.QuerySet):
+    def current(self):
+        """Measures not withdrawn: the only ones plans, counts, reminders and documents include."""
+        return self.filter(withdrawn__isnull=True)
+
+    def withdrawn_ones(self):
+        return self.filter(withdrawn__isnull=False)
+
     def for_plan(self, agency, fiscal_year):
-        return self.filter(agency=agency, fiscal_year=fiscal_year)
+        """The plan's current measures (withdrawn ones are listed apart, see `withdrawn_ones`)."""
+        return self.current().filter(agency=agency, fiscal_year=fiscal_year)
+
+    def still_to_review(self):
+        """Measures copied from last year that no editor has confirmed or edited yet."""
+        return self.filter(to_review=True)
 
     def visible_to(self, user):
         """Measures the user may see: all of an agency they read whole (`Agency.read_whole_by`), and
@@ -88,21 +125,23 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(access.measures_visible(user))
 
     def with_progress(self, round_):
-        """`progress`: each measure's percent complete in `round_`, the mean of its units' entries
-        of that round (None for a measure without entries in it)."""
-        return self.annotate(progress=models.Avg("entries__percent", filter=Q(entries__round=round_)))
+        """`progress`: each measure's percent complete in `round_` (the rule of `reported_percent`)."""
+        return self.annotate(
+            progress=reported_percent(ProgressEntry.objects.filter(measure=models.OuterRef("pk"), round=round_))
+        )
 
     def of_current_plans(self, fiscal_year):
         """Each agency's plan for the fiscal year closest to `fiscal_year`: this year's plan, or
         when the agency has none, the nearest year that has one (on a tie, the earlier year,
         whose progress is in)."""
         closest = (
-            Measure.objects.filter(agency=models.OuterRef("agency"))
+            Measure.objects.current()
+            .filter(agency=models.OuterRef("agency"))
             .annotate(distance=models.functions.Abs(models.F("fiscal_year") - fiscal_year))
             .order_by("distance", "fiscal_year")
             .values("fiscal_year")[:1]
         )
-        return self.filter(fiscal_year=models.Subquery(closest))
+        return self.current().filter(fiscal_year=models.Subquery(closest))
 
     def with_completion(self):
         """Where each measure stands, from its units' reports (the dashboard's figures):
@@ -111,7 +150,7 @@ class MeasureQuerySet(models.QuerySet):
           (submitted, returned or approved); None while nobody has;
         - `done`: every entry of the measure in that round is approved with status done. A
           measure nobody has reported on is not done;
-        - `latest_percent`: the mean percent complete of its entries in that round;
+        - `latest_percent`: its percent complete in that round (the rule of `reported_percent`);
         - `kpi_result`: the KPI result of its latest approved entry that gives one;
         - `off_target`: that result is below the measure's target (percent).
         """
@@ -128,9 +167,7 @@ class MeasureQuerySet(models.QuerySet):
                 & ~models.Exists(in_latest.exclude(state=State.APPROVED, status=Status.DONE)),
                 output_field=models.BooleanField(),
             ),
-            latest_percent=models.Subquery(
-                in_latest.order_by().values("measure").annotate(mean=models.Avg("percent")).values("mean")
-            ),
+            latest_percent=reported_percent(in_latest),
             kpi_result=models.Subquery(latest_approved.values("kpi_actual")[:1]),
             off_target=models.ExpressionWrapper(
                 Q(kpi_result__lt=models.F("target_percent")), output_field=models.BooleanField()
@@ -228,6 +265,19 @@ class Measure(models.Model):
     copied_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("copied from")
     )
+    # Set on copies of last year's measures until an editor saves or confirms them.
+    to_review = models.BooleanField(_("to review"), default=False)
+    # A withdrawn measure stays (with its history and reports) but drops out of counts and documents.
+    withdrawn = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
     # Incremented on every save through a form, so that a second, stale save is refused.
     revision = models.PositiveIntegerField(default=0, editable=False)
 
@@ -254,6 +304,22 @@ class Measure(models.Model):
     def responsible_units(self):
         units = [self.lead_unit] if self.lead_unit else []
         return units + [u for u in self.supporting_units.all() if u != self.lead_unit]
+
+    def withdraw(self, *, user, reason):
+        """Take the measure out of the plan's counts and documents, keeping it and its reports."""
+        self.withdrawn, self.withdrawn_by, self.withdrawn_reason = timezone.now(), user, reason
+        self.revision += 1
+        self.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_reason", "revision"])
+
+    def restore(self):
+        self.withdrawn, self.withdrawn_by, self.withdrawn_reason = None, None, ""
+        self.revision += 1
+        self.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_reason", "revision"])
+
+    def confirm(self):
+        """An editor has looked at a measure copied from last year and keeps it as it is."""
+        self.to_review = False
+        self.save(update_fields=["to_review"])
 
 
 class RoundKind(models.TextChoices):
@@ -368,9 +434,13 @@ LOCKED_STATES = (State.SUBMITTED, State.APPROVED)
 
 
 class ProgressEntryQuerySet(models.QuerySet):
+    def current(self):
+        """Entries of measures not withdrawn."""
+        return self.filter(measure__withdrawn__isnull=True)
+
     def open(self):
-        """Entries the unit still has to send: not yet submitted, or returned."""
-        return self.filter(state__in=[State.DRAFT, State.RETURNED])
+        """Entries the unit still has to send: not yet submitted, or returned, of a measure not withdrawn."""
+        return self.current().filter(state__in=[State.DRAFT, State.RETURNED])
 
     def chased(self, today):
         """Open entries still worth chasing: this fiscal year's and last year's. Older plans are
@@ -401,8 +471,8 @@ class ProgressEntryQuerySet(models.QuerySet):
         return dict(self.order_by().values_list("round__kind").annotate(count=models.Count("pk")))
 
     def for_unit_member(self, user):
-        """The entries the user's units report (see `unit_memberships`)."""
-        return self.filter(unit__in=Unit.objects.of_member(user))
+        """The entries the user's units report (see `unit_memberships`), withdrawn measures' left out."""
+        return self.current().filter(unit__in=Unit.objects.of_member(user))
 
     def count_by_unit(self):
         """One row per unit: `count` entries and the `oldest` due date among them."""

@@ -23,5 +23,8 @@ urlpatterns = [
     path("measures/<int:pk>/", plan.measure, name="measure"),
     path("measures/<int:pk>/edit/", plan.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/history/", plan.measure_history, name="measure_history"),
+    path("measures/<int:pk>/withdraw/", plan.measure_withdraw, name="measure_withdraw"),
+    path("measures/<int:pk>/restore/", plan.measure_restore, name="measure_restore"),
+    path("measures/<int:pk>/confirm/", plan.measure_confirm, name="measure_confirm"),
     path("measure-templates/", plan.measure_templates, name="measure_templates"),
 ]

@@ -61,7 +61,8 @@ def bundle_entries(agencies, year):
             "agency"
         )
     }
-    planned = set(Measure.objects.filter(agency__in=agencies, fiscal_year=year).values_list("agency_id", flat=True))
+    current = Measure.objects.current().filter(agency__in=agencies, fiscal_year=year)
+    planned = set(current.values_list("agency_id", flat=True))
     entries, notes = [], {}
     for agency in agencies:
         missing = []

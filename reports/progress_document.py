@@ -11,7 +11,7 @@ from assessments.analysis import WEAK_TIERS, TierRule
 from assessments.models import Agency, Assessment, FrameworkVersion, Item
 from assessments.scoring import Result
 from assessments.thai import score_text, thai_date
-from measures.models import Activity, Measure, ProgressEntry, ReportingRound, RoundKind, State, Status
+from measures.models import Activity, Measure, ProgressEntry, ReportingRound, RoundKind, State, Status, whole_percent
 from reports.layout import CHANGE, SCORE, Document, Section, Table, agency_document, header, visible
 
 PROGRESS_TITLE = "รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
@@ -92,6 +92,9 @@ def progress_rows(
             done += 1
         units = ", ".join(str(u) for u in measure.responsible_units())
         report = _reports_text(measure_entries) or "ยังไม่มีการรายงานผล"
+        progress = whole_percent(getattr(measure, "progress", None))
+        if progress is not None:  # the progress rule, as the plan page and the dashboard show it
+            report += f"\n\nความคืบหน้าของมาตรการ ร้อยละ {progress}"
         rows.append(
             [str(number), indicator_text, *scores, " ".join(weak), " ".join(strong), measure.name, units, report]
         )
@@ -113,9 +116,10 @@ def progress_document(
     """The progress report of `round_kind` of `agency`'s plan for `year` as plain rows.
 
     `used` and `round_` are the round whose reports it prints (`ReportingRound.objects.for_report`);
-    `measures` from `Measure.objects.plan_table()`; `entries` the entries of that round, activities
-    loaded; `assessments` {year: Assessment} for year−2 and year−1 with scores loaded; `versions`
-    from `FrameworkVersion.objects.by_id()`; `items` {indicator number: [Item]} of year−1's framework.
+    `measures` from `Measure.objects.plan_table()`, with `with_progress` of that round; `entries`
+    the entries of that round, activities loaded; `assessments` {year: Assessment} for year−2 and
+    year−1 with scores loaded; `versions` from `FrameworkVersion.objects.by_id()`; `items`
+    {indicator number: [Item]} of year−1's framework.
     """
     with translation.override("th"):
         label = RoundKind(round_kind).short_label
@@ -170,8 +174,9 @@ def progress_document(
 def progress_document_for(agency: Agency, year: int, round_kind: str, user=None) -> Document:
     """Load the plan, the round's entries and the two earlier years' results in a fixed number of
     queries and build the progress report; with `user`, unit staff get only their units' measures and entries."""
-    measures = list(visible(Measure.objects.for_plan(agency, year), user).plan_table())
     used, round_ = ReportingRound.objects.filter(agency=agency, fiscal_year=year).for_report(round_kind)
+    plan = visible(Measure.objects.for_plan(agency, year), user).plan_table()
+    measures = list(plan.with_progress(round_) if round_ is not None else plan)
     entries = []
     if round_ is not None:
         entries = list(

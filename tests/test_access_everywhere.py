@@ -356,7 +356,7 @@ def rollup_listed(response, who):
 
 def measure_grid_listed(response, who):
     unit_keys = {v: k for k, v in UNITS.items()}
-    entries = [cell for _round, row in response.context["grid"] for cell in row if cell is not None]
+    entries = [cell for _round, row, _overall in response.context["grid"] for cell in row if cell is not None]
     assert {unit_keys[u.name] for u in response.context["units"]} == {u for m, u in SEES_ENTRIES[who] if m == "SHARED"}
     assert pairs(entries) == {p for p in SEES_ENTRIES[who] if p[0] == "SHARED"}
 
@@ -472,6 +472,9 @@ def cases(world):
             (f"/measures/{shared}/history/", AG1_READ, None),
             (f"/measures/{mine}/history/", UNIT_STAFF_READ, None),
         ],
+        "measures/<int:pk>/withdraw/": [(f"/measures/{shared}/withdraw/", POST_ONLY, None)],
+        "measures/<int:pk>/restore/": [(f"/measures/{shared}/restore/", POST_ONLY, None)],
+        "measures/<int:pk>/confirm/": [(f"/measures/{shared}/confirm/", POST_ONLY, None)],
         "measure-templates/": [("/measure-templates/", SIGNED_IN, template_targets_listed)],
         "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [
             ("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)

@@ -529,12 +529,13 @@ def test_progress_per_indicator_counts_each_measure_once(client, officer, plan):
     response = client.get("/dashboard/")
 
     rows = cells(section(response, "indicator-progress"))
-    # Indicator 1: 100 (done) and the mean of 60 and 40 (two units) → 75. Indicator 2: not reported.
+    # Indicator 1: 100 (done) and 60 (the other unit's 40 is a draft, which does not count: the
+    # progress rule) → 80. Indicator 2: not reported.
     assert rows == [
-        ["1. การปฏิบัติหน้าที่", "2", "2", "75%"],
+        ["1. การปฏิบัติหน้าที่", "2", "2", "80%"],
         ["2. การใช้งบประมาณ", "1", "0", "–"],
     ]
-    assert 'value="75"' in section(response, "indicator-progress")
+    assert 'value="80"' in section(response, "indicator-progress")
 
 
 def test_overdue_reports_per_unit_with_the_oldest_due_date(client, officer, plan, other_plan):
@@ -607,9 +608,9 @@ def test_unit_staff_see_only_their_units_measures_and_reports_on_the_dashboard(
     assert "ร้อยละของบุคลากรที่รับทราบ" not in response.text
     assert cells(section(response, "off-target")) == []
     assert [row[0] for row in cells(section(response, "overdue-units"))] == ["กองการเจ้าหน้าที่ (กจ.)"]
-    # Indicator 1: "คู่มือการให้บริการ" only (Q2 submitted 60 and draft 40 → 50); indicator 2: not reported.
+    # Indicator 1: "คู่มือการให้บริการ" only (Q2 submitted 60, the draft 40 left out → 60); indicator 2: none.
     assert cells(section(response, "indicator-progress")) == [
-        ["1. การปฏิบัติหน้าที่", "1", "1", "50%"],
+        ["1. การปฏิบัติหน้าที่", "1", "1", "60%"],
         ["2. การใช้งบประมาณ", "1", "0", "–"],
     ]
 

@@ -261,23 +261,26 @@ def test_executive_reads_the_report_without_a_form(client, executive, entry):
 
 
 def test_roll_up_shows_each_units_percent_and_the_measures_mean(client, officer, measure, entry, other_entry):
-    ProgressEntry.objects.filter(pk=entry.pk).update(percent=50)
-    ProgressEntry.objects.filter(pk=other_entry.pk).update(percent=75)
+    # Sent reports count (the progress rule); the mean 62.5 is shown as a whole percent, halves up.
+    ProgressEntry.objects.filter(pk=entry.pk).update(percent=50, state="submitted")
+    ProgressEntry.objects.filter(pk=other_entry.pk).update(percent=75, state="approved")
     client.force_login(officer)
 
     response = client.get(f"/entries/{entry.pk}/")
 
     rollup = response.text.split('id="rollup"')[1].split("</section>")[0]
-    assert ">50<" in rollup and ">75<" in rollup and "62.5" in rollup
+    assert ">50<" in rollup and ">75<" in rollup and "<strong>63%</strong>" in rollup
 
 
-def test_measures_progress_is_the_mean_of_its_units_entries_of_the_round(measure, entry, other_entry):
-    ProgressEntry.objects.filter(pk=entry.pk).update(percent=100)
-    ProgressEntry.objects.filter(pk=other_entry.pk).update(percent=20)
+def test_measures_progress_is_the_mean_of_its_units_sent_entries_of_the_round(measure, entry, other_entry):
+    ProgressEntry.objects.filter(pk=entry.pk).update(percent=100, state="approved")
+    ProgressEntry.objects.filter(pk=other_entry.pk).update(percent=20, state="returned")
+    other_round = measure.entries.exclude(round=entry.round).first().round
 
     assert Measure.objects.with_progress(entry.round).get(pk=measure.pk).progress == 60
-    other_round = measure.entries.exclude(round=entry.round).first().round
-    assert Measure.objects.with_progress(other_round).get(pk=measure.pk).progress == 0
+    assert Measure.objects.with_progress(other_round).get(pk=measure.pk).progress is None  # drafts only
+    ProgressEntry.objects.filter(pk=other_entry.pk).update(state="draft")
+    assert Measure.objects.with_progress(entry.round).get(pk=measure.pk).progress == 100
 
 
 # --- Saving -----------------------------------------------------------------------------------

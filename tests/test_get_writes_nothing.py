@@ -173,6 +173,9 @@ def app_cases(site, user):
         "measures/<int:pk>/": [f"/measures/{measure.pk}/"],
         "measures/<int:pk>/edit/": [f"/measures/{measure.pk}/edit/"],
         "measures/<int:pk>/history/": [f"/measures/{measure.pk}/history/"],
+        "measures/<int:pk>/withdraw/": [f"/measures/{measure.pk}/withdraw/"],
+        "measures/<int:pk>/restore/": [f"/measures/{measure.pk}/restore/"],
+        "measures/<int:pk>/confirm/": [f"/measures/{measure.pk}/confirm/"],
         "measure-templates/": ["/measure-templates/", "/measure-templates/?agency=AG1&year=2566"],
         f"{reports}/report.<slug:file_format>": [
             "/agencies/AG1/2565/report.pdf",

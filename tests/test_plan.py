@@ -107,6 +107,9 @@ WRITES = {
     ),
     "rounds": (f"/agencies/AG1/{YEAR}/rounds/", {}),
     "measure_edit": ("/measures/{measure}/edit/", {"name": "เปลี่ยนชื่อ"}),
+    "measure_withdraw": ("/measures/{measure}/withdraw/", {"reason": "ยกเลิก"}),
+    "measure_restore": ("/measures/{measure}/restore/", {}),
+    "measure_confirm": ("/measures/{measure}/confirm/", {}),
 }
 WRITE_LADDER = {
     #              outsider other-unit exec unit
@@ -116,6 +119,9 @@ WRITE_LADDER = {
     "measure_new": (404, 403, 403, 403),
     "rounds": (404, 403, 403, 403),
     "measure_edit": (404, 404, 403, 403),
+    "measure_withdraw": (404, 404, 403, 403),
+    "measure_restore": (404, 404, 403, 403),
+    "measure_confirm": (404, 404, 403, 403),
 }
 
 

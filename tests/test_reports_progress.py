@@ -81,13 +81,14 @@ def test_units_reporting_the_same_words_are_printed_once(agency, unit, other_uni
     entries.update(result="ชี้แจงทุกสำนักแล้ว", percent=100, status=Status.DONE, state=State.APPROVED)
 
     cell = progress_document_for(agency, 2566, "q2").sections[0].table.rows[0][-1]
-    assert cell == "ส.บก., กจ.:\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100"
+    assert cell == "ส.บก., กจ.:\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100\n\nความคืบหน้าของมาตรการ ร้อยละ 100"
 
     entries.filter(unit=other_unit).update(state=State.SUBMITTED)  # same words, not yet reviewed
     cell = progress_document_for(agency, 2566, "q2").sections[0].table.rows[0][-1]
     assert cell.split("\n\n") == [
         "ส.บก.:\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100",
         "กจ.: (ยังไม่ผ่านการตรวจสอบ)\nชี้แจงทุกสำนักแล้ว\nความคืบหน้า ร้อยละ 100",
+        "ความคืบหน้าของมาตรการ ร้อยละ 100",
     ]
 
 

@@ -34,7 +34,7 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     report = build_analysis(current, history, FrameworkVersion.objects.by_id())
     sort = request.GET.get("sort")
     # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
-    plan = Measure.objects.visible_to(request.user).filter(agency=assessment.agency, fiscal_year=year + 1)
+    plan = Measure.objects.visible_to(request.user).for_plan(assessment.agency, year + 1)
     indicators = report.indicators
     if sort == "score":
         # Highest first, as the documents list them; indicators with no score last.

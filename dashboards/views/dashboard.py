@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from assessments.analysis import TIER_LABELS, indicator_keys, item_keys, weakest_figures
 from assessments.models import PASS_SCORE, Agency, Assessment, FrameworkVersion
 from assessments.thai import fiscal_year_of
-from measures.models import Measure, ProgressEntry
+from measures.models import Measure, ProgressEntry, whole_percent
 
 WEAKEST_SHOWN = 10
 CHANGES_SHOWN = 5
@@ -83,7 +83,7 @@ def measure_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date
     current = Measure.objects.visible_to(user).of_current_plans(fiscal_year_of(today))
     plans = list(current.completion_by_agency())
     for plan in plans:
-        plan["percent"] = round(100 * plan["done_count"] / plan["total"])
+        plan["percent"] = whole_percent(100 * plan["done_count"] / plan["total"])
     return {
         "plans": plans,
         "indicator_progress": list(current.progress_by_indicator()),

@@ -4,7 +4,7 @@ from django import template
 
 from assessments import access
 from assessments.thai import MONTHS_SHORT
-from measures.models import FISCAL_MONTHS, ProgressEntry
+from measures.models import FISCAL_MONTHS, ProgressEntry, whole_percent
 
 register = template.Library()
 
@@ -44,3 +44,10 @@ def reports_waiting(user):
 def lookup_count(mapping, key):
     """mapping[key], or 0 when the key is missing."""
     return mapping.get(key, 0) if mapping else 0
+
+
+@register.filter
+def percent(value):
+    """A measure's or an indicator's percent complete as every page shows it (`whole_percent`)."""
+    shown = whole_percent(value)
+    return "" if shown is None else shown

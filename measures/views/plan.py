@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,9 +15,25 @@ from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, leaderless
-from measures.forms import CopyPlanForm, MeasureForm, TemplateTargetForm, UnitForm, round_forms
+from measures.forms import (
+    ConfirmForm,
+    CopyPlanForm,
+    MeasureForm,
+    TemplateTargetForm,
+    UnitForm,
+    WithdrawForm,
+    round_forms,
+)
 from measures.history import measure_trail
-from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, Unit, unit_memberships
+from measures.models import (
+    Measure,
+    MeasureTemplate,
+    ProgressEntry,
+    ReportingRound,
+    Unit,
+    reported_percent,
+    unit_memberships,
+)
 from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
 
 # --- Units ----------------------------------------------------------------------------------
@@ -62,12 +79,14 @@ def unit_edit(request, code, pk):
 
 
 def plan_measures(user, agency, year):
-    """The year's measures the user may see, with everything the plan table shows: the plan
-    document's query (`plan_table`) and the items each measure answers."""
+    """The year's current measures the user may see, with everything the plan table shows: the
+    plan document's query (`plan_table`), the items each measure answers, and where it stands
+    (`with_completion`, the dashboard's figures)."""
     return (
         Measure.objects.visible_to(user)
-        .filter(agency=agency, fiscal_year=year)
+        .for_plan(agency, year)
         .plan_table()
+        .with_completion()
         .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("order")))
     )
 
@@ -79,12 +98,25 @@ def plan(request, code, year):
     agency, rights = access.plan_for(request.user, code)
     can_edit = rights.can_edit
     measures = list(plan_measures(request.user, agency, year))
+    to_review_count = sum(1 for m in measures if m.to_review)
+    review_only = request.GET.get("review") == "1" and to_review_count > 0
+    shown = [m for m in measures if m.to_review] if review_only else measures
     answered = answered_results(agency, year)
+    withdrawn = (
+        Measure.objects.visible_to(request.user)
+        .withdrawn_ones()
+        .filter(agency=agency, fiscal_year=year)
+        .select_related("withdrawn_by")
+        .order_by("-withdrawn", "pk")
+    )
     context = {
         "agency": agency,
         "year": year,
-        "groups": plan_groups(measures, answered),
+        "groups": plan_groups(shown, answered),
         "count": len(measures),
+        "to_review_count": to_review_count,
+        "review_only": review_only,
+        "withdrawn": list(withdrawn),
         "answered": answered,
         "can_edit": can_edit,
         "rounds": ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True),
@@ -275,6 +307,10 @@ def measure(request, pk):
     """Everything about one measure: its fields, the items it answers with their scores, and its
     progress entries per round and unit (unit staff see only their own units' entries)."""
     measure, rights = measure_for(request, pk)
+    return measure_page(request, measure, rights)
+
+
+def measure_page(request, measure, rights, *, withdraw_form=None, status=200):
     answered = answered_results(measure.agency, measure.fiscal_year)
     entries = list(
         ProgressEntry.objects.visible_to(request.user).filter(measure=measure).select_related("round", "unit")
@@ -282,7 +318,13 @@ def measure(request, pk):
     rounds = sorted({e.round for e in entries}, key=lambda r: (r.due_date, r.kind))
     units = sorted({e.unit for e in entries}, key=lambda u: (u != measure.lead_unit, u.name))
     cells = {(e.round_id, e.unit_id): e for e in entries}
-    grid = [(round_, [cells.get((round_.pk, unit.pk)) for unit in units]) for round_ in rounds]
+    # Each round's percent of the whole measure, by the progress rule (`reported_percent`).
+    overall = dict(
+        ReportingRound.objects.filter(pk__in=[r.pk for r in rounds])
+        .annotate(percent=reported_percent(ProgressEntry.objects.filter(measure=measure, round=OuterRef("pk"))))
+        .values_list("pk", "percent")
+    )
+    grid = [(round_, [cells.get((round_.pk, unit.pk)) for unit in units], overall.get(round_.pk)) for round_ in rounds]
     items = measure.items.select_related("indicator").order_by("order")
     context = {
         "measure": measure,
@@ -294,8 +336,52 @@ def measure(request, pk):
         "supporting": measure.supporting_units.order_by("name"),
         "units": units,
         "grid": grid,
+        "withdraw_form": withdraw_form or (WithdrawForm() if rights.can_edit and not measure.withdrawn else None),
     }
-    return render(request, "measures/measure.html", context)
+    return render(request, "measures/measure.html", context, status=status)
+
+
+@require_POST
+def measure_withdraw(request, pk):
+    """Withdraw a measure from the plan, with the reason (editors). It stays, with its reports
+    and history, listed apart on the plan page and left out of counts and documents."""
+    measure, rights = measure_for(request, pk)
+    access.require(rights.can_edit)
+    if measure.withdrawn:
+        messages.info(request, _("This measure was already withdrawn."))
+        return redirect("measure", measure.pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return measure_page(request, measure, rights, withdraw_form=form, status=400)
+    measure.withdraw(user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The measure was withdrawn from the plan; it stays in its history."))
+    return redirect("plan", measure.agency.code, measure.fiscal_year)
+
+
+@require_POST
+def measure_restore(request, pk):
+    """Put a withdrawn measure back into the plan (editors)."""
+    measure, rights = measure_for(request, pk)
+    access.require(rights.can_edit)
+    if measure.withdrawn:
+        measure.restore()
+        messages.success(request, _("The measure is back in the plan."))
+    return redirect("measure", measure.pk)
+
+
+@require_POST
+def measure_confirm(request, pk):
+    """An editor keeps a measure copied from last year as it is: it is no longer to review."""
+    measure, rights = measure_for(request, pk)
+    access.require(rights.can_edit)
+    form = ConfirmForm(request.POST)
+    on_plan = form.is_valid() and form.cleaned_data["on_plan"]
+    if measure.to_review:
+        measure.confirm()
+        messages.success(request, _("The measure was confirmed for this year's plan."))
+    if on_plan:
+        return redirect(reverse("plan", args=[measure.agency.code, measure.fiscal_year]) + f"#measure-{measure.pk}")
+    return redirect("measure", measure.pk)
 
 
 @require_GET
