@@ -36,12 +36,21 @@ class ThaiDateInput(forms.TextInput):
         return context
 
 
+class ThaiDateBoundField(forms.BoundField):
+    def value(self):
+        # A date the form refused is shown as it was typed, so that it can be corrected.
+        if self.form.is_bound and self.errors:
+            return self.data
+        return super().value()
+
+
 class ThaiDateField(forms.DateField):
     """A date typed the Thai way ("22/12/2568", "22 ธ.ค. 68", Thai digits), in English
     ("22 Dec 2025") or as a browser's date input sends it ("2025-12-22"); see thai.read_date.
-    A valid date is shown back as dd/mm/BBBB, a wrong one as it was typed."""
+    A date is shown back as dd/mm/BBBB, one the form refused as it was typed."""
 
     widget = ThaiDateInput
+    bound_field_class = ThaiDateBoundField
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -56,7 +65,7 @@ class ThaiDateField(forms.DateField):
             raise forms.ValidationError(problem.args[0], code="invalid") from None
 
     def prepare_value(self, value):
-        # A date typed another way (ISO, a Christian-era year) is shown back converted.
+        # A date typed another way (ISO, a Christian-era year, a month name) is shown back as dd/mm/BBBB.
         if isinstance(value, str) and value.strip():
             try:
                 return thai.read_date(value)
