@@ -1,25 +1,77 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from assessments import thai
 from assessments.importing import too_large_message
 from assessments.models import Assessment
-from assessments.thai import to_christian_era
+
+
+class ThaiDateInput(forms.TextInput):
+    """A text box for a day/month/Buddhist-year date, with the picker of static/js/datepicker.js:
+    the month and weekday names it draws come from here, in the interface's language."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "data-datepicker": "", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return thai.slash_date(value)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "placeholder": _("dd/mm/yyyy"),
+                "data-months": "|".join(thai.month_names()),
+                "data-weekdays": "|".join(thai.weekday_names()),
+                "data-picker-label": _("Choose a date"),
+                "data-previous-label": _("Previous month"),
+                "data-next-label": _("Next month"),
+            }
+        )
+        return context
+
+
+class ThaiDateBoundField(forms.BoundField):
+    def value(self):
+        # A date the form refused is shown as it was typed, so that it can be corrected.
+        if self.form.is_bound and self.errors:
+            return self.data
+        return super().value()
 
 
 class ThaiDateField(forms.DateField):
-    """A date as a date input sends it; a year typed in the Buddhist Era (2568) is taken as such."""
+    """A date typed the Thai way ("22/12/2568", "22 ธ.ค. 68", Thai digits), in English
+    ("22 Dec 2025") or as a browser's date input sends it ("2025-12-22"); see thai.read_date.
+    A date is shown back as dd/mm/BBBB, one the form refused as it was typed."""
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = ThaiDateInput
+    bound_field_class = ThaiDateBoundField
 
     def to_python(self, value):
-        date = super().to_python(value)
-        if date and date.year > 2400:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return thai.read_date(str(value))
+        except thai.NotADate as problem:
+            raise forms.ValidationError(problem.args[0], code="invalid") from None
+
+    def prepare_value(self, value):
+        # A date typed another way (ISO, a Christian-era year, a month name) is shown back as dd/mm/BBBB.
+        if isinstance(value, str) and value.strip():
             try:
-                return date.replace(year=to_christian_era(date.year))
-            except ValueError:  # 29 February in a year that has one only when read as Christian
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return date
+                return thai.read_date(value)
+            except thai.NotADate:
+                return value
+        return value
 
 
 class ResultsFileForm(forms.Form):

@@ -709,8 +709,8 @@ def test_a_failed_form_keeps_every_field_typed(client, unit_staff, entry):
         "https://ok.example.go.th",
         "ftp://bad.example",
         "ประชุมชี้แจงผู้ปฏิบัติงาน",
-        'value="2022-12-22"',
-        'value="2022-12-23"',
+        'value="22/12/2565"',  # a valid date is shown back the Thai way
+        'value="23/12/2565"',
         'value="คำอธิบายไฟล์"',
     ):
         assert typed in response.text, typed

@@ -253,7 +253,7 @@ def test_a_refused_form_keeps_every_field_typed(client, officer, unit, other_uni
     assert response.status_code == 200 and Measure.objects.count() == 0
     for name in ("name", "analysis", "steps", "monitoring", "report_to", "kpi", "target", "risks", "strategy", "notes"):
         assert data[name].replace("\n", "\r\n") in html or data[name] in html, name
-    assert 'value="2024-01-01"' in html and 'value="2026-03-31"' in html and 'value="90"' in html
+    assert 'value="2024-01-01"' in html and 'value="31/03/2569"' in html and 'value="90"' in html
     checked = set(re.findall(r'name="(\w+)" value="([^"]*)"[^>]*checked', html))
     assert {("period", "dates"), ("quarters", "2"), ("months", "3"), ("months", "4")} <= checked
     assert {("supporting_units", str(other_unit.pk)), ("items", item_pk("o12")), ("items", item_pk("o19"))} <= checked

@@ -1,7 +1,11 @@
 from django import template
+from django.forms.forms import NON_FIELD_ERRORS, BaseForm
+from django.forms.formsets import BaseFormSet
+from django.utils.translation import gettext_lazy as _
 
 from assessments import access, thai
 from assessments.scoring import round2
+from assessments.text import interpolate
 
 register = template.Library()
 
@@ -83,3 +87,44 @@ def thai_datetime(value, form="short"):
 def thai_digits(value):
     """Arabic digits as Thai digits (๑๒๓), as many official documents print them."""
     return thai.thai_digits(value)
+
+
+@register.inclusion_tag("includes/form_errors.html")
+def form_errors(*forms, note=""):
+    """The box at the top of a form that failed: how many problems, each a link to its field
+    (static/js/forms.js moves the focus to the box). Takes forms, formsets, or lists of them;
+    `note` is a sentence shown above the list."""
+    return {"problems": _problems(forms), "note": note}
+
+
+def _problems(items, row=None):
+    """[(link to the field or "", text)] for the errors of forms, formsets and lists of either;
+    `row` is the number of a formset's row, named in its problems."""
+    problems = []
+    for item in items:
+        if isinstance(item, list | tuple):
+            problems += _problems(item)
+        elif isinstance(item, BaseFormSet) and item.is_bound:
+            problems += [("", error) for error in item.non_form_errors()]
+            for number, form in enumerate(item.forms, start=1):
+                if not (item.can_delete and item._should_delete_form(form)):
+                    problems += _problems([form], row=number)
+        elif isinstance(item, BaseForm) and item.is_bound:
+            problems += _field_problems(item, row)
+    return problems
+
+
+def _field_problems(form, row):
+    problems = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            problems += [("", error) for error in errors]
+            continue
+        field = form[name]
+        label = field.label
+        if row is not None:
+            label = interpolate(_("%(label)s, row %(number)s"), {"label": label, "number": row})
+        # Radio buttons and check boxes have no id of their own: the link goes to the first one.
+        target = "" if field.is_hidden or not field.auto_id else field.id_for_label or f"{field.auto_id}_0"
+        problems += [(f"#{target}" if target else "", f"{label}: {error}") for error in errors]
+    return problems

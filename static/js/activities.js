@@ -12,7 +12,7 @@
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     rows.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
-    var date = rows.lastElementChild.querySelector("input[type=date]");
+    var date = rows.lastElementChild.querySelector("input[data-datepicker]");
     if (date) date.focus();
   });
 })();
