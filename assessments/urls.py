@@ -4,7 +4,6 @@ import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year,
 from assessments.views import agencies, history, overview, results
 
 urlpatterns = [
-    path("", results.home, name="home"),
     path("results/import/", results.import_results, name="import_results"),
     path("results/template/", results.results_template, name="results_template"),
     path("agencies/<agency_code:code>/", agencies.agency, name="agency"),
