@@ -282,6 +282,14 @@ def assessment_for(user: User, code: str, year: int) -> tuple[Assessment, Rights
     return assessment, rights
 
 
+def year_for(user: User, code: str, year: int) -> tuple[Agency, Assessment | None, Rights]:
+    """An agency the user may see, its year of results if loaded (None otherwise), and the rights
+    on its results; 404 when the agency is not one the user may see."""
+    agency, rights = agency_for(user, code)
+    assessment = Assessment.objects.select_related("agency", "version").filter(agency=agency, fiscal_year=year).first()
+    return agency, assessment, rights
+
+
 def plan_for(user: User, code: str) -> tuple[Agency, Rights]:
     """An agency whose plan (units, measures, rounds) the user may read, and the rights on it;
     404 otherwise. Unit staff read only their units' measures of it (`measures_visible`)."""
