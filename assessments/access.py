@@ -25,7 +25,7 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
   `ProgressEntry.objects.visible_to`, `Bundle.objects.visible_to` and `unit_memberships()` are
   one line each: they apply the Q filters here (`agencies_visible(user)`, `measures_visible(user)`,
   ...), written on lookup paths and reverse accessors (`user.memberships`, `user.units`);
-- one object: `agency_for`, `assessment_for`, `plan_for`, `measure_for`, `entry_for`,
+- one object: `agency_for`, `assessment_for`, `year_for`, `plan_for`, `measure_for`, `entry_for`,
   `evidence_for`, `bundle_for` return (object, `Rights`) or raise 404. Those of the upper apps'
   objects take the caller's queryset (`Measure.objects.select_related("agency")`, say), which they
   filter here; select the agency along, as the rights are read from it;
@@ -296,6 +296,14 @@ def assessment_for(user: User, code: str, year: int) -> tuple[Assessment, Rights
         Assessment.objects.select_related("agency", "version"), agency=agency, fiscal_year=year
     )
     return assessment, rights
+
+
+def year_for(user: User, code: str, year: int) -> tuple[Agency, Assessment | None, Rights]:
+    """An agency the user may see, its year of results if loaded (None otherwise), and the rights
+    on its results; 404 when the agency is not one the user may see."""
+    agency, rights = agency_for(user, code)
+    assessment = Assessment.objects.select_related("agency", "version").filter(agency=agency, fiscal_year=year).first()
+    return agency, assessment, rights
 
 
 def plan_for(user: User, code: str) -> tuple[Agency, Rights]:

@@ -408,9 +408,29 @@ class ReportingRound(models.Model):
     def of_year(cls, agency, fiscal_year):
         """The year's six rounds in due-date order: those saved, and the default of each kind not
         saved yet, so that showing a year writes nothing."""
-        saved = {r.kind: r for r in cls.objects.filter(agency=agency, fiscal_year=fiscal_year)}
-        rounds = [saved.get(kind) or cls.default(agency, fiscal_year, kind) for kind in RoundKind]
-        return sorted(rounds, key=lambda r: (r.due_date, r.kind))
+        return cls.of_years([agency], fiscal_year)[agency.pk]
+
+    @classmethod
+    def of_years(cls, agencies, fiscal_year):
+        """{agency id: its six rounds of `fiscal_year`, as `of_year` gives them} for many agencies, in one query."""
+        saved = {(r.agency_id, r.kind): r for r in cls.objects.filter(agency__in=agencies, fiscal_year=fiscal_year)}
+        return {
+            agency.pk: sorted(
+                (saved.get((agency.pk, kind)) or cls.default(agency, fiscal_year, kind) for kind in RoundKind),
+                key=lambda r: (r.due_date, r.kind),
+            )
+            for agency in agencies
+        }
+
+
+def current_round(rounds, today):
+    """The round units work on `today` among `rounds`, of those units report in: the first to fall
+    due whose period has begun and whose due date has not passed, else the next to fall due;
+    None when every one is past."""
+    reported = sorted((r for r in rounds if r.active), key=lambda r: (r.due_date, r.kind))
+    running = [r for r in reported if r.period[0] <= today <= r.due_date]
+    upcoming = [r for r in reported if r.due_date >= today]
+    return (running or upcoming or [None])[0]
 
 
 class Status(models.TextChoices):
@@ -433,6 +453,16 @@ REPORTED_STATES = (State.SUBMITTED, State.RETURNED, State.APPROVED)
 LOCKED_STATES = (State.SUBMITTED, State.APPROVED)
 
 
+# The unit still has to send these: not yet submitted, or returned.
+OPEN = Q(state__in=[State.DRAFT, State.RETURNED])
+
+
+def chased_years(today):
+    """Open entries of these rounds are still worth chasing: this fiscal year's and last year's.
+    Older plans are closed in practice, and reminding about them every day for years helps nobody."""
+    return Q(round__fiscal_year__gte=fiscal_year_of(today) - 1)
+
+
 class ProgressEntryQuerySet(models.QuerySet):
     def current(self):
         """Entries of measures not withdrawn."""
@@ -440,12 +470,11 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def open(self):
         """Entries the unit still has to send: not yet submitted, or returned, of a measure not withdrawn."""
-        return self.current().filter(state__in=[State.DRAFT, State.RETURNED])
+        return self.current().filter(OPEN)
 
     def chased(self, today):
-        """Open entries still worth chasing: this fiscal year's and last year's. Older plans are
-        closed in practice, and reminding about them every day for years helps nobody."""
-        return self.open().filter(round__fiscal_year__gte=fiscal_year_of(today) - 1)
+        """Open entries still worth chasing (`chased_years`)."""
+        return self.open().filter(chased_years(today))
 
     def overdue(self, today):
         return self.chased(today).filter(round__due_date__lt=today)
@@ -463,8 +492,8 @@ class ProgressEntryQuerySet(models.QuerySet):
         return self.filter(access.entries_reviewable(user))
 
     def awaiting_review(self):
-        """Entries sent to the integrity office and not yet approved or returned."""
-        return self.filter(state=State.SUBMITTED)
+        """Entries sent to the integrity office and not yet approved or returned, of measures not withdrawn."""
+        return self.current().filter(state=State.SUBMITTED)
 
     def count_by_round_kind(self):
         """{round kind: how many of these entries}, for one agency's year of rounds."""
@@ -487,6 +516,24 @@ class ProgressEntryQuerySet(models.QuerySet):
             )
             .annotate(count=models.Count("pk"), oldest=models.Min("round__due_date"))
             .order_by("oldest", "unit__agency__code", "unit__name")
+        )
+
+    def counts_by_agency(self, today, current_rounds):
+        """One row per agency (`round__agency`) with its reports: `due`, open in its current round
+        (`current_rounds`, round ids) and not yet late; `overdue`, open, still chased and past their
+        due date, in rounds units report in (as the dashboard counts them); `waiting`, sent and
+        waiting for review."""
+        return (
+            self.current()
+            .values("round__agency")
+            .annotate(
+                due=models.Count("pk", filter=OPEN & Q(round__in=current_rounds, round__due_date__gte=today)),
+                overdue=models.Count(
+                    "pk", filter=OPEN & chased_years(today) & Q(round__due_date__lt=today, round__active=True)
+                ),
+                waiting=models.Count("pk", filter=Q(state=State.SUBMITTED)),
+            )
+            .order_by()
         )
 
     def needing_reminder(self, today, days):

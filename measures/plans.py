@@ -14,7 +14,7 @@ from django.http import Http404
 from assessments.analysis import part_label
 from assessments.models import Assessment, FrameworkVersion
 from assessments.scoring import round2
-from measures.models import FISCAL_MONTHS, MeasureTemplate, round_period
+from measures.models import FISCAL_MONTHS, Measure, MeasureTemplate, ReportingRound, round_period
 
 # Plans are kept for the Buddhist-Era years the ITA has run in and a good while after; a year
 # outside this range in an address is a typing error, not a plan.
@@ -24,6 +24,14 @@ FIRST_YEAR, LAST_YEAR = 2500, 2700
 def unit_label(unit):
     """A unit as lists name it: "สำนักงานบริหารกลาง (ส.บก.)"."""
     return f"{unit.name} ({unit.abbreviation})" if unit.abbreviation else unit.name
+
+
+def plan_years(agency):
+    """The fiscal years the agency has a plan for, results loaded or not: years with measures or
+    with reporting rounds saved. One query."""
+    measures = Measure.objects.filter(agency=agency).order_by().values_list("fiscal_year")
+    rounds = ReportingRound.objects.filter(agency=agency).order_by().values_list("fiscal_year")
+    return {year for (year,) in measures.union(rounds).order_by()}
 
 
 def check_fiscal_year(year):

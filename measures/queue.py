@@ -32,6 +32,7 @@ def queue_entries(user):
     submits = ReviewEvent.objects.filter(entry=OuterRef("pk"), action=Action.SUBMIT).order_by("-created", "-pk")
     return (
         ProgressEntry.objects.reviewable_by(user)
+        .current()
         .filter(state__in=REPORTED_STATES)
         .select_related("measure", "round__agency", "unit")
         .annotate(

@@ -329,6 +329,7 @@ def dashboard_listed(response, who):
 def my_updates_listed(response, who):
     context = response.context
     shown = [e for group in context["groups"] for e in group.entries] + list(context["sent"])
+    shown += [e for year in context["older_years"] for e in year.entries]
     assert pairs(shown) == OWES[who]
     assert named(text_of(response), MEASURES) == {measure for measure, _unit in OWES[who]}
 
@@ -406,7 +407,7 @@ def cases(world):
     shared, mine = world.measures["SHARED"].pk, world.measures["MINE"].pk
     agency_ct = ContentType.objects.get(app_label="assessments", model="agency").pk
     return {
-        "": [("/", SIGNED_IN, agencies_listed)],
+        "": [("/", SIGNED_IN, agencies_listed), ("/?page=2", SIGNED_IN, agencies_listed)],
         "results/import/": [("/results/import/", EDITORS_OF_ANY_AGENCY, None)],
         "results/template/": [
             ("/results/template/?agency=AG1&fiscal_year=2568&format=xlsx", AG1_EDIT, None),
@@ -417,7 +418,10 @@ def cases(world):
             ),
         ],
         "agencies/<agency_code:code>/": [("/agencies/AG1/", AG1_READ, None)],
-        "agencies/<agency_code:code>/<fiscal_year:year>/": [("/agencies/AG1/2568/", AG1_READ, ag1_measures_listed)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/": [
+            ("/agencies/AG1/2568/", AG1_READ, ag1_measures_listed),
+            ("/agencies/AG1/2569/", AG1_READ, only_ag1),  # a plan whose results are not loaded yet
+        ],
         "dashboard/": [("/dashboard/", SIGNED_IN, dashboard_listed)],
         "overview/": [("/overview/", {**OVERSIGHT, "overseer": 302, "superuser": 302}, None)],
         "overview/<fiscal_year:year>/": [("/overview/2568/", OVERSIGHT, overview_listed)],

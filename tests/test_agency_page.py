@@ -1,9 +1,13 @@
 """The agency page: who the agency is and its score trends over the years, as charts and tables."""
 
+import datetime
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from measures.models import ReportingRound
 from tests import factories, published
 from tests.published import indicators
 
@@ -188,5 +192,109 @@ def test_fixed_number_of_queries_however_many_agencies(client, db):
         factories.assessment(other, 2564, indicators(published.TCEB_2564_INDICATORS))
         factories.assessment(other, 2565, indicators(published.TCEB_2565_INDICATORS))
     many = page_queries(client, minister)
+
+    assert one == many
+
+
+# The agency's years: results and plans, a plan listed before its year's results are loaded
+
+
+def year_row(response, year):
+    match = re.search(rf'<tr id="year-{year}">.*?</tr>', response.text, re.S)
+    assert match, f"no row for {year}"
+    return match.group(0)
+
+
+def test_a_plan_year_without_results_is_listed(client, officer, unit, tceb_like):
+    factories.measure(tceb_like, 2566, "ประกาศเจตนารมณ์", lead_unit=unit)
+    factories.measure(tceb_like, 2566, "อบรมเจ้าหน้าที่", lead_unit=unit)
+    client.force_login(officer)
+
+    response = client.get(URL)
+
+    years = re.findall(r'<tr id="year-(\d+)">', response.text)
+    assert years == ["2566", "2565", "2564"]  # newest first; 2566 has a plan, no results
+    plan_year = year_row(response, 2566)
+    assert 'href="/agencies/AG1/2566/">ยังไม่ได้นำเข้าผลการประเมิน</a>' in plan_year
+    assert 'href="/agencies/AG1/2566/plan/">2 มาตรการ</a>' in plan_year
+    loaded = year_row(response, 2565)
+    assert 'href="/agencies/AG1/2565/">มีผลการประเมินแล้ว</a>' in loaded
+    assert 'href="/agencies/AG1/2565/plan/">ยังไม่มีมาตรการ</a>' in loaded
+
+
+def test_the_year_after_the_latest_results_offers_its_plan(client, officer, agency):
+    factories.assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
+    client.force_login(officer)
+
+    response = client.get(URL)
+
+    after = year_row(response, 2566)
+    assert 'href="/agencies/AG1/2566/plan/">ยังไม่มีมาตรการ</a>' in after
+    assert 'href="/agencies/AG1/2566/"' not in after  # no results and no plan: nothing to analyse yet
+
+
+def test_rounds_saved_make_a_plan_year(client, officer, agency):
+    ReportingRound.objects.create(agency=agency, fiscal_year=2570, kind="q1", due_date=datetime.date(2026, 12, 31))
+    client.force_login(officer)
+
+    response = client.get(URL)
+
+    assert 'href="/agencies/AG1/2570/">ยังไม่ได้นำเข้าผลการประเมิน</a>' in year_row(response, 2570)
+
+
+def test_unit_staff_count_their_units_measures_only(client, unit_staff, unit, other_unit, agency):
+    factories.measure(agency, 2566, "มาตรการของสำนักงาน", lead_unit=unit)
+    factories.measure(agency, 2566, "มาตรการของกองเจ้าหน้าที่", lead_unit=other_unit)
+    client.force_login(unit_staff)
+
+    response = client.get(URL)
+
+    assert 'href="/agencies/AG1/2566/plan/">1 มาตรการ</a>' in year_row(response, 2566)
+
+
+# The year page of a plan whose results are not loaded yet
+
+
+def notice(response):
+    return re.search(r'<section id="results-not-loaded">.*?</section>', response.text, re.S).group(0)
+
+
+def test_the_year_page_of_a_plan_without_results_says_so(client, officer, executive, unit, agency):
+    factories.measure(agency, 2566, "ประกาศเจตนารมณ์", lead_unit=unit)
+    client.force_login(officer)
+    editor = client.get("/agencies/AG1/2566/")
+    client.force_login(executive)
+    reader = client.get("/agencies/AG1/2566/")
+
+    assert editor.status_code == 200 and reader.status_code == 200
+    assert "ยังไม่ได้นำเข้าผลการประเมินของปีงบประมาณ 2566" in editor.text
+    assert 'href="/results/import/"' in notice(editor)
+    assert 'href="/agencies/AG1/2566/plan/"' in notice(editor)
+    assert "ยังไม่ได้นำเข้าผลการประเมินของปีงบประมาณ 2566" in notice(reader)
+    assert 'href="/results/import/"' not in notice(reader)
+
+
+def test_a_year_without_results_or_plan_is_not_found(client, officer, unit, agency):
+    factories.measure(agency, 2566, "ประกาศเจตนารมณ์", lead_unit=unit)
+    client.force_login(officer)
+
+    assert client.get("/agencies/AG1/2567/").status_code == 404
+
+
+def test_another_agencys_plan_year_is_not_found(client, outsider, unit, agency):
+    factories.measure(agency, 2566, "ประกาศเจตนารมณ์", lead_unit=unit)
+    client.force_login(outsider)
+
+    assert client.get("/agencies/AG1/2566/").status_code == 404
+    assert client.get(URL).status_code == 404
+
+
+def test_fixed_number_of_queries_however_many_plan_years(client, officer, unit, agency):
+    factories.assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
+    one = page_queries(client, officer)
+
+    for year in range(2566, 2570):
+        factories.measure(agency, year, f"มาตรการปี {year}", lead_unit=unit)
+    many = page_queries(client, officer)
 
     assert one == many

@@ -190,6 +190,35 @@ def test_sent_and_approved_reports_are_folded_below(client, unit_staff, officer,
     assert f'href="/entries/{q1.pk}/"' in folded
 
 
+def older_year(response, year):
+    match = re.search(rf'<details class="older-year" id="year-{year}">.*?</details>', response.text, re.S)
+    assert match, f"no folded year {year}"
+    return match.group(0)
+
+
+def test_years_no_longer_chased_are_folded_away_per_year(client, unit_staff, agency, unit, last_year):
+    old = plan_measure(agency, THIS_YEAR - 3, "มาตรการปี 2567 ที่ค้างอยู่", unit)
+    older = plan_measure(agency, THIS_YEAR - 4, "มาตรการปี 2566 ที่ค้างอยู่", unit)
+    do_review_step(entry=entry(older, "q1"), action=Action.SUBMIT, user=unit_staff)
+    client.force_login(unit_staff)
+
+    response = client.get("/my/updates/")
+
+    folded = older_year(response, 2567)
+    assert folded.startswith('<details class="older-year" id="year-2567">')  # closed: no "open"
+    assert "ปีงบประมาณ 2567: ยังไม่ได้ส่ง 4 รายงาน" in folded
+    assert f'href="/entries/{entry(old, "q4").pk}/"' in folded
+    assert "ปีงบประมาณ 2566: ยังไม่ได้ส่ง 3 รายงาน" in older_year(response, 2566)
+    # Years no longer chased come after the rounds, newest first, and none of their reports is in a round.
+    assert response.text.index('id="year-2567"') < response.text.index('id="year-2566"')
+    rounds = re.findall(r'<section class="round-group.*?</section>', response.text, re.S)
+    assert [kind for kind in re.findall(r'<section class="round-group (\w+)"', response.text)] == ["overdue"] * 4
+    assert "มาตรการปี 2567" not in "".join(rounds)
+    # Last year's reports are still chased, in the open.
+    assert "ทบทวนคู่มือการปฏิบัติงาน" in "".join(rounds)
+    assert 'id="year-2569"' not in response.text
+
+
 def test_nothing_due(client, unit_staff):
     client.force_login(unit_staff)
 
@@ -215,8 +244,9 @@ def test_fixed_number_of_queries_however_many_reports(client, unit_staff, office
     do_review_step(entry=entry(first, "q1"), action=Action.RETURN, user=officer, comment="แก้ไข")
     one = my_updates_queries(client, unit_staff)
 
-    for n in range(2, 9):  # 8 measures × 4 rounds: over 30 entries
+    for n in range(2, 9):  # 8 measures × 4 rounds: over 30 entries, and as many of years no longer chased
         measure = plan_measure(agency, THIS_YEAR - 1, f"มาตรการที่ {n}", unit)
+        plan_measure(agency, THIS_YEAR - 1 - n, f"มาตรการเก่าที่ {n}", unit)
         do_review_step(entry=entry(measure, "q1"), action=Action.SUBMIT, user=unit_staff)
         do_review_step(entry=entry(measure, "q2"), action=Action.SUBMIT, user=unit_staff)
         do_review_step(entry=entry(measure, "q2"), action=Action.RETURN, user=officer, comment="แก้ไข")

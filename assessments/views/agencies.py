@@ -1,11 +1,11 @@
+"""The agency page's trends: each figure of its results across the years, as charts and tables."""
+
 from dataclasses import dataclass
 
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
-from assessments import access, charts
-from assessments.models import Assessment, FrameworkVersion
+from assessments import charts
+from assessments.models import FrameworkVersion
 from assessments.scoring import TOOLS, indicator_code
 
 
@@ -58,36 +58,33 @@ def line(title, years, rows, **size):
     return charts.line_chart(title, years, [(row.label, row.values) for row in rows], **size)
 
 
-@require_http_methods(["GET"])
-def agency(request, code):
-    """Who the agency is and how its ITA scores moved over every year it has results for."""
-    agency, _rights = access.agency_for(request.user, code)
-    assessments = list(Assessment.objects.history_of(agency))
-    context = {"agency": agency, "assessments": assessments}
-    if assessments:
-        versions = FrameworkVersion.objects.by_id()
-        results = [a.result(versions[a.version_id].spec) for a in assessments]
-        years = [a.fiscal_year for a in assessments]
-        latest = versions[assessments[-1].version_id]  # names and groups as the latest framework has them
+def trend_context(assessments):
+    """What the agency page draws of the agency's years of results (`history_of`, oldest first):
+    the overall score, the tools and the indicators across the years, as charts and tables."""
+    if not assessments:
+        return {}
+    versions = FrameworkVersion.objects.by_id()
+    results = [a.result(versions[a.version_id].spec) for a in assessments]
+    years = [a.fiscal_year for a in assessments]
+    latest = versions[assessments[-1].version_id]  # names and groups as the latest framework has them
 
-        overall = trends(results, [("ITA", "ITA", 0)])
-        tools = trends(results, tool_figures(versions.values()))
-        indicators = {tool: trends(results, indicator_figures(latest, tool)) for tool in latest.tools.all()}
-        # Small multiples share one scale, so that a low indicator looks low next to the others.
-        known = [v for rows in indicators.values() for row in rows for v in row.values if v is not None]
-        floor, _top = charts.y_range(known, None, 100)
-        context.update(
-            years=years,
-            columns=2 * len(years),  # the label, a score per year, a change per year after the first
-            levels=[result.level.name if result.level else "" for result in results],
-            overall_chart=line(_("ITA score"), years, overall, width=440, height=250),
-            overall_table=[(None, overall)],
-            tools_chart=line(_("Scores by assessment tool"), years, tools, width=440, height=250),
-            tools_table=[(None, tools)],
-            indicator_charts=[
-                (tool, [line(row.label, years, [row], y_min=floor, width=300, height=180) for row in rows])
-                for tool, rows in indicators.items()
-            ],
-            indicators_table=list(indicators.items()),
-        )
-    return render(request, "assessments/agency.html", context)
+    overall = trends(results, [("ITA", "ITA", 0)])
+    tools = trends(results, tool_figures(versions.values()))
+    indicators = {tool: trends(results, indicator_figures(latest, tool)) for tool in latest.tools.all()}
+    # Small multiples share one scale, so that a low indicator looks low next to the others.
+    known = [v for rows in indicators.values() for row in rows for v in row.values if v is not None]
+    floor, _top = charts.y_range(known, None, 100)
+    return {
+        "years": years,
+        "columns": 2 * len(years),  # the label, a score per year, a change per year after the first
+        "levels": [result.level.name if result.level else "" for result in results],
+        "overall_chart": line(_("ITA score"), years, overall, width=440, height=250),
+        "overall_table": [(None, overall)],
+        "tools_chart": line(_("Scores by assessment tool"), years, tools, width=440, height=250),
+        "tools_table": [(None, tools)],
+        "indicator_charts": [
+            (tool, [line(row.label, years, [row], y_min=floor, width=300, height=180) for row in rows])
+            for tool, rows in indicators.items()
+        ],
+        "indicators_table": list(indicators.items()),
+    }

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core import signing
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,37 +18,13 @@ from assessments.importing import (
     read_rows,
     save_results,
 )
-from assessments.models import Agency, Assessment, FrameworkVersion
+from assessments.models import Agency, FrameworkVersion
 from assessments.text import interpolate
 from assessments.thai import fiscal_year_of
 
 PREVIEW_SALT = "assessments.import-results"
 PREVIEW_MAX_AGE = 60 * 60
 PREVIEW_ROWS = 500  # a 100,000-row preview would be a page of 30 MB; the counts cover the rest
-
-
-def latest_results(agencies):
-    """(agency, assessment, result) for each agency, in a fixed number of queries."""
-    agencies = agencies.select_related("parent").prefetch_related(
-        Prefetch(
-            "assessments",
-            queryset=Assessment.objects.latest_per_agency().prefetch_related("scores"),
-            to_attr="latest",
-        )
-    )
-    specs = FrameworkVersion.objects.specs()
-    rows = []
-    for agency in agencies:
-        assessment = agency.latest[0] if agency.latest else None
-        result = assessment.result(specs[assessment.version_id]) if assessment else None
-        rows.append((agency, assessment, result))
-    return rows
-
-
-@require_http_methods(["GET"])
-def home(request):
-    agencies = Agency.objects.visible_to(request.user).order_by("name_th")
-    return render(request, "assessments/home.html", {"rows": latest_results(agencies)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,7 +1,7 @@
 """The analysis of one agency's year, with the next year's measures that answer its weak items."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -11,13 +11,22 @@ from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
 from measures.models import Measure
-from measures.plans import measures_by_item
+from measures.plans import measures_by_item, plan_years
 
 
 @require_http_methods(["GET", "POST"])
 def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The analysis of one agency's year; editors may change how items are sorted into tiers."""
-    assessment, rights = access.assessment_for(request.user, code, year)
+    """The analysis of one agency's year; editors may change how items are sorted into tiers. A
+    year with a plan but no results yet says so (and where to import them) instead of "not found"."""
+    agency, assessment, rights = access.year_for(request.user, code, year)
+    if assessment is None:
+        if year not in plan_years(agency):
+            raise Http404
+        return render(
+            request,
+            "dashboards/results_not_loaded.html",
+            {"agency": agency, "year": year, "can_import": rights.can_edit},
+        )
     form = TierSettingsForm(instance=assessment)
     if request.method == "POST":
         access.require(rights.can_edit)

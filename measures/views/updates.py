@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from assessments.thai import fiscal_year_of
 from measures.actions import overdue_days
-from measures.models import ProgressEntry, State, Unit
+from measures.models import ProgressEntry, State, Unit, chased_years
 
 
 @dataclass
@@ -16,6 +17,22 @@ class RoundGroup:
     round: object
     entries: list
     kind: str  # "current" (running today), "next" (the next to fall due) or "overdue"
+
+
+@dataclass
+class OlderYear:
+    """Open reports of a year no longer chased, folded away so that the page stays short."""
+
+    fiscal_year: int
+    entries: list
+
+
+def older_years(entries):
+    """The entries grouped by fiscal year, newest year first."""
+    by_year = {}
+    for entry in entries:
+        by_year.setdefault(entry.round.fiscal_year, []).append(entry)
+    return [OlderYear(year, by_year[year]) for year in sorted(by_year, reverse=True)]
 
 
 def due_groups(entries, today):
@@ -47,12 +64,16 @@ def my_updates(request):
         .select_related("measure", "round", "unit__agency")
     )
     open_entries = list(
-        mine.open().with_return_comment().order_by("round__due_date", "measure__order", "measure__pk", "unit__name")
+        mine.open()
+        .with_return_comment()
+        .annotate(chased=ExpressionWrapper(chased_years(today), output_field=BooleanField()))
+        .order_by("round__due_date", "measure__order", "measure__pk", "unit__name")
     )
     for entry in open_entries:
         entry.days_late = overdue_days(entry, today)
         entry.days_left = -entry.days_late
-    groups = due_groups(open_entries, today) if units else []
+    groups = due_groups([e for e in open_entries if e.chased], today) if units else []
+    older = older_years([e for e in open_entries if not e.chased]) if units else []
     years = {group.round.fiscal_year for group in groups} | {fiscal_year_of(today)}
     sent = list(
         mine.exclude(state__in=[State.DRAFT, State.RETURNED])
@@ -65,9 +86,12 @@ def my_updates(request):
         {
             "units": units,
             "groups": groups,
+            "older_years": older,
             "sent": sent,
             "several_agencies": len({unit.agency_id for unit in units}) > 1,
-            "later": len(open_entries) - sum(len(group.entries) for group in groups),
+            "later": len(open_entries)
+            - sum(len(group.entries) for group in groups)
+            - sum(len(year.entries) for year in older),
             "today": today,
         },
     )
