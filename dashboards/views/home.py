@@ -39,9 +39,11 @@ class AgencyRow:
     todo_url: str = ""  # where the due and overdue reports are worked through
 
 
-def review_url(agency: Agency, year: int) -> str:
-    """Where the agency's reports waiting for review are read: its plan, for now.
-    MERGE: the review queue replaces it, `reverse("review_queue") + f"?agency={agency.code}"`."""
+def review_url(agency: Agency, year: int, *, reviews: bool) -> str:
+    """Where the agency's reports waiting for review are read: the review queue for those who
+    review them (the editors), the plan for everyone else."""
+    if reviews:
+        return reverse("review_queue") + f"?agency={agency.code}&year={year}"
     return reverse("plan", args=[agency.code, year])
 
 
@@ -86,7 +88,7 @@ def agency_rows(
                 due=count.get("due", 0),
                 overdue=count.get("overdue", 0),
                 waiting=count.get("waiting", 0),
-                review_url=review_url(agency, year),
+                review_url=review_url(agency, year, reviews=agency.pk in editable),
                 todo_url=my_updates or reverse("plan", args=[agency.code, year]),
             )
         )
