@@ -66,7 +66,9 @@ async (fails) => {
 def chromium():
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` at the repository's root (make suite does)")
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; Django's ORM is only used synchronously here.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
         )
@@ -81,9 +83,7 @@ def violations():
 
 
 @pytest.fixture
-def browser_page(chromium, client, monkeypatch, violations):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM is only used synchronously here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def browser_page(chromium, client, violations):
     database = connections[DEFAULT_DB_ALIAS]
     pending = set()  # the addresses the browser was redirected to and has not asked for yet
 
@@ -174,16 +174,41 @@ def screenshots(request, tmp_path_factory):
 class Shots:
     """Numbered screenshots of one test, so that the folder reads as the story the test tells."""
 
-    def __init__(self, folder, page):
-        self.folder, self.page, self.count = folder, page, 0
+    def __init__(self, folder):
+        self.folder, self.count = folder, 0
 
-    def __call__(self, name):
+    def __call__(self, name, page):
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.folder / f"{self.count:02d}-{slug}.png"
-        self.page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=True)
         return path
 
 
 def report(problems):
     return json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+# --- A live server, for journeys that upload files ----------------------------------------------
+# Chromium hands a routed request's body to Playwright without the files a form uploads, so the
+# journeys run against pytest-django's live server in its own thread (committed data: `threads_db`)
+# and each person signs in through the login page in a browser context of their own.
+
+
+def signed_in(chromium, live_server, username, password, violations, viewport=DESKTOP):
+    """A page of a fresh browser context, signed in as `username` through the login form."""
+    context = chromium.new_context(viewport=viewport, locale="th-TH", base_url=live_server.url)
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.add_init_script(path=AXE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.expose_function("reportViolation", lambda text: violations.append(text))
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/login/" in page.url:
+        pytest.fail(f"{username} could not sign in")
+    return page
