@@ -153,7 +153,9 @@ def accessibility_problems(page):
     """axe-core's serious and critical findings on the page as it is now, one line per rule and node."""
     found = page.evaluate(RUN_AXE, list(AXE_FAILS))
     path = page.evaluate("document.location.pathname")
-    return [f"{path}: {rule['impact']} {rule['id']} ({rule['help']}): {node}" for rule in found for node in rule["nodes"]]
+    return [
+        f"{path}: {rule['impact']} {rule['id']} ({rule['help']}): {node}" for rule in found for node in rule["nodes"]
+    ]
 
 
 def sideways_scroll(page):

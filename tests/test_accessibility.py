@@ -2,12 +2,20 @@
 finds no serious or critical problem, and the page does not scroll sideways (wide tables scroll in
 their own box). A screenshot of each page is kept (see tests/browser.py)."""
 
-import pytest
 
 from measures.models import ProgressEntry
 from tests import factories
-from tests.browser import PHONE, accessibility_problems, browser_page, chromium, report, screenshots  # noqa: F401
-from tests.browser import sideways_scroll, violations, visit  # noqa: F401
+from tests.browser import (  # noqa: F401  # noqa: F401
+    PHONE,
+    accessibility_problems,
+    browser_page,
+    chromium,
+    report,
+    screenshots,
+    sideways_scroll,
+    violations,
+    visit,
+)
 
 
 def check(page, folder, who, url, status=200):

@@ -7,7 +7,6 @@ dashboard shows the measure done. Each step is a function of the journey, so tha
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from measures.models import Measure, ProgressEntry
