@@ -2,19 +2,16 @@
 finds no serious or critical problem, and the page does not scroll sideways (wide tables scroll in
 their own box). A screenshot of each page is kept (see tests/browser.py)."""
 
-
 from measures.models import ProgressEntry
-from tests import factories
-from tests.browser import (  # noqa: F401  # noqa: F401
-    PHONE,
-    accessibility_problems,
-    browser_page,
-    chromium,
-    report,
-    screenshots,
-    sideways_scroll,
-    violations,
-    visit,
+from tests import browser, factories
+from tests.browser import PHONE, accessibility_problems, report, sideways_scroll, visit
+
+# The browser's fixtures, for this module's tests.
+chromium, browser_page, screenshots, violations = (
+    browser.chromium,
+    browser.browser_page,
+    browser.screenshots,
+    browser.violations,
 )
 
 

@@ -10,14 +10,17 @@ import re
 from playwright.sync_api import expect
 
 from measures.models import Measure, ProgressEntry
-from tests import factories
-from tests.browser import Shots, accessibility_problems, chromium, screenshots, signed_in, violations  # noqa: F401
+from tests import browser, factories
+from tests.browser import Shots, accessibility_problems, signed_in
 from tests.clock import pinned
 from tests.entries_support import PDF
 
 # 24 December 2568: the analysis of 2568 feeds the plan of 2569, whose first quarter (due on
 # 31 December 2568) is being reported on.
 pytestmark = pinned(2025, 12, 24)
+
+# The browser's fixtures, for this module's tests.
+chromium, screenshots, violations = browser.chromium, browser.screenshots, browser.violations
 
 RESULTS = [
     ("AG1", 2568, code, 0, score)
