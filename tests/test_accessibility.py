@@ -2,6 +2,12 @@
 finds no serious or critical problem, and the page does not scroll sideways (wide tables scroll in
 their own box). A screenshot of each page is kept (see tests/browser.py)."""
 
+import pytest
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import path
+
+from ita_tracker import urls as site_urls
 from measures.models import ProgressEntry
 from tests import browser, factories
 from tests.browser import PHONE, accessibility_problems, report, sideways_scroll, visit
@@ -13,6 +19,30 @@ chromium, browser_page, screenshots, violations = (
     browser.screenshots,
     browser.violations,
 )
+
+
+@login_not_required
+def careless_page(request):
+    return HttpResponse(
+        "<!DOCTYPE html><html><head><title>t</title></head><body><main><button></button>"
+        "<table><tr><td>" + "x" * 600 + "</td></tr></table></main></body></html>"
+    )
+
+
+# This module is also the URLconf of the test that shows the checks can fail.
+urlpatterns = [*site_urls.urlpatterns, path("test/careless/", careless_page)]
+
+
+@pytest.mark.urls(__name__)
+def test_the_checks_see_a_nameless_button_no_language_and_a_page_too_wide(browser_page, db):
+    browser_page.set_viewport_size(PHONE)
+    assert visit(browser_page, "/test/careless/") == 200
+    problems = accessibility_problems(browser_page)
+    assert sorted(line.split(" (")[0] for line in problems) == [
+        "/test/careless/: critical button-name",
+        "/test/careless/: serious html-has-lang",
+    ]
+    assert sideways_scroll(browser_page) > 0
 
 
 def check(page, folder, who, url, status=200):
