@@ -6,11 +6,13 @@
 VENV  ?= .venv
 VPY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core, which the browser tests inject into each page (package.json pins it, package-lock.json its hash).
+NODE_STAMP := node_modules/.installed
 LOCK  := requirements.lock
 ARGS  ?=
 DB    ?= sqlite postgres
 
-.PHONY: help run test suite lint lock test-dates load postgres system-deps venv clean FORCE
+.PHONY: help run test suite lint lock test-dates load postgres system-deps venv node-deps clean FORCE
 .DEFAULT_GOAL := help
 
 help:
@@ -47,6 +49,12 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(VPY) -m pip install -q --no-deps -e .
 	@touch $@
 
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: export DJANGO_DEBUG := 1
 run: system-deps $(STAMP)
 	$(VPY) manage.py migrate --noinput
@@ -61,8 +69,11 @@ run: system-deps $(STAMP)
 test: lint suite
 
 # DATABASE_URL comes from the caller's environment (SQLite when unset).
+# The browser tests print where their screenshots are: screenshots/ under pytest's base temporary
+# folder (ARGS="--basetemp=artifacts/local" puts it in the repository; .ci/run does so).
 suite: $(STAMP)
 	@scripts/system-deps --test
+	@$(MAKE) --no-print-directory $(NODE_STAMP)
 	$(VPY) -m pytest $(ARGS)
 
 # The files mypy checks are listed in pyproject.toml ([tool.mypy] files).
@@ -81,13 +92,13 @@ lock: $(STAMP)
 # The dated runs (scripts/test-dates): UTC times, Bangkok is 7 hours ahead. 24 December 2026:
 # the first quarter of 2570 enters the reminder window; 1 October 2027: a new fiscal year;
 # 28 February 2028 17:30 UTC: past midnight in Bangkok on a leap day while UTC is a day behind.
-# The browser test is left out: it drives Chromium, whose clock no Python pin moves, for a progress bar
-# that does not depend on the date; so are the import-limit tests, which read hostile files in
+# The browser tests are left out: they drive Chromium, whose clock no Python pin moves, and pin their
+# own day where the pages depend on it; so are the import-limit tests, which read hostile files in
 # memory-capped subprocesses (a minute or more) and never look at the clock; and so are the modules
 # that read source files or start-up settings only (layers, access rules, the CSP scan, production
 # settings, error pages, the health URL), which have no date in them.
 TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
-UNDATED := test_browser test_import_limits test_layers test_access_rules test_csp test_production_settings \
+UNDATED := test_browser test_accessibility test_journeys test_import_limits test_layers test_access_rules test_csp test_production_settings \
            test_error_pages test_health
 
 test-dates: $(STAMP)
@@ -104,6 +115,6 @@ postgres:
 	    echo "  export DATABASE_URL=$$url"
 
 clean:
-	rm -rf $(VENV) db.sqlite3
+	rm -rf $(VENV) db.sqlite3 node_modules
 
 FORCE:

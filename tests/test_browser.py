@@ -2,32 +2,27 @@
 key pages show without a single violation, and the bundles page's progress bar follows the worker
 without a reload, the download link appearing when the bundle is ready.
 
-The browser talks to the Django test client through Playwright's request routing, so the test
-runs inside the usual test transaction and needs no live server. Each response reaches the browser
-with its headers, the policy among them. Playwright's sync API gives the code after it starts its
-own context, so `browser_page` comes before `db` in a test's arguments (the transaction then opens
-in that context) and the routes reuse the test's connection.
+The browser talks to the Django test client through Playwright's request routing (tests/browser.py),
+so the test runs inside the usual test transaction and needs no live server. Each response reaches
+the browser with its headers, the policy among them. `browser_page` comes before `db` in a test's
+arguments (see tests/browser.py).
 
 This module is also the URLconf of the test that shows a violation is seen: the project's URLs and
 one page with inline code.
 """
 
-import mimetypes
-import shutil
-
 import pytest
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
 from django.urls import path
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from ita_tracker import urls as site_urls
 from measures.models import ProgressEntry
 from reports.models import Bundle, BundleStatus
-from tests import factories
+from tests import browser, factories
+from tests.browser import SITE, visit
 
 
 @login_not_required
@@ -40,67 +35,8 @@ def inline_code(request):
 
 urlpatterns = [*site_urls.urlpatterns, path("test/inline/", inline_code)]
 
-SITE = "http://testserver"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-# Every violation of the policy, as the browser reports it to the page, is handed to the test. Scripts
-# Playwright adds run outside the page's policy.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportViolation(`${document.location.pathname}: ${event.violatedDirective} refused ${event.blockedURI}`
-    + ` (${event.sourceFile}:${event.lineNumber})`);
-});
-"""
-
-
-@pytest.fixture
-def violations():
-    """The policy violations of every page the test's browser opened, in order."""
-    return []
-
-
-@pytest.fixture
-def browser_page(client, monkeypatch, violations):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM is only used synchronously here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    def serve(route):
-        connections[DEFAULT_DB_ALIAS] = database  # requests see the test's uncommitted data
-        path = route.request.url.removeprefix(SITE)
-        if path.startswith("/static/"):
-            name = path.removeprefix("/static/").partition("?")[0]
-            with open(finders.find(name), "rb") as file:
-                return route.fulfill(status=200, content_type=mimetypes.guess_type(name)[0], body=file.read())
-        response = client.get(path)
-        # The headers as Django sent them, so that Chromium enforces the page's policy.
-        route.fulfill(status=response.status_code, headers=dict(response.items()), body=response.content)
-
-    with sync_playwright() as playwright:
-        database = connections[DEFAULT_DB_ALIAS]
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.expose_function("reportViolation", lambda text: violations.append(text))
-        page.add_init_script(REPORT_VIOLATIONS)
-        page.on(
-            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
-        )
-        page.route(f"{SITE}/**", serve)
-        yield page
-        browser.close()
-        # The transaction is rolled back by now; this context's connection would outlive the test
-        # database otherwise (PostgreSQL refuses to drop a database in use).
-        database.close()
+# The browser's fixtures (tests/browser.py), for this module's tests.
+chromium, browser_page, violations = browser.chromium, browser.browser_page, browser.violations
 
 
 def test_the_progress_bar_follows_the_worker_and_offers_the_download(
@@ -129,13 +65,6 @@ def test_the_progress_bar_follows_the_worker_and_offers_the_download(
     assert link.get_attribute("href") == f"/bundles/{bundle.pk}/download"
     assert browser_page.locator("progress").count() == 0
     assert violations == []
-
-
-def visit(page, url):
-    """Open `url` and let the browser finish reporting what the page did."""
-    response = page.goto(f"{SITE}{url}")
-    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")
-    return response.status
 
 
 @pytest.mark.urls(__name__)
