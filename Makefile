@@ -98,7 +98,7 @@ lock: $(STAMP)
 # that read source files or start-up settings only (layers, access rules, the CSP scan, production
 # settings, error pages, the health URL), which have no date in them.
 TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
-UNDATED := test_browser test_accessibility test_journeys test_import_limits test_layers test_access_rules test_csp test_production_settings \
+UNDATED := test_browser test_browser_dates test_accessibility test_journeys test_import_limits test_layers test_access_rules test_csp test_production_settings \
            test_error_pages test_health
 
 test-dates: $(STAMP)

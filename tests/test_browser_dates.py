@@ -3,11 +3,14 @@ drives it): the picker writes dd/mm/BBBB and is usable from the keyboard, rows a
 one too, and a failed form's summary takes the focus."""
 
 from measures.models import ProgressEntry
-from tests import factories
-from tests.test_browser import browser_page, violations, visit  # noqa: F401 (fixtures)
+from tests import browser, factories
+from tests.browser import visit
+
+# The browser's fixtures, for this module's tests.
+chromium, browser_page, violations = browser.chromium, browser.browser_page, browser.violations
 
 
-def test_the_picker_writes_a_buddhist_era_date_from_the_keyboard(browser_page, db, client, agency, unit, officer):  # noqa: F811
+def test_the_picker_writes_a_buddhist_era_date_from_the_keyboard(browser_page, db, client, agency, unit, officer):
     measure = factories.measure(agency, 2569, "มาตรการทดสอบวันที่", lead_unit=unit)
     entry = ProgressEntry.objects.filter(measure=measure).order_by("round__due_date").first()
     client.force_login(officer)
@@ -38,7 +41,7 @@ def test_the_picker_writes_a_buddhist_era_date_from_the_keyboard(browser_page, d
     assert page.locator(".activity-row .datepicker-toggle").count() == 2  # the new row has its picker
 
 
-def test_a_failed_forms_summary_takes_the_focus_and_leads_to_the_field(browser_page, db, client, superuser, violations):  # noqa: F811
+def test_a_failed_forms_summary_takes_the_focus_and_leads_to_the_field(browser_page, db, client, superuser, violations):
     client.force_login(superuser)
     page = browser_page
 

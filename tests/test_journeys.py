@@ -2,7 +2,7 @@
 step after another, each leaving a numbered screenshot (folder printed; see tests/browser.py):
 the integrity officer imports the results, reads the analysis and creates measures from two weak
 items; the unit's staff report on one with two dated activities and a PDF and submit; the officer
-returns it with a comment; the staff fix and resubmit; the officer approves; the executive's
+returns it from the review queue with a comment; the staff fix and resubmit; the officer approves; the executive's
 dashboard shows the measure done. Each step is a function of the journey, so that new steps slot in."""
 
 import re
@@ -96,10 +96,10 @@ def staff_enter_a_report(journey):
     journey.entry_pk = int(re.search(r"/entries/(\d+)/", journey.page.url)[1])
     page = journey.page
     # Typed the Thai way, day/month/Buddhist year, as a person types into the field.
-    type_date(page.get_by_label("วันที่").nth(0), "22/12/2568")
+    type_date(page.get_by_label("วันที่", exact=True).nth(0), "22/12/2568")
     page.get_by_label("สิ่งที่ดำเนินการ").nth(0).fill("ประชุมชี้แจงแนวทางการเปิดเผยข้อมูล")
     page.get_by_role("button", name="+ เพิ่มกิจกรรม").click()
-    type_date(page.get_by_label("วันที่").nth(1), "29/12/2568")
+    type_date(page.get_by_label("วันที่", exact=True).nth(1), "29/12/2568")
     page.get_by_label("สิ่งที่ดำเนินการ").nth(1).fill("เผยแพร่ประกาศบนเว็บไซต์หน่วยงาน")
     page.locator("#id_result").fill("เผยแพร่ข้อมูลครบทุกรายการ")
     page.locator("#id_percent").fill("100")
@@ -124,13 +124,25 @@ def type_date(field, thai):
         field.press_sequentially(thai)
 
 
-def officer_returns_it(journey, comment):
+def officer_returns_it_from_the_queue(journey, comment):
     journey.as_("officer")
-    journey.go(f"/entries/{journey.entry().pk}/")
+    journey.go("/")
+    # The menu counts what waits; the queue lists it, and the report opens from there.
+    expect(journey.page.locator(".site-header")).to_contain_text("ตรวจรายงาน")
+    journey.page.locator(".site-header").get_by_role("link", name=re.compile("ตรวจรายงาน")).click()
+    journey.page.wait_for_load_state()
+    assert journey.page.url.endswith("/review/")
+    expect(journey.page.locator("main")).to_contain_text(journey.reported)
+    journey.shot("officer opens the review queue")
+    journey.page.locator("main").get_by_role("link", name=journey.reported).click()
+    journey.page.wait_for_load_state()
+    assert f"/entries/{journey.entry_pk}/?queue=" in journey.page.url
     journey.page.locator("#comment-return").fill(comment)
     journey.shot("officer writes why it goes back")
     journey.press("ส่งกลับแก้ไข")
-    journey.shot("officer returned the report")
+    # Nothing else waits: back on the queue.
+    assert "/review/" in journey.page.url
+    journey.shot("officer returned the report, back on the queue")
 
 
 def staff_fix_and_resubmit(journey):
@@ -185,7 +197,7 @@ def test_a_year_of_results_measures_and_reports(
     assert sorted(str(activity.date) for activity in entry.activities.all()) == ["2025-12-22", "2025-12-29"]
     assert [item.file.name.rpartition(".")[2] for item in entry.evidence.all()] == ["pdf"]
 
-    officer_returns_it(journey, "โปรดแนบลิงก์ประกาศบนเว็บไซต์")
+    officer_returns_it_from_the_queue(journey, "โปรดแนบลิงก์ประกาศบนเว็บไซต์")
     assert journey.entry().state == "returned"
     staff_fix_and_resubmit(journey)
     assert journey.entry().state == "submitted"

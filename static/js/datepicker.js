@@ -132,12 +132,33 @@
     input.focus();
   }
 
+  // Drawn rather than an emoji: many machines (servers' browsers among them) have no emoji font.
+  function calendarIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    [["rect", { x: "1.5", y: "3", width: "13", height: "11.5", rx: "1.5" }],
+     ["line", { x1: "1.5", y1: "6.5", x2: "14.5", y2: "6.5" }],
+     ["line", { x1: "5", y1: "1", x2: "5", y2: "4.5" }],
+     ["line", { x1: "11", y1: "1", x2: "11", y2: "4.5" }]].forEach(function (part) {
+      var shape = document.createElementNS(ns, part[0]);
+      Object.keys(part[1]).forEach(function (name) { shape.setAttribute(name, part[1][name]); });
+      svg.appendChild(shape);
+    });
+    return svg;
+  }
+
   // A button after each date field; run again whenever rows are added.
   function attach(root) {
     root.querySelectorAll("input[data-datepicker]").forEach(function (input) {
       if (input.dataset.pickerReady || input.closest("template")) return;
       input.dataset.pickerReady = "1";
-      var toggle = button("📅", input.dataset.pickerLabel, "datepicker-toggle");
+      var toggle = button("", input.dataset.pickerLabel, "datepicker-toggle");
+      toggle.appendChild(calendarIcon());
       toggle.setAttribute("aria-haspopup", "dialog");
       toggle.setAttribute("aria-expanded", "false");
       input.after(toggle);
