@@ -37,8 +37,9 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
   unit), `grant` (the demo loader);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`;
 - people (the `people` app): `can_manage_people`, `people_for` (403 but to the agency's
-  administrators and system administrators), `people_agencies` and `manages_people_of` (the menu and links), `memberships_of`,
-  `membership_in`, `is_last_agency_admin`, `leaves_agency_without_admin`, `may_grant_oversight`, `revoke`, `has_any_membership`.
+  administrators and system administrators), `people_agencies` and `manages_people_of` (the menu
+  and links), `memberships_of`, `membership_in`, `is_last_agency_admin`,
+  `leaves_agency_without_admin`, `may_grant_oversight`, `revoke`, `has_any_membership`.
 """
 
 from dataclasses import dataclass

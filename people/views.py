@@ -99,7 +99,9 @@ def invite(request, code):
             return redirect("people", agency.code)
         else:
             invitation, token = do_invite(agency=agency, invited_by=request.user, **data)
-            record(request, Kind.PERSON_INVITED, agency=agency, what=f"{invitation.email}: {Role(invitation.role).label}")
+            record(
+                request, Kind.PERSON_INVITED, agency=agency, what=f"{invitation.email}: {Role(invitation.role).label}"
+            )
             return _handed_over(request, agency, invitation, token)
     return render(request, "people/invite.html", {"agency": agency, "form": form, "days": settings.INVITATION_DAYS})
 
@@ -168,7 +170,9 @@ def person_remove(request, code, user_pk):
     deactivated = do_remove_person(membership=membership, removed_by=request.user)
     record(request, Kind.PERSON_REMOVED, agency=agency, what=person.get_username())
     if deactivated:
-        message = _("%(name)s was removed from the agency. They belong to no other agency, so they can no longer sign in.")
+        message = _(
+            "%(name)s was removed from the agency. They belong to no other agency, so they can no longer sign in."
+        )
     else:
         message = _("%(name)s was removed from the agency.")
     messages.success(request, message % {"name": _name(person)})
