@@ -62,6 +62,13 @@ class AccessEvent(models.Model):
         BUNDLE_DOWNLOAD = "bundle_download", _("Bundle downloaded")
         BUNDLE_REQUESTED = "bundle_requested", _("Bundle requested")
         EVIDENCE_VIEW = "evidence_view", _("Evidence opened")
+        # Changes to an agency's people (the people app): `user` made them, `what` names the person.
+        PERSON_INVITED = "person_invited", _("Person invited")
+        INVITATION_CANCELLED = "invitation_cancelled", _("Invitation cancelled")
+        PERSON_JOINED = "person_joined", _("Person joined")
+        PERSON_CHANGED = "person_changed", _("Role or units changed")
+        PERSON_REMOVED = "person_removed", _("Person removed")
+        PERSON_RESTORED = "person_restored", _("Person brought back")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind)

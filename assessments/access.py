@@ -36,7 +36,11 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
 - the review queue: `entries_reviewable(user)`, the entries whose review steps the user takes;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
   unit), `grant` (the demo loader);
-- the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`.
+- the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`;
+- people (the `people` app): `can_manage_people`, `people_for` (403 but to the agency's
+  administrators and system administrators), `people_agencies` and `manages_people_of` (the menu
+  and links), `memberships_of`, `membership_in`, `is_last_agency_admin`,
+  `leaves_agency_without_admin`, `may_grant_oversight`, `revoke`, `has_any_membership`.
 """
 
 from dataclasses import dataclass
@@ -359,8 +363,13 @@ def require(condition: bool) -> None:
 
 def _memberships(user: AbstractUser) -> list[tuple[str, bool]]:
     """(role, oversight) of each of the user's memberships, read once per user object (a request's)."""
+    return [(role, oversight) for role, oversight, _code in _memberships_with_codes(user)]
+
+
+def _memberships_with_codes(user: AbstractUser) -> list[tuple[str, bool, str]]:
+    """(role, oversight, agency code) of each of the user's memberships, read once per user object."""
     if not hasattr(user, "_memberships"):
-        user._memberships = list(user.memberships.values_list("role", "oversight"))
+        user._memberships = list(user.memberships.values_list("role", "oversight", "agency__code"))
     return user._memberships
 
 
@@ -420,3 +429,77 @@ def access_events_visible(user: User, *, account_kinds: list[str]) -> Q:
     administered = user.memberships.filter(role=Role.AGENCY_ADMIN).values("agency")
     members = Membership.objects.filter(agency__in=administered).values("user")
     return Q(agency__in=administered) | Q(kind__in=account_kinds, user__in=members)
+
+
+# --- People: who invites, changes and removes an agency's members ----------------------------------
+
+
+def can_manage_people(user: User, agency: Agency) -> bool:
+    """Whether the user invites, changes and removes the agency's people: its agency
+    administrators, and system administrators for every agency."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.memberships.filter(agency=agency, role=Role.AGENCY_ADMIN).exists()
+
+
+def people_for(user: User, code: str) -> tuple[Agency, Rights]:
+    """An agency whose people the user manages; 404 if they may not see it, 403 if they see it
+    but do not administer it (officers, unit staff, executives, overseers)."""
+    agency, rights = agency_for(user, code)
+    require(can_manage_people(user, agency))
+    return agency, Rights(rights.standing, can_edit=True)
+
+
+def people_agencies(user: User) -> list[str]:
+    """Codes of the agencies whose people the user manages as their administrator, for the menu
+    (system administrators reach every agency's from its page); read with the menu's memberships."""
+    if not user.is_authenticated or user.is_superuser:
+        return []
+    return sorted(code for role, _oversight, code in _memberships_with_codes(user) if role == Role.AGENCY_ADMIN)
+
+
+def manages_people_of(user: User, code: str) -> bool:
+    """`can_manage_people` for the links on pages (the agency's code), from the menu's memberships: no query more."""
+    return administers_all(user) or code in people_agencies(user)
+
+
+def may_grant_oversight(user: User) -> bool:
+    """Whether the user may give a membership oversight of the agencies below: system administrators only."""
+    return administers_all(user)
+
+
+def memberships_of(agency: Agency) -> QuerySet[Membership]:
+    """The agency's memberships (its people with their roles)."""
+    return Membership.objects.filter(agency=agency)
+
+
+def membership_in(agency: Agency, user_pk: int) -> Membership | None:
+    """The membership of the user `user_pk` in the agency, with the user; None if they have none."""
+    return Membership.objects.select_related("user").filter(agency=agency, user_id=user_pk).first()
+
+
+def is_last_agency_admin(membership: Membership) -> bool:
+    """Whether this membership is the agency's only agency administrator."""
+    if membership.role != Role.AGENCY_ADMIN:
+        return False
+    others = Membership.objects.filter(agency_id=membership.agency_id, role=Role.AGENCY_ADMIN)
+    return not others.exclude(pk=membership.pk).exists()
+
+
+def leaves_agency_without_admin(membership: Membership, new_role: str | None = None) -> bool:
+    """Whether giving the membership `new_role` (None: removing it) leaves its agency with no agency administrator."""
+    if new_role == Role.AGENCY_ADMIN:
+        return False
+    return is_last_agency_admin(membership)
+
+
+def has_any_membership(user: AbstractUser) -> bool:
+    """Whether the user still belongs to some agency."""
+    return user.memberships.exists()
+
+
+def revoke(user: AbstractUser, agency: Agency) -> None:
+    """Take the user's membership in the agency away."""
+    Membership.objects.filter(user=user, agency=agency).delete()

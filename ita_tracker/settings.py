@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "assessments",
     "accounts",
     "measures",
+    "people",
     "reports",
     "dashboards",
 ]
@@ -280,6 +281,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ita-tracker@localhost")
+
+# An invitation to join an agency (people app) may be accepted for this many days after it is sent.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1, maximum=90)
 
 # The address people open the site at, for links in e-mails sent outside a request (send_reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

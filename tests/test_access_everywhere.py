@@ -36,6 +36,7 @@ from accounts.models import AccessEvent
 from assessments.models import Membership
 from measures.evidence import PDF
 from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
+from people.actions import do_invite
 from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 from tests import factories
@@ -136,6 +137,10 @@ EDITORS_OF_ANY_AGENCY = {
 OVERSIGHT = {who: 403 for who in CAST} | {"anonymous": 302, "overseer": 200, "superuser": 200}
 OWNER = {who: 404 for who in CAST} | {"anonymous": 302, "officer": 200}
 ADMIN_ONLY = {who: 302 for who in CAST} | {"superuser": 200}
+# An agency's people: its agency administrators (none in the cast) and system administrators.
+PEOPLE = {**AG1_EDIT, "officer": 403}
+# The invitation's link, opened before there is an account: anyone, signed in or not.
+ANYONE = {who: 200 for who in CAST}
 # The access log: system administrators and agencies' administrators (the cast has none of the latter).
 ACCESS_LOG = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
 
@@ -152,6 +157,8 @@ class World:
     evidence: Evidence = None
     bundle: object = None
     objects: dict = field(default_factory=dict)  # model -> an instance, for the admin's URLs
+    invitation: object = None  # to AG1, pending, with the token of its link
+    invitation_token: str = ""
 
 
 def report(entry, kpi="50"):
@@ -239,6 +246,16 @@ def world(
         what="ACCESS-EVENT-OF-AG2",
     )
 
+    invitation, token = do_invite(
+        agency=agency,
+        email="invited@example.org",
+        name="",
+        role="unit_staff",
+        units=[unit],
+        language="th",
+        invited_by=superuser,
+    )
+
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
 
@@ -253,7 +270,9 @@ def world(
         "overseer": overseer,
         "superuser": superuser,
     }
-    return World(users=users, measures=measures, entries=entries, units=units, evidence=evidence, bundle=bundle)
+    world = World(users=users, measures=measures, entries=entries, units=units, evidence=evidence, bundle=bundle)
+    world.invitation, world.invitation_token = invitation, token
+    return world
 
 
 # --- What a page shows ----------------------------------------------------------------------------
@@ -394,6 +413,18 @@ def access_log_listed(response, who):
     assert "ACCESS-EVENT-OF-AG2" in text_of(response)  # the system administrator reads every agency's
 
 
+def people_listed(response, who):
+    html = text_of(response)
+    usernames = ("officer", "executive", "unitstaff", "otherunitstaff", "formerstaff", "outsider", "overseer")
+    assert {name for name in usernames if f"({name})" in html} == {
+        "officer",
+        "executive",
+        "unitstaff",
+        "otherunitstaff",
+    }
+    assert "invited@example.org" in html
+
+
 def only_ag1(response, who):
     assert named(text_of(response), {"AG2": AG2_NAME}) == set()
 
@@ -498,6 +529,28 @@ def cases(world):
         "accounts/access-log/": [("/accounts/access-log/", ACCESS_LOG, access_log_listed)],
         "accounts/access-log/download.<slug:file_format>": [
             ("/accounts/access-log/download.csv", ACCESS_LOG, access_log_listed)
+        ],
+        "agencies/<agency_code:code>/people/": [("/agencies/AG1/people/", PEOPLE, people_listed)],
+        "agencies/<agency_code:code>/people/invite/": [("/agencies/AG1/people/invite/", PEOPLE, None)],
+        "agencies/<agency_code:code>/people/invitations/<int:pk>/resend/": [
+            (f"/agencies/AG1/people/invitations/{world.invitation.pk}/resend/", POST_ONLY, None)
+        ],
+        "agencies/<agency_code:code>/people/invitations/<int:pk>/cancel/": [
+            (f"/agencies/AG1/people/invitations/{world.invitation.pk}/cancel/", POST_ONLY, None)
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/": [
+            (f"/agencies/AG1/people/{world.users['executive'].pk}/", PEOPLE, None),
+            (f"/agencies/AG1/people/{world.users['outsider'].pk}/", {**PEOPLE, "superuser": 404}, None),
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/remove/": [
+            (f"/agencies/AG1/people/{world.users['executive'].pk}/remove/", POST_ONLY, None)
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/restore/": [
+            (f"/agencies/AG1/people/{world.users['executive'].pk}/restore/", POST_ONLY, None)
+        ],
+        "accounts/invitation/<token>/": [
+            (f"/accounts/invitation/{world.invitation_token}/", ANYONE, None),
+            ("/accounts/invitation/not-a-token/", {who: 404 for who in CAST}, None),
         ],
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
         "accounts/account/": [("/accounts/account/", SIGNED_IN, None)],

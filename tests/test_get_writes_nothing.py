@@ -28,7 +28,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AccessEvent
+from assessments import access
 from measures.models import Activity, Evidence, MeasureTemplate, ProgressEntry, ReportingRound, State
+from people.actions import do_accept_invitation, do_invite, do_remove_person
 from reports.models import Bundle, BundleStatus
 from tests import factories, published
 from tests.entries_support import PDF
@@ -102,7 +104,26 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
             f"ita-{organisation.code}-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True
         )
         bundles[user.pk] = bundle
+    # The people pages: a pending invitation, an accepted one, a member removed from AG1.
+    invitation = do_invite(
+        agency=agency,
+        email="new@example.org",
+        name="",
+        role="officer",
+        units=[unit],
+        language="th",
+        invited_by=superuser,
+    )
+    used, used_token = do_invite(
+        agency=agency, email="old@example.org", name="", role="officer", units=[], language="th", invited_by=superuser
+    )
+    do_accept_invitation(invitation=used, username="accepted", password="a-long-pass-2568")
+    former = factories.member("former", agency, "executive")
+    do_remove_person(membership=access.membership_in(agency, former.pk), removed_by=superuser)
     return {
+        "invitation": invitation,
+        "used_invitation_token": used_token,
+        "former": former,
         "assessment": assessment,
         "measure": measure,
         "entry": entry,
@@ -121,6 +142,8 @@ def app_cases(site, user):
     uid = urlsafe_base64_encode(force_bytes(site["officer"].pk))
     token = default_token_generator.make_token(site["officer"])
     reports = "agencies/<agency_code:code>/<fiscal_year:year>"
+    invitation, token = site["invitation"]
+    used_token = site["used_invitation_token"]
     return {
         "": ["/"],
         "results/import/": ["/results/import/"],
@@ -202,6 +225,26 @@ def app_cases(site, user):
             "/accounts/access-log/download.csv",
             "/accounts/access-log/download.xlsx?since=2568-10-01",
         ],
+        "agencies/<agency_code:code>/people/": ["/agencies/AG1/people/"],
+        "agencies/<agency_code:code>/people/invite/": ["/agencies/AG1/people/invite/"],
+        "agencies/<agency_code:code>/people/invitations/<int:pk>/resend/": [
+            f"/agencies/AG1/people/invitations/{invitation.pk}/resend/"
+        ],
+        "agencies/<agency_code:code>/people/invitations/<int:pk>/cancel/": [
+            f"/agencies/AG1/people/invitations/{invitation.pk}/cancel/"
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/": [
+            f"/agencies/AG1/people/{site['officer'].pk}/",
+            f"/agencies/AG1/people/{site['former'].pk}/",
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/remove/": [
+            f"/agencies/AG1/people/{site['officer'].pk}/remove/"
+        ],
+        "agencies/<agency_code:code>/people/<int:user_pk>/restore/": [
+            f"/agencies/AG1/people/{site['former'].pk}/restore/"
+        ],
+        # A pending invitation, and one accepted already (its page: "used").
+        "accounts/invitation/<token>/": [f"/accounts/invitation/{token}/", f"/accounts/invitation/{used_token}/"],
         "accounts/login/": ["/accounts/login/", "/accounts/login/?next=/dashboard/"],
         "accounts/account/": ["/accounts/account/"],
         "accounts/account/sign-out-everywhere/": ["/accounts/account/sign-out-everywhere/"],

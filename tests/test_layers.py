@@ -20,11 +20,12 @@ ALLOWED = {
     "assessments": {"settings", "assessments"},
     "accounts": {"settings", "assessments", "accounts"},
     "measures": {"settings", "assessments", "accounts", "measures"},
-    "reports": {"settings", "assessments", "accounts", "measures", "reports"},
-    "dashboards": {"settings", "assessments", "accounts", "measures", "reports", "dashboards"},
-    "top": {"settings", "assessments", "accounts", "measures", "reports", "dashboards", "top"},
+    "people": {"settings", "assessments", "accounts", "measures", "people"},
+    "reports": {"settings", "assessments", "accounts", "measures", "people", "reports"},
+    "dashboards": {"settings", "assessments", "accounts", "measures", "people", "reports", "dashboards"},
+    "top": {"settings", "assessments", "accounts", "measures", "people", "reports", "dashboards", "top"},
 }
-APPS = ["assessments", "accounts", "measures", "reports", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "people", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 

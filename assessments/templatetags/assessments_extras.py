@@ -56,6 +56,18 @@ def can_read_access_log(user):
 
 
 @register.filter
+def people_agencies(user):
+    """Codes of the agencies whose people the user manages as their administrator (the menu)."""
+    return access.people_agencies(user)
+
+
+@register.filter
+def manages_people(user, code):
+    """Whether the user manages the people of the agency with this code (its page's link)."""
+    return access.manages_people_of(user, code)
+
+
+@register.filter
 def has_units(user):
     """Whether the user reports for a unit (and so has "My updates"); asked once per request."""
     return access.has_units(user)
