@@ -167,7 +167,7 @@ def test_editors_see_this_years_plan_and_the_current_rounds_reports(client, offi
     # Due: ส.บก.'s first-quarter report; overdue: 2569's rounds but the one sent (2567 is not
     # chased); waiting: the two sent.
     assert counts(response, "AG1") == (1, 3, 2)
-    assert 'href="/agencies/AG1/2570/plan/">2</a>' in html  # waiting for review: on the plan for now
+    assert 'href="/review/?agency=AG1&amp;year=2570">2</a>' in html  # waiting for review: the queue
 
 
 @clock.pinned(2026, 11, 21)

@@ -64,7 +64,7 @@ def assert_everything_typed_is_shown(response):
     assert re.search(r'<input[^>]*name="kpi_actual" value="77.5"[^>]*readonly', text)
     assert re.search(r'<input type="radio" name="status" value="delayed"[^>]*disabled[^>]*checked', text)
     assert re.search(r"<textarea[^>]*readonly[^>]*>\s*กิจกรรมที่พิมพ์ไว้</textarea>", text)
-    assert 'value="2022-12-20"' in text
+    assert 'value="20/12/2565"' in text  # the date typed, shown back the Thai way
     # Nothing on the page sends the form.
     assert "บันทึกและส่งรายงาน" not in text and 'class="button primary">บันทึก<' not in text
     assert "js/activities.js" not in text

@@ -120,7 +120,10 @@ def test_progress_xlsx_holds_text_not_formulas(hostile_plan):
     cells = text_cells(render_xlsx(progress_document_for(hostile_plan, 2566, "q2")))
 
     assert_text(cells, LINK)
-    assert f"ส.บก.:\n5 ม.ค. 69 {AT}\n{LINK}\nปัญหาอุปสรรค: {PLUS}\nความคืบหน้า ร้อยละ 100" in cells
+    assert (
+        f"ส.บก.:\n5 ม.ค. 69 {AT}\n{LINK}\nปัญหาอุปสรรค: {PLUS}\nความคืบหน้า ร้อยละ 100\n\nความคืบหน้าของมาตรการ ร้อยละ 100"
+        in cells
+    )
 
 
 def test_improvement_xlsx_holds_text_not_formulas(hostile_plan):
