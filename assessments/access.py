@@ -34,7 +34,7 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
 - the menu, asked several times a request and read once: `has_oversight` (`require_oversight`),
   `edits_any_agency`, `has_units`;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
-  unit), `grant` (the demo loader);
+  unit), `reviewers_of` (who is told of a submitted report), `grant` (the demo loader);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`.
 """
 
@@ -237,6 +237,15 @@ def bundle_organisations(user: User) -> QuerySet[Agency]:
 def bundle_agencies(organisation: Agency, user: User) -> QuerySet[Agency]:
     """The organisation and the agencies under it (as oversight reaches) that the user may read."""
     return Agency.objects.filter(agencies_visible(user)).filter(within([organisation.pk])).order_by("code")
+
+
+def reviewers_of(agency_id: int) -> QuerySet:
+    """The active people who take the review steps on the agency's progress entries (`can_review`
+    through a membership: its administrators and integrity officers), told when a unit submits.
+    System administrators review everything but are no one's reviewer: they are not told."""
+    return get_user_model().objects.filter(
+        is_active=True, memberships__agency=agency_id, memberships__role__in=EDITOR_ROLES
+    ).distinct()
 
 
 def members_of(agency: Agency) -> QuerySet:

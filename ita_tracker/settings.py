@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "assessments",
     "accounts",
     "measures",
+    "notifications",
     "reports",
     "dashboards",
 ]
@@ -168,6 +169,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },
