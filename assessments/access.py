@@ -243,9 +243,11 @@ def reviewers_of(agency_id: int) -> QuerySet:
     """The active people who take the review steps on the agency's progress entries (`can_review`
     through a membership: its administrators and integrity officers), told when a unit submits.
     System administrators review everything but are no one's reviewer: they are not told."""
-    return get_user_model().objects.filter(
-        is_active=True, memberships__agency=agency_id, memberships__role__in=EDITOR_ROLES
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__agency=agency_id, memberships__role__in=EDITOR_ROLES)
+        .distinct()
+    )
 
 
 def members_of(agency: Agency) -> QuerySet:

@@ -6,10 +6,9 @@ bell, the list) always; by e-mail as each person chose (`accounts.Preferences.em
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
-from measures.models import Action, ProgressEntry, ReviewEvent
+from measures.models import Action, ProgressEntry, ReviewEvent, RoundKind
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -71,7 +70,7 @@ class Notification(models.Model):
             "actor": (event.user.get_full_name() or event.user.get_username()) if event.user else gettext("Someone"),
             "unit": entry.unit,
             "measure": entry.measure.name,
-            "round": entry.round,
+            "round": f"{RoundKind(entry.round.kind).short_label} {entry.round.fiscal_year}",
         }
         sentences = {
             Action.SUBMIT: gettext("%(actor)s submitted the progress report of %(unit)s on “%(measure)s” (%(round)s)."),

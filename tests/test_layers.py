@@ -20,11 +20,12 @@ ALLOWED = {
     "assessments": {"settings", "assessments"},
     "accounts": {"settings", "assessments", "accounts"},
     "measures": {"settings", "assessments", "accounts", "measures"},
-    "reports": {"settings", "assessments", "accounts", "measures", "reports"},
-    "dashboards": {"settings", "assessments", "accounts", "measures", "reports", "dashboards"},
-    "top": {"settings", "assessments", "accounts", "measures", "reports", "dashboards", "top"},
+    "notifications": {"settings", "assessments", "accounts", "measures", "notifications"},
+    "reports": {"settings", "assessments", "accounts", "measures", "notifications", "reports"},
+    "dashboards": {"settings", "assessments", "accounts", "measures", "notifications", "reports", "dashboards"},
+    "top": {"settings", "assessments", "accounts", "measures", "notifications", "reports", "dashboards", "top"},
 }
-APPS = ["assessments", "accounts", "measures", "reports", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "notifications", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 
