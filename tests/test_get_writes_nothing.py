@@ -28,7 +28,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AccessEvent
-from measures.models import Activity, Evidence, MeasureTemplate, ProgressEntry, ReportingRound, State
+from measures.models import (
+    Action,
+    Activity,
+    Evidence,
+    MeasureTemplate,
+    ProgressEntry,
+    ReportingRound,
+    ReviewEvent,
+    State,
+)
+from notifications.models import Notification
 from reports.models import Bundle, BundleStatus
 from tests import factories, published
 from tests.entries_support import PDF
@@ -91,6 +101,8 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
         size=len(PDF),
     )
     template = MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง", steps="ขั้นที่ 1")
+    # The unit's submit notifies the officer, AG1's reviewer.
+    ReviewEvent.objects.create(entry=entry, action=Action.SUBMIT)
     bundles = {}
     # Each user's bundle is of an organisation they may ask bundles for (the officer edits only AG1).
     for user, organisation, agencies in ((superuser, ministry, [ministry, agency]), (officer, agency, [agency])):
@@ -121,6 +133,7 @@ def app_cases(site, user):
     uid = urlsafe_base64_encode(force_bytes(site["officer"].pk))
     token = default_token_generator.make_token(site["officer"])
     reports = "agencies/<agency_code:code>/<fiscal_year:year>"
+    notifications = Notification.objects.filter(user=user)
     return {
         "": ["/"],
         "results/import/": ["/results/import/"],
@@ -212,6 +225,10 @@ def app_cases(site, user):
         "accounts/reset/done/": ["/accounts/reset/done/"],
         "i18n/setlang/": ["/i18n/setlang/?language=en&next=/"],
         "health/": ["/health/"],
+        "notifications/": ["/notifications/", "/notifications/?page=2"],
+        "notifications/read/": ["/notifications/read/"],
+        "notifications/<int:pk>/open/": [f"/notifications/{notification.pk}/open/" for notification in notifications],
+        "accounts/account/preferences/": ["/accounts/account/preferences/"],
     }
 
 
