@@ -9,6 +9,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from accounts import second_factor
+from accounts.models import Preferences
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +77,12 @@ class LoudPasswordResetForm(PasswordResetForm):
         except Exception as exc:
             logger.error("The password reset e-mail to user %s could not be sent: %s", context["user"].pk, exc)
             raise MailNotSent from exc
+
+
+class PreferencesForm(forms.ModelForm):
+    """The language of the pages and e-mails, and how notifications come by e-mail (My account)."""
+
+    class Meta:
+        model = Preferences
+        fields = ["language", "email_notifications"]
+        widgets = {"email_notifications": forms.RadioSelect}

@@ -28,6 +28,14 @@ class AccessEventQuerySet(models.QuerySet):
         return self.filter(access.access_events_visible(user, account_kinds=ACCOUNT_KINDS))
 
 
+class EmailNotifications(models.TextChoices):
+    """How a person hears by e-mail of the review steps they are notified of (in the app they always are)."""
+
+    IMMEDIATELY = "immediately", _("An e-mail for each event")
+    DAILY_DIGEST = "daily", _("One e-mail a day (digest)")
+    OFF = "off", _("No e-mail")
+
+
 class Preferences(models.Model):
     """What a user chose for themselves, kept with the user rather than one browser."""
 
@@ -35,6 +43,12 @@ class Preferences(models.Model):
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="preferences"
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    email_notifications = models.CharField(
+        _("e-mail notifications"),
+        max_length=12,
+        choices=EmailNotifications.choices,
+        default=EmailNotifications.IMMEDIATELY,
+    )
 
     class Meta:
         verbose_name = _("preferences")

@@ -5,6 +5,7 @@ from accounts.views import access_log, account, password_reset, two_factor
 
 urlpatterns = [
     path("account/", account.account, name="account"),
+    path("account/preferences/", account.save_preferences, name="account_preferences"),
     path("account/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
     path("two-factor/enrol/", two_factor.enrol, name="second_factor_enrol"),
     path("two-factor/verify/", two_factor.verify, name="second_factor_verify"),

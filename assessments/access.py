@@ -35,7 +35,7 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
   `edits_any_agency`, `reviews_any_agency`, `has_units`;
 - the review queue: `entries_reviewable(user)`, the entries whose review steps the user takes;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
-  unit), `grant` (the demo loader);
+  unit), `reviewers_of` (who is told of a submitted report), `grant` (the demo loader);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`;
 - people (the `people` app): `can_manage_people`, `people_for` (403 but to the agency's
   administrators and system administrators), `people_agencies` and `manages_people_of` (the menu
@@ -253,6 +253,17 @@ def bundle_organisations(user: User) -> QuerySet[Agency]:
 def bundle_agencies(organisation: Agency, user: User) -> QuerySet[Agency]:
     """The organisation and the agencies under it (as oversight reaches) that the user may read."""
     return Agency.objects.filter(agencies_visible(user)).filter(within([organisation.pk])).order_by("code")
+
+
+def reviewers_of(agency_id: int) -> QuerySet:
+    """The active people who take the review steps on the agency's progress entries (`can_review`
+    through a membership: its administrators and integrity officers), told when a unit submits.
+    System administrators review everything but are no one's reviewer: they are not told."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__agency=agency_id, memberships__role__in=EDITOR_ROLES)
+        .distinct()
+    )
 
 
 def members_of(agency: Agency) -> QuerySet:

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "accounts",
     "measures",
     "people",
+    "notifications",
     "reports",
     "dashboards",
 ]
@@ -169,6 +170,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },

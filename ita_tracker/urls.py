@@ -7,6 +7,7 @@ from ita_tracker import views
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
+    path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("dashboards.urls")),
     path("", include("people.urls")),

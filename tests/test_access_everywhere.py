@@ -35,7 +35,8 @@ from openpyxl import load_workbook
 from accounts.models import AccessEvent
 from assessments.models import Membership
 from measures.evidence import PDF
-from measures.models import Evidence, MeasureTemplate, ProgressEntry, State
+from measures.models import Action, Evidence, MeasureTemplate, ProgressEntry, ReviewEvent, State
+from notifications.models import Notification
 from people.actions import do_invite
 from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
@@ -114,6 +115,15 @@ OWES = {who: set() for who in CAST} | {
 }
 
 
+# The notifications each one is shown: AG1's officer of ส.บก.'s submit; ส.บก.'s staff of the
+# officer's return; AG2's outsider, its reviewer, of AG2's submit (not of the return they made).
+NOTIFIED = {who: set() for who in CAST} | {
+    "officer": {("submit", ("SHARED", "U1"))},
+    "unit_staff": {("return", ("SHARED", "U1"))},
+    "outsider": {("submit", ("ELSEWHERE", "U3"))},
+}
+
+
 def marker(measure, unit):
     return f"RESULT-{measure}-{unit}"
 
@@ -156,6 +166,7 @@ class World:
     units: dict
     evidence: Evidence = None
     bundle: object = None
+    notification: object = None
     objects: dict = field(default_factory=dict)  # model -> an instance, for the admin's URLs
     invitation: object = None  # to AG1, pending, with the token of its link
     invitation_token: str = ""
@@ -256,6 +267,17 @@ def world(
         invited_by=superuser,
     )
 
+    # ส.บก. submitted its SHARED report (AG1's officer is told) and the officer returned it (ส.บก.'s
+    # staff are told, `removed` too while still a member); AG2's unit and officer likewise.
+    for (measure_key, unit_key), reviewer, staff in (
+        (("SHARED", "U1"), officer, unit_staff),
+        (("ELSEWHERE", "U3"), outsider, None),
+    ):
+        ReviewEvent.objects.create(entry=entries[measure_key, unit_key], action=Action.SUBMIT, user=staff)
+        ReviewEvent.objects.create(
+            entry=entries[measure_key, unit_key], action=Action.RETURN, user=reviewer, comment="แก้ไข"
+        )
+
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
 
@@ -270,7 +292,15 @@ def world(
         "overseer": overseer,
         "superuser": superuser,
     }
-    world = World(users=users, measures=measures, entries=entries, units=units, evidence=evidence, bundle=bundle)
+    world = World(
+        users=users,
+        measures=measures,
+        entries=entries,
+        units=units,
+        evidence=evidence,
+        bundle=bundle,
+        notification=Notification.objects.filter(user=unit_staff).first(),
+    )
     world.invitation, world.invitation_token = invitation, token
     return world
 
@@ -403,6 +433,13 @@ def template_targets_listed(response, who):
     form = response.context["form"]
     offered = {agency.code for agency in form.fields["agency"].queryset} if form else set()
     assert offered == {"outsider": {"AG2"}, "officer": {"AG1"}, "superuser": {"MIN", "AG1", "AG2"}}.get(who, set())
+
+
+def notifications_listed(response, who):
+    """Each sees their own notifications, of the entries they may still see: `removed` was told of
+    the return while in ส.บก. and is no longer shown it."""
+    shown = {(n.event.action, pairs([n.event.entry]).pop()) for n in response.context["page"].object_list}
+    assert shown == NOTIFIED[who]
 
 
 def bundles_listed(response, who):
@@ -555,6 +592,10 @@ def cases(world):
         "accounts/login/": [("/accounts/login/", EVERYONE, None)],
         "accounts/account/": [("/accounts/account/", SIGNED_IN, None)],
         "accounts/account/sign-out-everywhere/": [("/accounts/account/sign-out-everywhere/", POST_ONLY, None)],
+        "accounts/account/preferences/": [("/accounts/account/preferences/", POST_ONLY, None)],
+        "notifications/": [("/notifications/", SIGNED_IN, notifications_listed)],
+        "notifications/read/": [("/notifications/read/", POST_ONLY, None)],
+        "notifications/<int:pk>/open/": [(f"/notifications/{world.notification.pk}/open/", POST_ONLY, None)],
         # Nobody in the cast has a second factor: each may set one up; none owes a code.
         "accounts/two-factor/enrol/": [("/accounts/two-factor/enrol/", SIGNED_IN, None)],
         "accounts/two-factor/verify/": [("/accounts/two-factor/verify/", {who: 302 for who in CAST}, None)],

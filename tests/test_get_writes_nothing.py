@@ -29,7 +29,17 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AccessEvent
 from assessments import access
-from measures.models import Activity, Evidence, MeasureTemplate, ProgressEntry, ReportingRound, State
+from measures.models import (
+    Action,
+    Activity,
+    Evidence,
+    MeasureTemplate,
+    ProgressEntry,
+    ReportingRound,
+    ReviewEvent,
+    State,
+)
+from notifications.models import Notification
 from people.actions import do_accept_invitation, do_invite, do_remove_person
 from reports.models import Bundle, BundleStatus
 from tests import factories, published
@@ -93,6 +103,8 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
         size=len(PDF),
     )
     template = MeasureTemplate.objects.create(indicator_number=4, item_code="I20", name="มาตรการจากคลัง", steps="ขั้นที่ 1")
+    # The unit's submit notifies the officer, AG1's reviewer.
+    ReviewEvent.objects.create(entry=entry, action=Action.SUBMIT)
     bundles = {}
     # Each user's bundle is of an organisation they may ask bundles for (the officer edits only AG1).
     for user, organisation, agencies in ((superuser, ministry, [ministry, agency]), (officer, agency, [agency])):
@@ -144,6 +156,7 @@ def app_cases(site, user):
     reports = "agencies/<agency_code:code>/<fiscal_year:year>"
     invitation, token = site["invitation"]
     used_token = site["used_invitation_token"]
+    notifications = Notification.objects.filter(user=user)
     return {
         "": ["/"],
         "results/import/": ["/results/import/"],
@@ -260,6 +273,10 @@ def app_cases(site, user):
         "accounts/reset/done/": ["/accounts/reset/done/"],
         "i18n/setlang/": ["/i18n/setlang/?language=en&next=/"],
         "health/": ["/health/"],
+        "notifications/": ["/notifications/", "/notifications/?page=2"],
+        "notifications/read/": ["/notifications/read/"],
+        "notifications/<int:pk>/open/": [f"/notifications/{notification.pk}/open/" for notification in notifications],
+        "accounts/account/preferences/": ["/accounts/account/preferences/"],
     }
 
 

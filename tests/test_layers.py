@@ -21,11 +21,12 @@ ALLOWED = {
     "accounts": {"settings", "assessments", "accounts"},
     "measures": {"settings", "assessments", "accounts", "measures"},
     "people": {"settings", "assessments", "accounts", "measures", "people"},
-    "reports": {"settings", "assessments", "accounts", "measures", "people", "reports"},
-    "dashboards": {"settings", "assessments", "accounts", "measures", "people", "reports", "dashboards"},
-    "top": {"settings", "assessments", "accounts", "measures", "people", "reports", "dashboards", "top"},
+    "notifications": {"settings", "assessments", "accounts", "measures", "notifications"},
+    "reports": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports"},
+    "dashboards": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards"},
+    "top": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards", "top"},
 }
-APPS = ["assessments", "accounts", "measures", "people", "reports", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 

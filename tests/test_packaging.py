@@ -25,7 +25,7 @@ from tests.test_production_settings import example_environment, settings_variabl
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-APP_SERVICES = ["migrate", "web", "worker", "reminders", "backup"]
+APP_SERVICES = ["migrate", "web", "worker", "reminders", "digest", "backup"]
 BANGKOK = ZoneInfo("Asia/Bangkok")
 UTC = datetime.UTC
 
@@ -86,6 +86,9 @@ def test_compose_runs_the_database_migrations_web_app_worker_and_reminders():
     assert commands_of(services["worker"]) == [["python", "manage.py", "db_worker"]]
     assert commands_of(services["reminders"]) == [
         ["python", "scripts/daily", "07:30", "python", "manage.py", "send_reminders"]
+    ]
+    assert commands_of(services["digest"]) == [
+        ["python", "scripts/daily", "07:00", "python", "manage.py", "send_notification_digest"]
     ]
     assert commands_of(services["backup"]) == [
         ["python", "scripts/daily", "02:00", "python", "manage.py", "backup", "--dated", "--keep", "14", "/backups"]

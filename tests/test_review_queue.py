@@ -292,8 +292,8 @@ def queries(client, url):
 
 
 # Session, user, memberships; the agencies and units the filters offer; the queue's count, its page
-# and who sent each report; the menu's "My updates" and its count of reports waiting.
-QUEUE_QUERIES = 10
+# and who sent each report; the menu's "My updates", its count of reports waiting and the bell.
+QUEUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [1, PAGE_SIZE, PAGE_SIZE + 10])

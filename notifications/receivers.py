@@ -1,0 +1,68 @@
+"""Each review step notifies its people as it is recorded: in the step's own transaction, so the
+notifications commit (or roll back) with it, and the e-mails are queued once it has committed.
+Nothing here may fail the step: a problem is logged and the step goes through."""
+
+import logging
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from accounts.models import EmailNotifications
+from assessments import access
+from measures.models import Action, ReviewEvent, Unit, unit_memberships
+from notifications.models import Notification
+from notifications.tasks import send_notification_mail
+
+log = logging.getLogger(__name__)
+
+# Other steps (a unit withdrawing its report, say) notify no one.
+NOTIFIED = {Action.SUBMIT, Action.RETURN, Action.APPROVE, Action.REOPEN}
+
+
+def recipients(event):
+    """The people told of the step, not the person who took it: the agency's reviewers when a
+    unit submits; the unit's members (those still in its agency) when the office answers."""
+    if event.action == Action.SUBMIT:
+        agency_id = Unit.objects.values_list("agency_id", flat=True).get(pk=event.entry.unit_id)
+        people = access.reviewers_of(agency_id)
+    else:
+        members = unit_memberships().filter(unit=event.entry.unit_id, user__is_active=True).values("user")
+        people = get_user_model().objects.filter(pk__in=members)
+    return people.exclude(pk=event.user_id).values_list("pk", "email", "preferences__email_notifications")
+
+
+def notify(event):
+    """Notify the step's people (one notification each) and return the ids to e-mail at once."""
+    to_mail = []
+    notifications = []
+    for user_id, email, preference in recipients(event):
+        notifications.append(Notification(user_id=user_id, event=event, created=event.created))
+        # No preferences saved yet: the default, an e-mail for each event.
+        to_mail.append(bool(email) and preference in (None, EmailNotifications.IMMEDIATELY))
+    Notification.objects.bulk_create(notifications)
+    return [notification.pk for notification, mail in zip(notifications, to_mail, strict=True) if mail]
+
+
+def queue_mail(notification_ids):
+    try:
+        send_notification_mail.enqueue(notification_ids)
+    except Exception:
+        # The step has committed; only the e-mails are lost (the bell still shows them).
+        log.exception("Could not queue the e-mails of notifications %s", notification_ids)
+
+
+@receiver(post_save, sender=ReviewEvent, dispatch_uid="notifications.review_step")
+def review_step_recorded(sender, instance, created, raw=False, **kwargs):
+    if not created or raw or instance.action not in NOTIFIED:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a failure here leaves the step's transaction usable
+            to_mail = notify(instance)
+    except Exception:
+        log.exception("Could not notify anyone of review step %s", instance.pk)
+        return
+    if to_mail:
+        transaction.on_commit(partial(queue_mail, to_mail))
