@@ -2,8 +2,9 @@
 step after another, each leaving a numbered screenshot (folder printed; see tests/browser.py):
 the integrity officer imports the results, reads the analysis and creates measures from two weak
 items; the unit's staff report on one with two dated activities and a PDF and submit; the officer
-returns it from the review queue with a comment; the staff fix and resubmit; the officer approves; the executive's
-dashboard shows the measure done. Each step is a function of the journey, so that new steps slot in."""
+returns it from the review queue with a comment; the staff fix and resubmit; the officer approves;
+the staff find both steps under the bell; the executive's dashboard shows the measure done. Each
+step is a function of the journey, so that new steps slot in."""
 
 import re
 
@@ -162,6 +163,26 @@ def officer_approves(journey):
     journey.shot("officer approved the report")
 
 
+def staff_see_both_steps_under_the_bell(journey):
+    journey.as_("unit_staff")
+    journey.go("/my/updates/")
+    bell = journey.page.locator(".site-header .bell")
+    expect(bell).to_have_text("2")  # the return and the approval, neither read yet
+    journey.shot("staff see two unread under the bell")
+    bell.click()
+    journey.page.wait_for_load_state()
+    unread = journey.page.locator("li.notification.unread .summary")
+    expect(unread).to_have_count(2)
+    # Newest first: the approval, then the return with the officer's reason.
+    expect(unread.nth(0)).to_contain_text("อนุมัติรายงานผลการดำเนินงาน")
+    expect(unread.nth(1)).to_contain_text("ส่งกลับรายงานผลการดำเนินงาน")
+    expect(journey.page.locator("li.notification .comment")).to_contain_text(journey.return_comment)
+    journey.shot("staff read the notifications")
+    journey.press("ทำเครื่องหมายว่าอ่านแล้วทั้งหมด")
+    expect(journey.page.locator(".site-header .bell")).to_have_text("0")
+    journey.shot("staff marked them read")
+
+
 def executive_sees_the_dashboard(journey, done):
     journey.as_("executive")
     journey.go("/dashboard/")
@@ -197,12 +218,14 @@ def test_a_year_of_results_measures_and_reports(
     assert sorted(str(activity.date) for activity in entry.activities.all()) == ["2025-12-22", "2025-12-29"]
     assert [item.file.name.rpartition(".")[2] for item in entry.evidence.all()] == ["pdf"]
 
-    officer_returns_it_from_the_queue(journey, "โปรดแนบลิงก์ประกาศบนเว็บไซต์")
+    journey.return_comment = "โปรดแนบลิงก์ประกาศบนเว็บไซต์"
+    officer_returns_it_from_the_queue(journey, journey.return_comment)
     assert journey.entry().state == "returned"
     staff_fix_and_resubmit(journey)
     assert journey.entry().state == "submitted"
     officer_approves(journey)
     assert journey.entry().state == "approved"
+    staff_see_both_steps_under_the_bell(journey)
     executive_sees_the_dashboard(journey, "1 จาก 2 มาตรการ")
 
     assert journey.problems == []

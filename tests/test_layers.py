@@ -23,8 +23,27 @@ ALLOWED = {
     "people": {"settings", "assessments", "accounts", "measures", "people"},
     "notifications": {"settings", "assessments", "accounts", "measures", "notifications"},
     "reports": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports"},
-    "dashboards": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards"},
-    "top": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards", "top"},
+    "dashboards": {
+        "settings",
+        "assessments",
+        "accounts",
+        "measures",
+        "people",
+        "notifications",
+        "reports",
+        "dashboards",
+    },
+    "top": {
+        "settings",
+        "assessments",
+        "accounts",
+        "measures",
+        "people",
+        "notifications",
+        "reports",
+        "dashboards",
+        "top",
+    },
 }
 APPS = ["assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
