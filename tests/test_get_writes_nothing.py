@@ -154,7 +154,7 @@ def app_cases(site, user):
     uid = urlsafe_base64_encode(force_bytes(site["officer"].pk))
     token = default_token_generator.make_token(site["officer"])
     reports = "agencies/<agency_code:code>/<fiscal_year:year>"
-    invitation, token = site["invitation"]
+    invitation, invitation_token = site["invitation"]
     used_token = site["used_invitation_token"]
     notifications = Notification.objects.filter(user=user)
     return {
@@ -257,7 +257,10 @@ def app_cases(site, user):
             f"/agencies/AG1/people/{site['former'].pk}/restore/"
         ],
         # A pending invitation, and one accepted already (its page: "used").
-        "accounts/invitation/<token>/": [f"/accounts/invitation/{token}/", f"/accounts/invitation/{used_token}/"],
+        "accounts/invitation/<token>/": [
+            f"/accounts/invitation/{invitation_token}/",
+            f"/accounts/invitation/{used_token}/",
+        ],
         "accounts/login/": ["/accounts/login/", "/accounts/login/?next=/dashboard/"],
         "accounts/account/": ["/accounts/account/"],
         "accounts/account/sign-out-everywhere/": ["/accounts/account/sign-out-everywhere/"],
