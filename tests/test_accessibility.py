@@ -8,7 +8,9 @@ from django.http import HttpResponse
 from django.urls import path
 
 from ita_tracker import urls as site_urls
-from measures.models import ProgressEntry
+from measures.actions import do_review_step
+from measures.models import Action, ProgressEntry
+from people.actions import do_invite
 from tests import browser, factories
 from tests.browser import PHONE, accessibility_problems, report, sideways_scroll, visit
 
@@ -63,10 +65,22 @@ def test_every_key_page_is_accessible_and_fits_a_phone(
     measure = factories.measure(agency, 2569, "มาตรการเปิดเผยข้อมูลการจัดซื้อจัดจ้าง", lead_unit=unit, items=["i1"])
     entry = ProgressEntry.objects.filter(measure=measure).order_by("round__due_date").first()
     officer = factories.member("overseer", agency, "officer", oversight=True)
+    # A second report, sent: the review queue lists it and the officer's bell counts it.
+    sent = ProgressEntry.objects.filter(measure=measure).order_by("round__due_date")[1]
+    do_review_step(entry=sent, action=Action.SUBMIT, user=unit_staff)
+    invitation, token = do_invite(
+        agency=agency,
+        email="new@example.org",
+        name="",
+        role="unit_staff",
+        units=[unit],
+        language="th",
+        invited_by=superuser,
+    )
 
     results = {}
     client.logout()
-    for url in ["/accounts/login/", "/accounts/password_reset/"]:
+    for url in ["/accounts/login/", "/accounts/password_reset/", f"/accounts/invitation/{token}/"]:
         results[("anonymous", url)] = check(browser_page, screenshots, "anonymous", url)
 
     client.force_login(officer)
@@ -85,6 +99,9 @@ def test_every_key_page_is_accessible_and_fits_a_phone(
         "/overview/2568/",
         "/bundles/",
         "/accounts/account/",
+        "/review/",
+        f"/entries/{sent.pk}/?queue=",
+        "/notifications/",
     ]
     for url in officer_pages:
         results[("officer", url)] = check(browser_page, screenshots, "officer", url)
@@ -98,7 +115,13 @@ def test_every_key_page_is_accessible_and_fits_a_phone(
     results[("executive", "/dashboard/")] = check(browser_page, screenshots, "executive", "/dashboard/")
 
     client.force_login(superuser)
-    results[("admin", "/accounts/access-log/")] = check(browser_page, screenshots, "admin", "/accounts/access-log/")
+    for url in [
+        "/accounts/access-log/",
+        "/agencies/AG1/people/",
+        "/agencies/AG1/people/invite/",
+        f"/agencies/AG1/people/{unit_staff.pk}/",
+    ]:
+        results[("admin", url)] = check(browser_page, screenshots, "admin", url)
 
     wrong_status = {key: got for key, (got, status, _, _) in results.items() if got != status}
     problems = [line for _, _, found, _ in results.values() for line in found]
