@@ -181,6 +181,9 @@ def test_unit_staff_count_only_their_units_reports(client, unit_staff, other_uni
     assert "1 มาตรการ" in row(mine, "AG1")
     assert 'href="/my/updates/">1</a>' in row(mine, "AG1")  # their to-do list
     assert counts(theirs, "AG1") == (0, 0, 1)
+    # Unit staff review nothing: what waits is read on the plan, not in the queue (403 to them).
+    waiting = re.search(r'<td class="num waiting"><a href="([^"]*)"', row(theirs, "AG1")).group(1)
+    assert waiting == "/agencies/AG1/2570/plan/"
 
 
 @clock.pinned(2026, 11, 21)
