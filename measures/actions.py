@@ -152,6 +152,8 @@ def do_remove_evidence(*, evidence: Evidence, user: User) -> None:
         raise ValidationError(
             _("This report is with the integrity office for review; withdraw the submission to remove its files.")
         )
+    if entry.measure.withdrawn is not None:
+        raise ValidationError(_("This measure was withdrawn from the plan; its reports can no longer be changed."))
     if entry.locked:
         raise ValidationError(_("This report was approved meanwhile; its files can no longer be removed."))
     entry.revision += 1
@@ -237,11 +239,12 @@ def do_save_entry(
     an inline formset) and new evidence (`files`: (upload, content type) pairs, already checked).
 
     Saves nothing and returns False when someone saved the entry, or moved it through the
-    review, after the user loaded `revision`, or when it is locked (under review or approved);
+    review, after the user loaded `revision`, or when it is locked (under review, approved, or its
+    measure withdrawn);
     the caller shows the user's text again.
     """
     entry = form.instance
-    unlocked = ProgressEntry.objects.exclude(state__in=LOCKED_STATES)
+    unlocked = ProgressEntry.objects.exclude(state__in=LOCKED_STATES).filter(measure__withdrawn__isnull=True)
     if not unlocked.filter(pk=entry.pk, revision=revision).update(revision=F("revision") + 1):
         return False
     entry = form.save(commit=False)

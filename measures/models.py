@@ -596,8 +596,9 @@ class ProgressEntry(models.Model):
     @property
     def locked(self):
         """Whether the report's text, activities and evidence are fixed: while the integrity office
-        reviews it (the unit may withdraw it first) and once approved (the office may reopen it)."""
-        return self.state in LOCKED_STATES
+        reviews it (the unit may withdraw it first), once approved (the office may reopen it), and
+        while its measure is withdrawn from the plan (nobody is asked for it)."""
+        return self.state in LOCKED_STATES or self.measure.withdrawn is not None
 
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]

@@ -14,6 +14,7 @@ from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
 from tests import factories
 from tests.clock import pinned
+from tests.entries_support import form_data
 
 pytestmark = pinned(2026, 2, 15)  # fiscal year 2569; its first quarter is overdue
 
@@ -171,3 +172,21 @@ def queries(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def test_a_withdrawn_measures_reports_are_kept_as_they_are(client, officer, unit_staff, dropped):
+    entry = ProgressEntry.objects.filter(measure=dropped).order_by("round__due_date").first()
+    client.force_login(officer)
+    withdraw(client, dropped)
+    client.force_login(unit_staff)
+
+    page = client.get(f"/entries/{entry.pk}/")
+    typed = form_data(entry, result="ผลที่พิมพ์หลังถอนมาตรการ", percent="40", status="on_track")
+    saved = client.post(f"/entries/{entry.pk}/", typed)
+
+    assert 'id="measure-withdrawn"' in page.text and 'name="result"' not in page.text
+    assert saved.status_code == 409
+    assert "มาตรการนี้ถูกถอนออกจากแผนระหว่างที่คุณแก้ไข" in saved.text
+    assert "ผลที่พิมพ์หลังถอนมาตรการ" in saved.text  # kept on the page to copy
+    entry.refresh_from_db()
+    assert (entry.result, entry.percent) == ("", 0)
