@@ -70,7 +70,7 @@ test: lint suite
 
 # DATABASE_URL comes from the caller's environment (SQLite when unset).
 # The browser tests print where their screenshots are: screenshots/ under pytest's base temporary
-# folder (ARGS="--basetemp=artifacts/local" puts it in the repository; .ci/run does so).
+# folder (ARGS="--basetemp=artifacts/local" puts it in the repository once artifacts/ exists; .ci/run does so).
 suite: $(STAMP)
 	@scripts/system-deps --test
 	@$(MAKE) --no-print-directory $(NODE_STAMP)
