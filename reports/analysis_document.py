@@ -10,6 +10,7 @@ from assessments.analysis import Analysis, build_analysis
 from assessments.models import Assessment, FrameworkVersion
 from assessments.thai import change_text, score_text
 from reports.layout import CHANGE, SCORE, Document, Section, Table, agency_document, header
+from reports.signoff import sign_off
 
 ANALYSIS_TITLE = "รายงานการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA)"
 
@@ -27,7 +28,8 @@ def analysis_document_for(assessment: Assessment) -> Document:
     history = list(Assessment.objects.history_of(assessment.agency))
     current = next(a for a in history if a.pk == assessment.pk)
     current.agency = assessment.agency
-    return analysis_document(current, history, FrameworkVersion.objects.by_id())
+    document = analysis_document(current, history, FrameworkVersion.objects.by_id())
+    return sign_off(document, assessment.agency, assessment.fiscal_year, "analysis")
 
 
 def _analysis_document(report: Analysis, history: list[Assessment], versions: dict[int, FrameworkVersion]) -> Document:

@@ -13,6 +13,7 @@ from measures.models import Confidence, Measure, ProgressEntry, State
 from measures.plans import Answered, answered_results, unit_label
 from reports.layout import Document, Section, Table, agency_document, header, visible
 from reports.plan_document import MONTH_MARK, measure_month_columns
+from reports.signoff import sign_off
 
 IMPROVEMENT_TITLE = "แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส"
 TICKED, UNTICKED = "[X]", "[ ]"  # Sarabun has no ballot-box glyphs (☑ ☐)
@@ -118,6 +119,7 @@ def improvement_document_for(agency: Agency, year: int, user=None) -> Document:
         .order_by("round__due_date", "updated", "pk")
     )
     with translation.override("th"):
-        return improvement_document(
+        document = improvement_document(
             agency, year, measures, answered_results(agency, year), latest_results(list(entries))
         )
+    return sign_off(document, agency, year, "improvement")

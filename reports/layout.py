@@ -6,6 +6,7 @@ which columns hold numbers and how they print ("score" 97.04, "change" (4.72) fo
 the renderers format them, so the spreadsheet keeps numbers as numbers.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -52,6 +53,40 @@ class Section:
     table: Table | None = None
     charts: list = field(default_factory=list)  # SVG strings
     level: int = 2  # 2 for a section, 3 for a part within the section before it
+    new_page: bool = False  # starts a new page (a part of a combined document, an annex)
+    landscape: bool | None = None  # None: the document's orientation; else this section's own pages
+
+
+@dataclass
+class Letterhead:
+    """The agency's own heading, printed on the first page in the style of Thai official documents."""
+
+    full_name: str
+    address: str = ""
+    telephone: str = ""
+    website: str = ""
+    logo: bytes | None = None  # PNG or JPEG content, checked when uploaded
+    logo_type: str = ""  # "image/png" | "image/jpeg"
+
+
+@dataclass
+class Signature:
+    """A signature block at the end of a document: (ลงชื่อ) ... (name) position, date."""
+
+    role: str  # what the signer did, printed above the line: "ผู้จัดทำ", "ผู้ตรวจสอบ", "ผู้อนุมัติ"
+    name: str
+    position: str = ""
+    date: datetime.date | None = None  # printed in the Buddhist Era; None leaves a blank to fill by hand
+
+
+@dataclass
+class Acknowledgement:
+    """The executive's acknowledgement recorded in the app, which the NACC asks to see as evidence."""
+
+    name: str
+    position: str
+    date: datetime.date
+    text: str = "รับทราบ"  # what the executive wrote ("รับทราบ", "เห็นชอบ", a short instruction)
 
 
 @dataclass
@@ -61,6 +96,9 @@ class Document:
     fiscal_year: int
     sections: list
     filename: str  # without the extension: ita-analysis-TCEB-2565
+    letterhead: Letterhead | None = None
+    signatures: list = field(default_factory=list)  # [Signature], printed side by side at the end
+    acknowledgement: Acknowledgement | None = None
 
 
 def agency_document(

@@ -95,6 +95,8 @@ def prepared_sections(document, digits):
                 "table": table,
                 "charts": [svg_digits(chart, digits) for chart in section.charts],
                 "level": section.level,
+                "new_page": section.new_page,
+                "page": "" if section.landscape is None else "landscape" if section.landscape else "portrait",
             }
         )
     return sections

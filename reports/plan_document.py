@@ -10,6 +10,7 @@ from assessments.thai import FISCAL_MONTHS, FISCAL_MONTHS_SHORT, fiscal_months, 
 from measures.models import Frequency, Measure, Period
 from measures.plans import Answered, answered_results, plan_groups, unit_label
 from reports.layout import Document, Section, Table, agency_document, header, visible
+from reports.signoff import sign_off
 
 PLAN_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
 MONTH_MARK = "■"  # in Sarabun
@@ -152,4 +153,5 @@ def plan_document_for(agency: Agency, year: int, user=None) -> Document:
     answers in a fixed number of queries, and build the document."""
     measures = list(visible(Measure.objects.for_plan(agency, year), user).plan_table())
     with translation.override("th"):
-        return plan_document(agency, year, measures, answered_results(agency, year))
+        document = plan_document(agency, year, measures, answered_results(agency, year))
+    return sign_off(document, agency, year, "plan")

@@ -13,6 +13,7 @@ from assessments.scoring import Result
 from assessments.thai import score_text, thai_date
 from measures.models import Activity, Measure, ProgressEntry, ReportingRound, RoundKind, State, Status, whole_percent
 from reports.layout import CHANGE, SCORE, Document, Section, Table, agency_document, header, visible
+from reports.signoff import sign_off
 
 PROGRESS_TITLE = "รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
 NOT_REVIEWED = "(ยังไม่ผ่านการตรวจสอบ)"
@@ -192,4 +193,7 @@ def progress_document_for(agency: Agency, year: int, round_kind: str, user=None)
         for item in Item.objects.filter(version_id=assessments[year - 1].version_id).select_related("indicator"):
             items.setdefault(item.indicator.number, []).append(item)
     versions = FrameworkVersion.objects.by_id()
-    return progress_document(agency, year, round_kind, used, round_, measures, entries, assessments, versions, items)
+    document = progress_document(
+        agency, year, round_kind, used, round_, measures, entries, assessments, versions, items
+    )
+    return sign_off(document, agency, year, "progress", round_kind)
