@@ -53,6 +53,7 @@ class Section:
     table: Table | None = None
     charts: list = field(default_factory=list)  # SVG strings
     level: int = 2  # 2 for a section, 3 for a part within the section before it
+    sheet: str = ""  # the XLSX sheet it goes on: sections with the same name share one sheet (whole words, ≤ 31)
     new_page: bool = False  # starts a new page (a part of a combined document, an annex)
     landscape: bool | None = None  # None: the document's orientation; else this section's own pages
 
