@@ -24,6 +24,11 @@ urlpatterns = [
         views.improvement_report,
         name="improvement_report",
     ),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/combined/report.<slug:file_format>",
+        views.combined_report,
+        name="combined_report",
+    ),
     path("bundles/", bundle_views.bundles, name="bundles"),
     path("bundles/<int:pk>/status", bundle_views.bundle_status, name="bundle_status"),
     path("bundles/<int:pk>/download", bundle_views.bundle_download, name="bundle_download"),

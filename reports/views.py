@@ -7,9 +7,10 @@ from assessments.downloads import attachment
 from measures.models import RoundKind
 from measures.plans import check_fiscal_year
 from reports.analysis_document import analysis_document_for
+from reports.combined_document import combined_document_for
 from reports.files import FORMATS, render
 from reports.improvement_document import improvement_document_for
-from reports.plan_document import plan_document_for
+from reports.plan_document import DEFAULT_LAYOUT, LAYOUTS, plan_document_for
 from reports.progress_document import progress_document_for
 
 
@@ -54,11 +55,35 @@ def _plan_download(request, code, year, file_format, document_for):
     return _download(request, agency, document_for(agency, year, user=request.user), file_format)
 
 
+def _plan_layout(request):
+    """?layout=tceb prints the plan as TCEB's single table; a layout we do not have is a 404."""
+    layout = request.GET.get("layout", DEFAULT_LAYOUT)
+    if layout not in LAYOUTS:
+        raise Http404
+    return layout
+
+
 @require_http_methods(["GET"])
 def plan_report(request, code, year, file_format):
-    """The measures plan of a fiscal year as a PDF (A4 landscape) or XLSX file;
-    unit staff get only their units' measures."""
-    return _plan_download(request, code, year, file_format, plan_document_for)
+    """The measures plan of a fiscal year as a PDF (A4 landscape) or XLSX file, in the layout
+    `?layout=` names; unit staff get only their units' measures."""
+    layout = _plan_layout(request)
+    return _plan_download(
+        request, code, year, file_format, lambda agency, year, user: plan_document_for(agency, year, user, layout)
+    )
+
+
+@require_http_methods(["GET"])
+def combined_report(request, code, year, file_format):
+    """The analysis of year − 1 (portrait) and the measures plan of the year (landscape) as one
+    document, read with the plan's rule; 404 when either is missing."""
+    layout = _plan_layout(request)
+    check_fiscal_year(year)
+    agency = _plan_agency(request, code, file_format)
+    document = combined_document_for(agency, year, user=request.user, layout=layout)
+    if document is None:
+        raise Http404
+    return _download(request, agency, document, file_format, landscape=False)
 
 
 @require_http_methods(["GET"])

@@ -560,6 +560,9 @@ def cases(world):
         "agencies/<agency_code:code>/<fiscal_year:year>/improvement/report.<slug:file_format>": [
             ("/agencies/AG1/2569/improvement/report.xlsx", AG1_READ, ag1_measures_listed)
         ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/combined/report.<slug:file_format>": [
+            ("/agencies/AG1/2569/combined/report.xlsx", AG1_READ, ag1_measures_listed)
+        ],
         "bundles/": [("/bundles/", EDITORS_OF_ANY_AGENCY, bundles_listed)],
         "bundles/<int:pk>/status": [(f"/bundles/{world.bundle.pk}/status", OWNER, None)],
         "bundles/<int:pk>/download": [(f"/bundles/{world.bundle.pk}/download", OWNER, None)],

@@ -61,6 +61,7 @@ AUDITED = {
     f"{REPORTS}/progress/<round_kind:round_kind>/report.<slug:file_format>",
     f"{REPORTS}/plan/report.<slug:file_format>",
     f"{REPORTS}/improvement/report.<slug:file_format>",
+    f"{REPORTS}/combined/report.<slug:file_format>",
     "bundles/<int:pk>/download",
     "accounts/access-log/download.<slug:file_format>",
 }
@@ -230,6 +231,10 @@ def app_cases(site, user):
             "/agencies/AG1/2566/improvement/report.pdf",
             "/agencies/AG1/2566/improvement/report.xlsx",
         ],
+        f"{reports}/combined/report.<slug:file_format>": [
+            "/agencies/AG1/2566/combined/report.pdf",
+            "/agencies/AG1/2566/combined/report.xlsx?layout=tceb",
+        ],
         "bundles/": ["/bundles/"],
         "bundles/<int:pk>/status": [f"/bundles/{bundle.pk}/status"],
         "bundles/<int:pk>/download": [f"/bundles/{bundle.pk}/download"],
@@ -369,6 +374,7 @@ def test_no_get_writes_to_the_database(client, site, superuser, officer, who):
     # The pages themselves answered, not only errors: a sample of what each user may open.
     assert statuses["/agencies/AG1/2567/rounds/"] == 200
     assert statuses["/agencies/AG1/2566/plan/report.xlsx"] == 200
+    assert statuses["/agencies/AG1/2566/combined/report.pdf"] == 200
     assert statuses[f"/entries/{site['entry'].pk}/evidence/{site['evidence'].pk}/"] == 200
     assert statuses[f"/bundles/{site['bundles'][user.pk].pk}/download"] == 200
     assert statuses["/admin/"] == (200 if who == "superuser" else 302)

@@ -102,8 +102,14 @@ def test_a_plan_by_quarters_prints_arrows_and_one_by_months_a_month_grid(agency,
 
     table = plan_document_for(agency, YEAR).sections[0].table
     assert [h.text for h in table.header_rows[1]] == ["ไตรมาส ที่ 1", "ไตรมาส ที่ 2", "ไตรมาส ที่ 3", "ไตรมาส ที่ 4"]
-    assert table.header_rows[0][4].text == "ช่วงระยะเวลา" and table.header_rows[0][4].colspan == 4
-    assert {row[1]: row[4:8] for row in table.rows} == {
+    # No measure has an analysis or steps: those columns are left out, not printed empty.
+    assert [(h.text, h.colspan) for h in table.header_rows[0]] == [
+        ("ตัวชี้วัด (คะแนนปี 2568)", 1),
+        ("มาตรการ", 1),
+        ("ช่วงระยะเวลา", 4),
+        ("ผู้รับผิดชอบ", 1),
+    ]
+    assert {row[1]: row[2:6] for row in table.rows} == {
         OWN: ["←", "―", "―", "→"],
         OTHERS: ["", "←→", "", ""],
         "มาตรการสองช่วง": ["←→", "", "", "←→"],
@@ -113,10 +119,10 @@ def test_a_plan_by_quarters_prints_arrows_and_one_by_months_a_month_grid(agency,
     table = plan_document_for(agency, YEAR).sections[0].table
     assert [h.text for h in table.header_rows[1]][:3] == ["ต.ค.", "พ.ย.", "ธ.ค."]
     others = next(row for row in table.rows if row[1] == OTHERS)
-    assert others[4:16] == ["", "", "", "■", "■", "■", "", "", "", "", "", ""]
+    assert others[2:14] == ["", "", "", "■", "■", "■", "", "", "", "", "", ""]
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(plan_document_for(agency, YEAR))))
     values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
-    assert any(row[4:7] == ["ต.ค.", "พ.ย.", "ธ.ค."] for row in values)
+    assert any(row[2:5] == ["ต.ค.", "พ.ย.", "ธ.ค."] for row in values)
 
 
 def test_pdf_is_landscape_in_sarabun_with_the_plan_text(plan_2569):
@@ -205,3 +211,58 @@ def test_command_writes_the_plan(plan_2569, tmp_path):
 
     workbook = openpyxl.load_workbook(output)
     assert OTHERS in {c.value for row in workbook.worksheets[0].iter_rows() for c in row}
+
+
+I10 = "i10 เจ้าหน้าที่ในหน่วยงานของท่าน มีการขอยืมหรือขอใช้ ทรัพย์สินของหน่วยงานอย่างถูกต้องตามขั้นตอน/แนวปฏิบัติ มากน้อยเพียงใด"
+O12 = "o12 รายการการจัดซื้อจัดจ้างหรือการจัดหาพัสดุ และความก้าวหน้าการจัดซื้อจัดจ้างหรือการจัดหาพัสดุ ประจำปี พ.ศ. 2568"
+I11 = "i11 เจ้าหน้าที่ในหน่วยงานของท่าน เคยนำทรัพย์สินของหน่วยงานไปใช้เพื่อประโยชน์ส่วนตัว บ่อยครั้งมากน้อยเพียงใด"
+EXPECTED_TCEB_ROWS = [
+    ("heading", "1) แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน (IIT)"),
+    ("heading", "1.1) ประเด็นที่เป็นจุดแข็ง (ตั้งแต่ค่าเป้าหมาย 85.00 คะแนนขึ้นไป)"),
+    ("heading", "ตัวชี้วัดที่ 4 การใช้ทรัพย์สินของราชการ (คะแนน 95.05)"),
+    # A measure answering items of two tools goes under the first tool; it lists both items.
+    ("", f"{I10} ได้รับผลประเมิน 85.81 คะแนน\n{O12} ได้รับผลประเมิน 50.00 คะแนน"),
+    ("", ""),
+    ("", f"{I11} ได้รับผลประเมิน 100.00 คะแนน"),
+]
+
+
+def test_tceb_layout_is_one_table_under_tool_tier_and_indicator_headings(plan_2569):
+    """TCEB 2566's single table: each item printed once with its score, the monitoring and
+    reporting columns beside the steps; the month-less plan prints its period as text."""
+    document = plan_document_for(plan_2569, YEAR, layout="tceb")
+
+    (section,) = document.sections
+    assert section.sheet == "มาตรการ"
+    table = section.table
+    assert [h.text for h in table.header_rows[0]] == [
+        "ประเด็นการประเมิน (ผลปี 2568)",
+        "มาตรการและขั้นตอนดำเนินการ",
+        "ช่วงระยะเวลา",
+        "หน่วยงานที่รับผิดชอบ",
+        "แนวทางการกำกับติดตาม",
+        "การรายงานผล",
+    ]
+    assert list(zip(table.row_styles, [row[0] for row in table.rows], strict=True)) == EXPECTED_TCEB_ROWS
+    own = table.rows[3]
+    assert own[1] == f"{OWN}\n1) แต่งตั้งผู้ตรวจทานคนที่สอง\n2) จัดทำหน้ารวมลิงก์ข้อมูล"
+    assert own[2:] == [
+        "ไตรมาส 1–2",
+        "สำนักงานบริหารกลาง (ส.บก.)\nกองการเจ้าหน้าที่ (กจ.)",
+        "ตรวจทานหน้าเว็บไซต์ทุกเดือน\nตัวชี้วัดความสำเร็จ: ร้อยละของรายการที่เปิดเผยครบถ้วน ร้อยละ 100",
+        "รายงานผลต่อ นายกเทศมนตรี ทุกไตรมาส",
+    ]
+    assert table.rows[4][0] == ""  # i10 was printed in OWN's row of the same indicator
+
+    text = pdf_text(render_pdf(document, landscape=True))
+    assert compact("1) แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน (IIT)") in text
+    assert compact("1.1) ประเด็นที่เป็นจุดแข็ง (ตั้งแต่ค่าเป้าหมาย 85.00 คะแนนขึ้นไป)") in text
+
+
+def test_plan_download_takes_the_layout_and_refuses_one_it_does_not_know(client, plan_2569, officer):
+    client.force_login(officer)
+    response = client.get(URL.replace(".pdf", ".xlsx") + "?layout=tceb")
+    assert response.status_code == 200
+    values = {c.value for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row}
+    assert "แนวทางการกำกับติดตาม" in values and "ผลการวิเคราะห์" not in values
+    assert client.get(URL + "?layout=nope").status_code == 404
