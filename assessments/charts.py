@@ -104,18 +104,21 @@ def thinned(years, x_of):
 
 def stacked(stack, bottom, top=32):
     """Baselines for one year's value labels [(point y, text, colour)], sorted by point: above the
-    point when there is room, else below it, else under the label before, LABEL_GAP apart; moved up
-    together when the lowest would reach the axis labels, left out when they cannot fit at all."""
+    point when there is room, else below it, else under the label before, LABEL_GAP apart; those that
+    would reach the years under the axis moved up, and all left out when they cannot fit at all."""
     placed, lines = top - LABEL_GAP, []
     for point_y, text, colour in stack:
         y = point_y - 8 if point_y - 8 >= placed + LABEL_GAP else max(point_y + 17, placed + LABEL_GAP)
         lines.append((y, text, colour))
         placed = y
-    overflow = lines[-1][0] - (bottom + 2) if lines else 0
-    if overflow > 0:
-        lines = [(y - overflow, text, colour) for y, text, colour in lines]
-        if lines[0][0] < top:
-            return []  # too many to write: the figures are in the chart's description
+    # From the lowest up: none below the axis line (the years are under it), each LABEL_GAP above the next.
+    limit = bottom + 2
+    for index in range(len(lines) - 1, -1, -1):
+        y, text, colour = lines[index]
+        lines[index] = (min(y, limit), text, colour)
+        limit = lines[index][0] - LABEL_GAP
+    if lines and lines[0][0] < top:
+        return []  # too many to write: the figures are in the chart's description
     return lines
 
 
