@@ -241,7 +241,8 @@ def parts_table(report: Analysis, item_rows: list) -> Table:
 
 def merged_parts(item_rows: list) -> list[dict]:
     """[{part: row}] in framework order: an item scored in parts once, with all its parts."""
-    merged, by_code = [], {}
+    merged: list[dict] = []
+    by_code: dict[str, dict] = {}
     for row in item_rows:
         if row.part and row.code in by_code:
             by_code[row.code][row.part] = row
@@ -382,7 +383,7 @@ def without_empty_columns(table: Table) -> Table:
 def _header_row_without(cells, index, header_rows, empty):
     """Header row `index` with its cells narrowed to the kept columns, walking the grid as HTML does
     (cells of the rows above that span down take their columns first)."""
-    taken = {}  # (row, column) → True for cells spanned down from a row above
+    taken: dict[tuple[int, int], bool] = {}  # cells spanned down from a row above
     result = []
     for row_index, row in enumerate(header_rows[: index + 1]):
         column = 0
