@@ -18,7 +18,13 @@ INK, MUTED, GRID = "#1d2733", "#5b6670", "#d8dee4"
 # (colour, dash pattern) per series: blue solid, red dashed, green dotted, purple dash-dot, brown long dash.
 PALETTE = [("#1f5f8b", ""), ("#b23a48", "7 4"), ("#2e7d32", "2 3"), ("#6a3d9a", "9 3 2 3"), ("#8c5a00", "12 4")]
 MAX_LABELLED_POINTS = 8
-LABEL_GAP = 12  # minimum vertical distance between two value labels in the same year
+LABEL_GAP = 14  # vertical distance between two value labels in the same year: their boxes (13 high) never touch
+LABEL_SIZE, AXIS_SIZE = 11, 12  # font sizes of the value labels and of the axis labels
+
+
+def label_half_width(text):
+    """Half the width of a value label's pale box."""
+    return text_width(text, LABEL_SIZE) / 2 + 2
 
 
 def fmt(value):
@@ -82,6 +88,40 @@ def legend(labels, width):
     return "".join(body), y + 6
 
 
+def thinned(years, x_of):
+    """The years to write under the axis: every one when there is room, else every second, third …
+    (the first always, the last when it keeps clear of the one before), so no two labels touch."""
+    if len(years) < 2:
+        return list(years)
+    room = text_width(max(years, key=lambda y: len(str(y))), AXIS_SIZE) + 8
+    step = x_of(years[1]) - x_of(years[0])
+    every = max(1, math.ceil(room / step)) if step > 0 else len(years)
+    shown = list(years[::every])
+    if shown[-1] != years[-1] and x_of(years[-1]) - x_of(shown[-1]) >= room:
+        shown.append(years[-1])
+    return shown
+
+
+def stacked(stack, bottom, top=32):
+    """Baselines for one year's value labels [(point y, text, colour)], sorted by point: above the
+    point when there is room, else below it, else under the label before, LABEL_GAP apart; those that
+    would reach the years under the axis moved up, and all left out when they cannot fit at all."""
+    placed, lines = top - LABEL_GAP, []
+    for point_y, text, colour in stack:
+        y = point_y - 8 if point_y - 8 >= placed + LABEL_GAP else max(point_y + 17, placed + LABEL_GAP)
+        lines.append((y, text, colour))
+        placed = y
+    # From the lowest up: none below the axis line (the years are under it), each LABEL_GAP above the next.
+    limit = bottom + 2
+    for index in range(len(lines) - 1, -1, -1):
+        y, text, colour = lines[index]
+        lines[index] = (min(y, limit), text, colour)
+        limit = lines[index][0] - LABEL_GAP
+    if lines and lines[0][0] < top:
+        return []  # too many to write: the figures are in the chart's description
+    return lines
+
+
 def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height=260):
     """Lines over fiscal years; `series` is [(label, values aligned with years)], None for a gap."""
     known = [v for _label, values in series for v in values if v is not None]
@@ -94,9 +134,11 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
     def x_of(year):
         return (start + end) / 2 if first == last else start + (end - start) * (year - first) / (last - first)
 
-    # Values are written at the points when there are few of them and room between them.
+    # Values are written at the points when there are few of them and room between them: two
+    # neighbouring years' labels side by side never touch ("100.00" is the widest).
+    widest = 2 * label_half_width("100.00") + 4
     labelled = len(years) <= MAX_LABELLED_POINTS and all(
-        x_of(b) - x_of(a) >= 36 for a, b in zip(years, years[1:], strict=False)
+        x_of(b) - x_of(a) >= widest for a, b in zip(years, years[1:], strict=False)
     )
 
     def y_of(value):
@@ -108,7 +150,7 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
         y = y_of(tick)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{tick}</text>')
-    for year in years:
+    for year in thinned(years, x_of):
         body.append(
             f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(year)}</text>'
         )
@@ -131,13 +173,10 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
                 if point:
                     labels.setdefault(column, []).append((point[1], fmt(value), colour))
     for column, stack in labels.items():
-        x, placed = x_of(years[column]), 18  # labels stay clear of the title
-        for point_y, text, colour in sorted(stack):
-            # Above the point when there is room, else below it, else under the label before.
-            y = point_y - 8 if point_y - 8 >= placed + LABEL_GAP else max(point_y + 17, placed + LABEL_GAP)
-            placed = y
+        x = x_of(years[column])
+        for y, text, colour in stacked(sorted(stack), bottom):
             # A pale box under each label keeps it readable where lines cross it.
-            half = text_width(text, 11) / 2 + 2
+            half = label_half_width(text)
             body.append(
                 f'<rect x="{x - half:.1f}" y="{y - 10:.1f}" width="{2 * half:.1f}" height="13" '
                 'fill="#ffffff" fill-opacity="0.85"/>'
@@ -158,9 +197,12 @@ def line_chart(title, years, series, *, y_min=None, y_max=100, width=640, height
 
 def bar_chart(title, bars, *, width=640, height=260):
     """Vertical bars, each labelled with its count; `bars` is [(label, count)]."""
-    left, right, top, bottom = 8, width - 8, 40, height - 28
-    most = max([count for _label, count in bars] + [1])
+    left, right, top = 8, width - 8, 40
     slot = (right - left) / max(len(bars), 1)
+    # Labels wider than their bar's slot alternate between two lines, so neighbours never touch.
+    staggered = any(text_width(label, AXIS_SIZE) + 6 > slot for label, _count in bars)
+    bottom = height - 28 - (16 if staggered else 0)
+    most = max([count for _label, count in bars] + [1])
     body = [f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{MUTED}" stroke-width="1"/>']
     for index, (label, count) in enumerate(bars):
         centre = left + slot * (index + 0.5)
@@ -173,8 +215,7 @@ def bar_chart(title, bars, *, width=640, height=260):
         body.append(
             f'<text x="{centre:.1f}" y="{bottom - bar_height - 6:.1f}" text-anchor="middle">{escape(count)}</text>'
         )
-        body.append(
-            f'<text x="{centre:.1f}" y="{bottom + 18}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>'
-        )
+        y = bottom + 18 + (16 if staggered and index % 2 else 0)
+        body.append(f'<text x="{centre:.1f}" y="{y}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
     desc = ", ".join(f"{label}: {count}" for label, count in bars)
     return svg(title, desc, width, height, body)
