@@ -118,6 +118,9 @@ def set_up_styles(word):
     table_header.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     small = paragraph_style(word, "ITA Small", 12)
     return {
+        "h1": word.styles["Heading 1"],
+        "h2": word.styles["Heading 2"],
+        "h3": word.styles["Heading 3"],
         "body": body,
         "centred": centred,
         "table": table_text,
@@ -209,9 +212,28 @@ def row_property(row, tag):
     row._tr.get_or_add_trPr().append(element)
 
 
+def use_style(paragraph, style):
+    """`paragraph.style = style` without python-docx's look-up of the default style, which walks
+    every style for every cell (most of the time of a table)."""
+    ppr = paragraph._p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        paragraph._p.insert(0, ppr)
+    pstyle = OxmlElement("w:pStyle")
+    pstyle.set(qn("w:val"), style.style_id)
+    ppr.insert(0, pstyle)
+
+
+def add_paragraph(word, text, style):
+    """A paragraph of `style` at the end of the document (python-docx's own `style=` is slow)."""
+    paragraph = word.add_paragraph(text)
+    use_style(paragraph, style)
+    return paragraph
+
+
 def write_text(cell, text, style, *, bold=False, align=None, indent=None):
     paragraph = cell.paragraphs[0]
-    paragraph.style = style
+    use_style(paragraph, style)
     if align is not None:
         paragraph.alignment = align
     if indent is not None:
@@ -371,7 +393,7 @@ def chart_title(svg):
 
 
 def add_chart(word, svg, styles):
-    paragraph = word.add_paragraph(style=styles["centred"])
+    paragraph = add_paragraph(word, "", styles["centred"])
     paragraph.paragraph_format.keep_together = True
     run = paragraph.add_run()
     picture = run.add_picture(chart_png(svg), width=CHART_WIDTH)
@@ -385,9 +407,9 @@ def add_chart(word, svg, styles):
 def add_letterhead(word, letterhead, styles):
     """The agency's logo centred at the top, then its name and address, as Thai official letters."""
     if letterhead.logo:
-        paragraph = word.add_paragraph(style=styles["centred"])
+        paragraph = add_paragraph(word, "", styles["centred"])
         paragraph.add_run().add_picture(io.BytesIO(letterhead.logo), height=Cm(3))
-    name = word.add_paragraph(style=styles["centred"])
+    name = add_paragraph(word, "", styles["centred"])
     run = name.add_run(clean(letterhead.full_name))
     run.bold = True
     set_font(run._r.get_or_add_rPr(), bold=True)
@@ -396,7 +418,7 @@ def add_letterhead(word, letterhead, styles):
         " ".join(filter(None, [letterhead.telephone and f"โทร. {letterhead.telephone}", letterhead.website]))
     )
     for line in filter(None, details):
-        word.add_paragraph(clean(line), style=styles["centred"])
+        add_paragraph(word, clean(line), styles["centred"])
     # A rule under the letterhead: a bottom border on its last paragraph.
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -410,11 +432,11 @@ def add_letterhead(word, letterhead, styles):
 def add_title(word, document, styles, today):
     for index, line in enumerate(document.title_lines):
         if index == 0:
-            word.add_heading(clean(line), level=1)
+            add_paragraph(word, clean(line), styles["h1"])
         else:
-            bold_line(word.add_paragraph(style=styles["centred"]), line)
-    bold_line(word.add_paragraph(style=styles["centred"]), document.agency_name)
-    printed = word.add_paragraph(f"พิมพ์เมื่อ {thai_date(today)}", style=styles["small"])
+            bold_line(add_paragraph(word, "", styles["centred"]), line)
+    bold_line(add_paragraph(word, "", styles["centred"]), document.agency_name)
+    printed = add_paragraph(word, f"พิมพ์เมื่อ {thai_date(today)}", styles["small"])
     printed.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -445,22 +467,22 @@ def add_signatures(word, signatures, width, styles):
         for cell, signature in zip(row.cells, blocks, strict=False):
             cell.width = int(width / per_row)
             paragraph = cell.paragraphs[0]
-            paragraph.style = styles["centred"]
+            use_style(paragraph, styles["centred"])
             paragraph.paragraph_format.keep_together = True
             paragraph.add_run(clean("\n".join(signature_lines(signature))))
 
 
 def add_acknowledgement(word, acknowledgement, styles):
     """The executive's acknowledgement recorded in the app, printed as the NACC asks to see it."""
-    heading = word.add_paragraph(style=styles["body"])
+    heading = add_paragraph(word, "", styles["body"])
     heading.paragraph_format.first_line_indent = Cm(0)
     heading.paragraph_format.space_before = Pt(18)
     heading.paragraph_format.keep_with_next = True
     bold_line(heading, "ความเห็นของผู้บริหาร")
-    text = word.add_paragraph(clean(acknowledgement.text), style=styles["body"])
+    text = add_paragraph(word, clean(acknowledgement.text), styles["body"])
     text.paragraph_format.keep_with_next = True
     lines = [f"({acknowledgement.name})", acknowledgement.position, f"วันที่ {thai_date(acknowledgement.date)}"]
-    block = word.add_paragraph(clean("\n".join(filter(None, lines))), style=styles["centred"])
+    block = add_paragraph(word, clean("\n".join(filter(None, lines))), styles["centred"])
     block.paragraph_format.keep_together = True
 
 
@@ -489,9 +511,9 @@ def render_docx(document, *, landscape=False, today=None):
                 orientation = wanted
             else:
                 word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        word.add_heading(clean(part.heading), level=2 if part.level == 2 else 3)
+        add_paragraph(word, clean(part.heading), styles["h2" if part.level == 2 else "h3"])
         for paragraph in part.paragraphs:
-            word.add_paragraph(clean(paragraph), style=styles["body"])
+            add_paragraph(word, clean(paragraph), styles["body"])
         if part.table:
             add_table(word, part.table, text_width(section), styles)
             word.add_paragraph()  # Word joins two tables that touch
