@@ -268,19 +268,29 @@ def printed_length(text):
     return sum(0 if "\u0e31" <= c <= "\u0e3a" or "\u0e47" <= c <= "\u0e4e" else 1 for c in text)
 
 
+def unbreakable(text, whole):
+    """The pieces of a cell's text Word cannot wrap inside: each line of a figure or code
+    (`whole`), else each run of letters, digits and signs without a space or a Thai letter
+    ("I4=100.00"; Thai text wraps between words anywhere)."""
+    if whole:
+        return text.split("\n")
+    return [piece for piece in text.split() if not any("\u0e00" <= c <= "\u0e7f" for c in piece)]
+
+
 def column_widths(source, width):
-    """The columns' widths in EMU: in proportion to the table's, but a column of figures or codes
-    at least as wide as its longest one (a narrow column would wrap "100.00" after "100.0");
-    the other columns give up what those need."""
+    """The columns' widths in EMU: in proportion to the table's, but each column at least as
+    wide as the longest piece of its text that cannot wrap (a narrow column would print
+    "100.0" over "0"); the other columns give up what those need."""
     total = sum(source.widths) or 1
     widths = [width * w / total for w in source.widths]
     short = {}
     for column, share in enumerate(source.widths):
         kind = source.number_columns.get(column)
-        if not kind and share > CODE_WIDTH:
-            continue
+        whole = bool(kind) or share <= CODE_WIDTH
         texts = [cell_text(row[column], kind) for row in source.rows if column < len(row) - (len(row) < source.columns)]
-        need = Pt(max(map(printed_length, texts), default=0) * FIGURE_WIDTH * TABLE_SIZE) + 2 * CELL_MARGIN
+        pieces = [piece for text in texts for piece in unbreakable(text, whole)]
+        longest = max(map(printed_length, pieces), default=0)
+        need = min(Pt(longest * FIGURE_WIDTH * TABLE_SIZE) + 2 * CELL_MARGIN, width * 0.4)
         if widths[column] < need:
             short[column] = need
     rest = [c for c in range(len(widths)) if c not in short]
