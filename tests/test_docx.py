@@ -344,3 +344,21 @@ def test_hostile_text_is_written_as_text_and_control_characters_are_dropped(db):
         xml = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
     assert "instrText" not in xml and "w:fldChar" not in xml
     assert sorted(set(re.findall(r'w:instr="([^"]*)"', xml))) == ["NUMPAGES", "PAGE"]
+
+
+def test_a_logo_that_cannot_be_read_leaves_the_name_and_address(db):
+    document = small_document(
+        letterhead=Letterhead("สำนักงานทดสอบ", "ถนนทดสอบ", logo=b"not a picture", logo_type="image/png")
+    )
+    opened = word(render_docx(document, today=TODAY))
+
+    assert [p.text for p in opened.paragraphs[:3]] == ["สำนักงานทดสอบ", "ถนนทดสอบ", "รายงานทดสอบ"]
+    assert not [p for p in opened.part.package.parts if p.partname.startswith("/word/media/")]
+
+
+def test_the_file_is_the_agencys_not_python_docxs(db):
+    properties = word(render_docx(small_document(), today=TODAY)).core_properties
+
+    assert (properties.title, properties.author, properties.comments) == ("รายงานทดสอบ", "หน่วยงานทดสอบ", "")
+    assert properties.language == "th-TH"
+    assert properties.created.date() == datetime.date(2026, 11, 21)
