@@ -1,7 +1,7 @@
 """Time the official documents on the demo data: `python benchmarks/reports.py` (`--quick`: one
 warm run each and no bundles, to check that it runs).
 
-Prints, for each document and format, the best and median of several warm renders and the size,
+Prints, for each document and format (PDF, XLSX, DOCX), the best and median of several warm renders and the size,
 then the time of each demo organisation's year-end bundle as the worker builds it.
 The target (issue: official-style reports) is under 3 s for an agency with 10 measures and 4 rounds.
 It uses its own SQLite database and media folder under /tmp and changes nothing in the project's.
@@ -33,6 +33,7 @@ from assessments.access import bundle_agencies  # noqa: E402
 from assessments.models import Agency, Assessment  # noqa: E402
 from measures.models import Measure  # noqa: E402
 from reports.analysis_document import analysis_document_for  # noqa: E402
+from reports.docx import render_docx  # noqa: E402
 from reports.improvement_document import improvement_document_for  # noqa: E402
 from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
@@ -84,6 +85,7 @@ def main():
         for fmt, render in (
             ("pdf", lambda d, landscape=landscape: render_pdf(d, landscape=landscape)),
             ("xlsx", render_xlsx),
+            ("docx", lambda d, landscape=landscape: render_docx(d, landscape=landscape)),
         ):
             best, median, size = timed(
                 lambda render=render, build_document=build_document: render(build_document()), runs

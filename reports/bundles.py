@@ -2,7 +2,7 @@
 
 For each agency and fiscal year N: the analysis of the results of N − 1 (on which the plan of N
 rests) and of N (when they have arrived), then the measures plan, the improvement plan and the 6-
-and 12-month progress reports of N (when N has measures), each as PDF and XLSX, in a folder named
+and 12-month progress reports of N (when N has measures), each as PDF, XLSX and DOCX, in a folder named
 after the agency's code. `index.txt` lists what is in the bundle and why an agency has fewer
 documents, so nobody has to guess.
 """
@@ -27,6 +27,8 @@ DOCUMENT_NAMES = {
     "improvement": IMPROVEMENT_TITLE,
 }
 PROGRESS_NAME = "รายงานผลการดำเนินงานตามมาตรการ {round}"
+# Which file to use for what: offices publish the PDF and adapt and sign the Word file.
+FORMATS_NOTE = "เอกสารแต่ละฉบับมี 3 แบบ: PDF สำหรับเผยแพร่ Excel (.xlsx) สำหรับใช้ตัวเลข และ Word (.docx) สำหรับแก้ไขและลงนาม"
 
 
 @dataclass
@@ -104,6 +106,7 @@ def index_text(bundle, agencies, written, notes):
         f"ชุดเอกสาร ITA ปีงบประมาณ พ.ศ. {bundle.fiscal_year}",
         f"{bundle.organisation.name_th} และหน่วยงานในกำกับ ({len(agencies)} หน่วยงาน)",
         f"จัดทำเมื่อ {thai_date(timezone.localdate())} โดย {bundle.requested_by.get_full_name() or bundle.requested_by}",
+        FORMATS_NOTE,
         "",
     ]
     for agency in agencies:

@@ -17,9 +17,11 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -315,8 +317,12 @@ def content(response):
 
 
 def text_of(response):
-    """The page's text, or every cell of an XLSX file, or a CSV file's text."""
+    """The page's text, or every cell of an XLSX file, every paragraph and cell of a DOCX file, or a CSV file's text."""
     raw = content(response)
+    if raw.startswith(b"PK") and "word/document.xml" in zipfile.ZipFile(io.BytesIO(raw)).namelist():
+        document = docx.Document(io.BytesIO(raw))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
     if raw.startswith(b"PK"):
         book = load_workbook(io.BytesIO(raw), read_only=True)
         return "\n".join(
@@ -549,16 +555,20 @@ def cases(world):
         "measures/<int:pk>/confirm/": [(f"/measures/{shared}/confirm/", POST_ONLY, None)],
         "measure-templates/": [("/measure-templates/", SIGNED_IN, template_targets_listed)],
         "agencies/<agency_code:code>/<fiscal_year:year>/report.<slug:file_format>": [
-            ("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1)
+            ("/agencies/AG1/2568/report.xlsx", AG1_READ, only_ag1),
+            ("/agencies/AG1/2568/report.docx", AG1_READ, only_ag1),
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/progress/<round_kind:round_kind>/report.<slug:file_format>": [
-            ("/agencies/AG1/2569/progress/q1/report.xlsx", AG1_READ, progress_report_listed)
+            ("/agencies/AG1/2569/progress/q1/report.xlsx", AG1_READ, progress_report_listed),
+            ("/agencies/AG1/2569/progress/q1/report.docx", AG1_READ, progress_report_listed),
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/report.<slug:file_format>": [
-            ("/agencies/AG1/2569/plan/report.xlsx", AG1_READ, ag1_measures_listed)
+            ("/agencies/AG1/2569/plan/report.xlsx", AG1_READ, ag1_measures_listed),
+            ("/agencies/AG1/2569/plan/report.docx", AG1_READ, ag1_measures_listed),
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/improvement/report.<slug:file_format>": [
-            ("/agencies/AG1/2569/improvement/report.xlsx", AG1_READ, ag1_measures_listed)
+            ("/agencies/AG1/2569/improvement/report.xlsx", AG1_READ, ag1_measures_listed),
+            ("/agencies/AG1/2569/improvement/report.docx", AG1_READ, ag1_measures_listed),
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/combined/report.<slug:file_format>": [
             ("/agencies/AG1/2569/combined/report.xlsx", AG1_READ, ag1_measures_listed)

@@ -87,7 +87,7 @@ def test_the_worker_builds_every_document_of_the_agencies_under_the_organisation
     run_worker(monkeypatch)
 
     bundle.refresh_from_db()
-    assert (bundle.status, bundle.done, bundle.total) == (BundleStatus.DONE, 10, 10)
+    assert (bundle.status, bundle.done, bundle.total) == (BundleStatus.DONE, 15, 15)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     download = client.get(f"/bundles/{bundle.pk}/download")
     assert download.status_code == 200
@@ -105,7 +105,7 @@ def test_the_worker_builds_every_document_of_the_agencies_under_the_organisation
                 "ita-progress-AG1-2566-6m",
                 "ita-progress-AG1-2566-12m",
             )
-            for extension in ("pdf", "xlsx")
+            for extension in ("pdf", "xlsx", "docx")
         ]
     )
 
@@ -122,23 +122,31 @@ def test_the_worker_builds_every_document_of_the_agencies_under_the_organisation
     index = archive.read("MIN-2566/index.txt").decode("utf-8").split("\r\n")
     assert index[0] == "ชุดเอกสาร ITA ปีงบประมาณ พ.ศ. 2566"
     assert index[1] == "กระทรวงทดสอบ และหน่วยงานในกำกับ (2 หน่วยงาน)"
-    assert index[4:] == [
+    assert index[3] == (
+        "เอกสารแต่ละฉบับมี 3 แบบ: PDF สำหรับเผยแพร่ Excel (.xlsx) สำหรับใช้ตัวเลข และ Word (.docx) สำหรับแก้ไขและลงนาม"
+    )
+    assert index[5:] == [
         "หน่วยงานทดสอบหนึ่ง (AG1)",
         "  รายงานผลการวิเคราะห์ผลการประเมิน ITA ปี 2565",
         "      AG1/ita-analysis-AG1-2565.pdf",
         "      AG1/ita-analysis-AG1-2565.xlsx",
+        "      AG1/ita-analysis-AG1-2565.docx",
         "  มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
         "      AG1/ita-plan-AG1-2566.pdf",
         "      AG1/ita-plan-AG1-2566.xlsx",
+        "      AG1/ita-plan-AG1-2566.docx",
         "  แผนพัฒนาการส่งเสริมคุณธรรมและความโปร่งใส",
         "      AG1/ita-improvement-AG1-2566.pdf",
         "      AG1/ita-improvement-AG1-2566.xlsx",
+        "      AG1/ita-improvement-AG1-2566.docx",
         "  รายงานผลการดำเนินงานตามมาตรการ รอบ 6 เดือน",
         "      AG1/ita-progress-AG1-2566-6m.pdf",
         "      AG1/ita-progress-AG1-2566-6m.xlsx",
+        "      AG1/ita-progress-AG1-2566-6m.docx",
         "  รายงานผลการดำเนินงานตามมาตรการ รอบ 12 เดือน",
         "      AG1/ita-progress-AG1-2566-12m.pdf",
         "      AG1/ita-progress-AG1-2566-12m.xlsx",
+        "      AG1/ita-progress-AG1-2566-12m.docx",
         "  - ยังไม่มีผลการประเมินปี 2566 จึงไม่มีรายงานผลการวิเคราะห์ของปีนั้น",
         "",
         "กระทรวงทดสอบ (MIN)",
@@ -579,7 +587,7 @@ def test_a_worker_killed_mid_build_is_seen_as_stopped_and_the_bundle_can_be_aske
     assert worker.returncode == -signal.SIGKILL, (tmp_path / "worker.log").read_text()
 
     killed = Bundle.objects.get(pk=bundle.pk)
-    assert (killed.status, killed.done, killed.total) == (BundleStatus.RUNNING, 1, 10)
+    assert (killed.status, killed.done, killed.total) == (BundleStatus.RUNNING, 1, 15)
     assert "<progress" in client.get(PAGE).text  # too soon to tell a dead worker from a slow one
     assert ALREADY in client.post(PAGE, {"organisation": "MIN", "fiscal_year": 2566}, follow=True).text
 

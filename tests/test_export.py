@@ -1,10 +1,13 @@
-"""export_results: every figure entered or computable, as CSV that imports back unchanged."""
+"""export_results: every figure entered or computable, as CSV that imports back unchanged; and
+export_report and the downloads writing documents as Word."""
 
 import csv
 import io
 
+import docx
 import pytest
 from django.core.management import CommandError, call_command
+from docx.enum.section import WD_ORIENT
 
 from assessments.models import Assessment, Score
 from tests import factories, published
@@ -237,3 +240,76 @@ def test_without_option_the_saved_setting_applies(tceb_2565):
 def test_bad_tier_options_are_refused(tceb_2565, options):
     with pytest.raises(CommandError):
         export_with("AG2", 2565, *options)
+
+
+# export_report --format docx, and the Word downloads beside PDF and Excel
+
+
+def export_report(*arguments):
+    out = io.StringIO()
+    call_command("export_report", *arguments, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def plan_2566(tceb_2565):
+    unit = factories.unit(tceb_2565, "สำนักงานบริหารกลาง", "ส.บก.")
+    factories.measure(tceb_2565, 2566, "มาตรการป้องกันการใช้ทรัพย์สินของราชการ", lead_unit=unit, items=("I20",))
+    return tceb_2565
+
+
+def test_export_report_writes_the_analysis_as_word_in_portrait(tceb_2565, tmp_path):
+    output = tmp_path / "analysis.docx"
+
+    said = export_report("analysis", "--agency", "AG2", "--year", "2565", "--format", "docx", "-o", str(output))
+
+    assert said == f"Wrote {output} ({output.stat().st_size} bytes).\n"
+    word = docx.Document(output)
+    assert word.sections[0].orientation == WD_ORIENT.PORTRAIT
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert "97.04" in cells and "คะแนนภาพรวม (ITA)" in cells
+
+
+@pytest.mark.parametrize("kind", ["plan", "improvement", "progress"])
+def test_export_report_writes_plans_and_reports_as_word_in_landscape(plan_2566, tmp_path, kind):
+    output = tmp_path / f"{kind}.docx"
+    rounds = ("--round", "12m") if kind == "progress" else ()
+
+    export_report(kind, "--agency", "AG2", "--year", "2566", *rounds, "--format", "docx", "-o", str(output))
+
+    word = docx.Document(output)
+    assert [section.orientation for section in word.sections] == [WD_ORIENT.LANDSCAPE]
+    cells = {cell.text for table in word.tables for row in table.rows for cell in row.cells}
+    assert any("มาตรการป้องกันการใช้ทรัพย์สินของราชการ" in cell for cell in cells)
+
+
+def test_export_report_refuses_an_unknown_format(tceb_2565, tmp_path):
+    with pytest.raises(CommandError, match="invalid choice: 'odt'"):
+        export_report("analysis", "--agency", "AG2", "--year", "2565", "--format", "odt", "-o", str(tmp_path / "x"))
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_every_page_offering_pdf_and_excel_offers_word(client, plan_2566):
+    client.force_login(factories.member("officer2", plan_2566, "officer"))
+    pages = {
+        "/agencies/AG2/2565/": {"/agencies/AG2/2565/report.docx": "ita-analysis-AG2-2565.docx"},
+        "/agencies/AG2/2566/plan/": {
+            "/agencies/AG2/2566/plan/report.docx": "ita-plan-AG2-2566.docx",
+            "/agencies/AG2/2566/improvement/report.docx": "ita-improvement-AG2-2566.docx",
+        },
+        "/agencies/AG2/2566/rounds/": {"/agencies/AG2/2566/progress/q1/report.docx": "ita-progress-AG2-2566-q1.docx"},
+    }
+    for page, links in pages.items():
+        html = client.get(page).content.decode()
+        for link, filename in links.items():
+            assert f'href="{link}">Word</a>' in html, (page, link)
+            response = client.get(link)
+            assert response.status_code == 200, link
+            assert response["Content-Type"] == WORD
+            assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+            year = link.split("/")[3]
+            assert (
+                docx.Document(io.BytesIO(response.content)).paragraphs[1].text.startswith(f"ประจำปีงบประมาณ พ.ศ. {year}")
+            )

@@ -222,10 +222,12 @@ def app_cases(site, user):
             "/agencies/AG1/2566/progress/q1/report.xlsx",
             "/agencies/AG1/2566/progress/6m/report.pdf",
             "/agencies/AG1/2567/progress/12m/report.xlsx",
+            "/agencies/AG1/2566/progress/q1/report.docx",
         ],
         f"{reports}/plan/report.<slug:file_format>": [
             "/agencies/AG1/2566/plan/report.pdf",
             "/agencies/AG1/2566/plan/report.xlsx",
+            "/agencies/AG1/2566/plan/report.docx",
         ],
         f"{reports}/improvement/report.<slug:file_format>": [
             "/agencies/AG1/2566/improvement/report.pdf",

@@ -1,12 +1,15 @@
 """Exports never hand a spreadsheet something to run: text in XLSX is text, CSV cells that would
 start a formula get a leading apostrophe, numbers stay numbers. Over every document, the overview
-downloads, the year-end bundles and `export_results`."""
+downloads, the year-end bundles and `export_results`. Word files hold text and no field but the page
+numbers."""
 
 import csv
 import datetime
 import io
+import re
 import zipfile
 
+import docx
 import openpyxl
 import pytest
 from django.core.management import call_command
@@ -16,6 +19,7 @@ from assessments.models import Assessment, Score
 from measures.models import Activity, ProgressEntry, State, Status
 from reports.analysis_document import analysis_document_for
 from reports.bundles import write_bundle
+from reports.docx import render_docx
 from reports.improvement_document import improvement_document_for
 from reports.models import Bundle
 from reports.plan_document import plan_document_for
@@ -144,6 +148,43 @@ def test_a_control_character_pasted_into_a_measure_does_not_break_the_excel_file
     assert "มาตรการที่หนึ่ง" in cells
 
 
+def docx_texts(content):
+    """Every paragraph and table cell of a Word file; fails on any field but the page numbers, so
+    that nothing a measure's text says is run by Word."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = "".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xml"))
+    assert "w:instrText" not in xml and "w:fldChar" not in xml
+    assert set(re.findall(r'w:instr="([^"]*)"', xml)) == {"PAGE", "NUMPAGES"}
+    document = docx.Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return {paragraph.text for paragraph in document.paragraphs} | set(cells)
+
+
+def test_every_document_in_word_holds_the_text_as_written(hostile_plan):
+    analysis = docx_texts(
+        render_docx(analysis_document_for(Assessment.objects.get(agency=hostile_plan, fiscal_year=2565)))
+    )
+    plan = docx_texts(render_docx(plan_document_for(hostile_plan, 2566), landscape=True))
+    progress = docx_texts(render_docx(progress_document_for(hostile_plan, 2566, "q2"), landscape=True))
+    improvement = docx_texts(render_docx(improvement_document_for(hostile_plan, 2566), landscape=True))
+
+    assert {LINK, AT} <= analysis  # the agency's name in the title, the NACC's suggestions
+    assert {LINK, STEP, PLUS, AT, f"1. {STEP}\n2. {AT}"} <= plan
+    assert (
+        f"ส.บก.:\n5 ม.ค. 69 {AT}\n{LINK}\nปัญหาอุปสรรค: {PLUS}\nความคืบหน้า ร้อยละ 100\n\nความคืบหน้าของมาตรการ ร้อยละ 100"
+        in progress
+    )
+    assert {f"{LINK}\n1. {STEP}\n2. {AT}", f"{PLUS}\nค่าเป้าหมาย: {AT}"} <= improvement
+
+
+def test_a_control_character_pasted_into_a_measure_does_not_break_the_word_file(hostile_plan):
+    measure = hostile_plan.measures.get()
+    measure.name = "มาตรการ\x0bที่หนึ่ง\x08"  # python-docx refuses them outright
+    measure.save()
+
+    assert "มาตรการที่หนึ่ง" in docx_texts(render_docx(plan_document_for(hostile_plan, 2566), landscape=True))
+
+
 def test_the_year_end_bundle_holds_text_not_formulas(hostile_plan, officer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     bundle = Bundle.objects.create(organisation=hostile_plan, fiscal_year=2566, requested_by=officer)
@@ -166,6 +207,7 @@ def test_the_year_end_bundle_holds_text_not_formulas(hostile_plan, officer, sett
     ]
     for name in workbooks:
         assert_text(text_cells(archive.read(name)), LINK)
+        assert LINK in docx_texts(archive.read(name.removesuffix(".xlsx") + ".docx"))
     assert_text(text_cells(archive.read("AG1-2566/AG1/ita-plan-AG1-2566.xlsx")), STEP, PLUS, AT)
 
 

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from assessments.models import Agency, Assessment
 from measures.models import Measure, RoundKind
 from reports.analysis_document import analysis_document_for
-from reports.files import render
+from reports.files import FORMATS, render
 from reports.improvement_document import improvement_document_for
 from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
@@ -13,7 +13,8 @@ KINDS = ("analysis", "plan", "progress", "improvement")
 
 class Command(BaseCommand):
     help = (
-        "Write an agency's report for a fiscal year as PDF or XLSX: the analysis, plan, progress or improvement report."
+        "Write an agency's report for a fiscal year as PDF, XLSX or DOCX: the analysis, plan, progress or improvement "
+        "report."
     )
 
     def add_arguments(self, parser):
@@ -26,10 +27,10 @@ class Command(BaseCommand):
             choices=RoundKind.values,
             help="Reporting round of the progress report: q1, q2, q3, q4, 6m or 12m",
         )
-        parser.add_argument("--format", dest="file_format", choices=("pdf", "xlsx"), default="pdf")
+        parser.add_argument("--format", dest="file_format", choices=FORMATS, default="pdf")
         parser.add_argument("-o", "--output", required=True, help="File to write")
         parser.add_argument("--thai-digits", action="store_true", help="Print numbers and dates in Thai digits (PDF)")
-        parser.add_argument("--landscape", action="store_true", help="A4 landscape (PDF)")
+        parser.add_argument("--landscape", action="store_true", help="A4 landscape (PDF, DOCX)")
 
     def handle(self, *args, kind, agency, year, file_format, output, thai_digits, landscape, **options):
         if kind == "progress":
