@@ -297,7 +297,7 @@ def _fio_table(year: int, label: str, rows: list[list]) -> Table:
 
 def _nsm_table(rows: list[list]) -> Table:
     header_row = [header(h) for h in ("แผนการ", "วิธีดำเนินการ", "ผลการดำเนินงาน", "หน่วยงานผู้รับผิดชอบ")]
-    return Table([header_row], rows, [22, 30, 36, 12], long_rows=True)
+    return Table([header_row], rows, [20, 28, 36, 16], long_rows=True)
 
 
 def progress_document(
