@@ -226,16 +226,19 @@ def evidence_link(evidence: Evidence) -> str:
 
 
 def evidence_rows(measures: list[Measure], entries: list[ProgressEntry]) -> list[list]:
-    """The annex's rows: per measure, each file and link its units sent in the period's reports,
-    the measure's number and name on its first row; a report not yet reviewed is marked."""
+    """The annex's rows: per measure, each file and link its units sent in the period's reports;
+    the measure's number and name on its first row and each unit's name on its first, as the
+    documents print them once; a link sent again in a later round is listed once; a report not
+    yet reviewed is marked."""
     by_measure = _by_measure(entries)
     rows = []
     for number, measure in enumerate(measures, start=1):
-        first = True
         sent = sorted(
             (e for e in by_measure.get(measure.pk, []) if e.state in REPORTED_STATES),
             key=lambda e: (e.unit_id != measure.lead_unit_id, str(e.unit), _round_order(e)),
         )
+        listed: set = set()
+        head, last_unit = [str(number), measure.name], None
         for entry in sent:
             unit = str(entry.unit) + ("" if entry.state == State.APPROVED else f" {NOT_REVIEWED}")
             files = [
@@ -244,8 +247,11 @@ def evidence_rows(measures: list[Measure], entries: list[ProgressEntry]) -> list
             ]
             files += [("ลิงก์ที่แนบในรายงาน", "", link) for link in entry.link_list()]
             for name, date, link in files:
-                rows.append([str(number) if first else "", measure.name if first else "", unit, name, date, link])
-                first = False
+                if (entry.unit_id, link) in listed:
+                    continue
+                listed.add((entry.unit_id, link))
+                rows.append([*head, "" if unit == last_unit else unit, name, date, link])
+                head, last_unit = ["", ""], unit
     return rows
 
 
