@@ -339,13 +339,13 @@ class RoundKind(models.TextChoices):
 # The rounds whose reports a progress report prints: a quarter report its own quarter; the 6-
 # and 12-month reports every round inside their period, so an agency reporting quarterly gets its
 # quarters and one reporting in 6- and 12-month rounds gets those (12 months = both rounds).
-REPORT_COVERS = {
-    RoundKind.Q1: (RoundKind.Q1,),
-    RoundKind.Q2: (RoundKind.Q2,),
-    RoundKind.Q3: (RoundKind.Q3,),
-    RoundKind.Q4: (RoundKind.Q4,),
-    RoundKind.SIX_MONTHS: (RoundKind.Q1, RoundKind.Q2, RoundKind.SIX_MONTHS),
-    RoundKind.TWELVE_MONTHS: tuple(RoundKind),
+REPORT_COVERS: dict[str, tuple[str, ...]] = {
+    "q1": ("q1",),
+    "q2": ("q2",),
+    "q3": ("q3",),
+    "q4": ("q4",),
+    "6m": ("q1", "q2", "6m"),
+    "12m": ("q1", "q2", "q3", "q4", "6m", "12m"),
 }
 
 
@@ -375,7 +375,7 @@ class ReportingRoundQuerySet(models.QuerySet):
     def for_report(self, kind: str) -> list["ReportingRound"]:
         """The rounds whose reports a progress report of `kind` prints, among these rounds, in
         due-date order: those of REPORT_COVERS[kind] that units report in."""
-        covered = REPORT_COVERS[RoundKind(kind)]
+        covered = REPORT_COVERS[kind]
         rounds = [r for r in self if r.kind in covered and r.active]
         return sorted(rounds, key=lambda r: (r.due_date, r.kind))
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from assessments import thai
 from assessments.models import Assessment, FrameworkVersion
 from measures.models import (
+    REPORT_COVERS,
     Confidence,
     Frequency,
     Measure,
@@ -71,6 +72,7 @@ def test_a_period_report_prints_every_round_inside_its_period_that_units_report_
     def kinds(kind):
         return [r.kind for r in ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR).for_report(kind)]
 
+    assert set(REPORT_COVERS) == set(RoundKind.values)
     assert kinds("6m") == [] and kinds("q3") == []
     for kind in ("q1", "q2", "q3", "q4", "6m", "12m"):
         ReportingRound.default(agency, YEAR, kind).save()  # the quarters report; 6m and 12m saved but off
