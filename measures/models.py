@@ -336,8 +336,25 @@ class RoundKind(models.TextChoices):
         return str(self.label).partition(" (")[0]
 
 
-# The 6- and 12-month reports are the second and fourth quarters' when units report quarterly.
-ROUND_STANDS_IN = {RoundKind.SIX_MONTHS: RoundKind.Q2, RoundKind.TWELVE_MONTHS: RoundKind.Q4}
+# The rounds whose reports a progress report prints: a quarter report its own quarter; the 6-
+# and 12-month reports every round inside their period, so an agency reporting quarterly gets its
+# quarters and one reporting in 6- and 12-month rounds gets those (12 months = both rounds).
+REPORT_COVERS: dict[str, tuple[str, ...]] = {
+    "q1": ("q1",),
+    "q2": ("q2",),
+    "q3": ("q3",),
+    "q4": ("q4",),
+    "6m": ("q1", "q2", "6m"),
+    "12m": ("q1", "q2", "q3", "q4", "6m", "12m"),
+}
+
+
+def offered_reports(rounds) -> set[str]:
+    """The kinds of progress report worth offering for a year's `rounds` (ReportingRound.of_year):
+    a quarter's once it is saved and units report in it; the 6- and 12-month reports once any
+    round inside their period is. A report of a round the agency does not use would be empty."""
+    used = {r.kind for r in rounds if r.pk is not None and r.active}
+    return {kind for kind, covered in REPORT_COVERS.items() if used & set(covered)}
 
 
 def round_period(kind, fiscal_year):
@@ -355,15 +372,12 @@ def round_period(kind, fiscal_year):
 
 
 class ReportingRoundQuerySet(models.QuerySet):
-    def for_report(self, kind: str) -> tuple[str, "ReportingRound | None"]:
-        """(kind, round) whose reports a progress report of `kind` prints, among these rounds: the
-        round itself, or for a 6- or 12-month round not saved or not reported in, the quarter that
-        ends with it. The round is None when the one used is not saved."""
-        rounds = {r.kind: r for r in self}
-        used = kind
-        if kind in ROUND_STANDS_IN and (kind not in rounds or not rounds[kind].active):
-            used = ROUND_STANDS_IN[kind]
-        return used, rounds.get(used)
+    def for_report(self, kind: str) -> list["ReportingRound"]:
+        """The rounds whose reports a progress report of `kind` prints, among these rounds, in
+        due-date order: those of REPORT_COVERS[kind] that units report in."""
+        covered = REPORT_COVERS[kind]
+        rounds = [r for r in self if r.kind in covered and r.active]
+        return sorted(rounds, key=lambda r: (r.due_date, r.kind))
 
 
 class ReportingRound(models.Model):

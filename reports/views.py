@@ -11,7 +11,7 @@ from reports.combined_document import combined_document_for
 from reports.files import FORMATS, render
 from reports.improvement_document import improvement_document_for
 from reports.plan_document import DEFAULT_LAYOUT, LAYOUTS, plan_document_for
-from reports.progress_document import progress_document_for
+from reports.progress_document import progress_document_for, progress_options
 
 
 def _download(request, agency, document, file_format, landscape=True):
@@ -46,7 +46,8 @@ def progress_report(request, code, year, round_kind, file_format):
     if round_kind not in RoundKind.values:
         raise Http404
     agency = _plan_agency(request, code, file_format)
-    return _download(request, agency, progress_document_for(agency, year, round_kind, user=request.user), file_format)
+    document = progress_document_for(agency, year, round_kind, user=request.user, **progress_options(request.GET))
+    return _download(request, agency, document, file_format)
 
 
 def _plan_download(request, code, year, file_format, document_for):

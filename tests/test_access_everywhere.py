@@ -561,6 +561,8 @@ def cases(world):
         "agencies/<agency_code:code>/<fiscal_year:year>/progress/<round_kind:round_kind>/report.<slug:file_format>": [
             ("/agencies/AG1/2569/progress/q1/report.xlsx", AG1_READ, progress_report_listed),
             ("/agencies/AG1/2569/progress/q1/report.docx", AG1_READ, progress_report_listed),
+            # the whole year in the NSM's layout, with the evidence annex (each one's own entries only)
+            ("/agencies/AG1/2569/progress/12m/report.xlsx?layout=nsm", AG1_READ, progress_report_listed),
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/report.<slug:file_format>": [
             ("/agencies/AG1/2569/plan/report.xlsx", AG1_READ, ag1_measures_listed),

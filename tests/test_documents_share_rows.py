@@ -10,7 +10,16 @@ from django.utils import translation
 
 from assessments import thai
 from assessments.models import Assessment, FrameworkVersion
-from measures.models import Confidence, Frequency, Measure, ReportingRound, RoundKind, round_period
+from measures.models import (
+    REPORT_COVERS,
+    Confidence,
+    Frequency,
+    Measure,
+    ReportingRound,
+    RoundKind,
+    offered_reports,
+    round_period,
+)
 from reports.improvement_document import improvement_document_for
 from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
@@ -59,21 +68,32 @@ def test_the_improvement_plan_ticks_the_confidence_choice_labels(plan):
     assert block["ความมั่นใจในความสำเร็จ"].split("\n") == [f"[ ] {label}" for label in labels[:-1]] + [f"[X] {labels[-1]}"]
 
 
-def test_a_round_stands_in_for_a_6_or_12_month_round_nobody_reports_in(agency):
-    def rounds():
-        return ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR)
+def test_a_period_report_prints_every_round_inside_its_period_that_units_report_in(agency):
+    def kinds(kind):
+        return [r.kind for r in ReportingRound.objects.filter(agency=agency, fiscal_year=YEAR).for_report(kind)]
 
-    assert rounds().for_report("6m") == ("q2", None)
-    assert rounds().for_report("q3") == ("q3", None)
-    q2 = ReportingRound.default(agency, YEAR, "q2")
-    q2.save()
-    six = ReportingRound.default(agency, YEAR, "6m")
-    six.save()  # saved, but inactive: units report quarterly
-    assert rounds().for_report("6m") == ("q2", q2)
-    six.active = True
-    six.save()
-    assert rounds().for_report("6m") == ("6m", six)
-    assert rounds().for_report("12m") == ("q4", None)
+    assert set(REPORT_COVERS) == set(RoundKind.values)
+    assert kinds("6m") == [] and kinds("q3") == []
+    for kind in ("q1", "q2", "q3", "q4", "6m", "12m"):
+        ReportingRound.default(agency, YEAR, kind).save()  # the quarters report; 6m and 12m saved but off
+    assert kinds("q3") == ["q3"]
+    assert kinds("6m") == ["q1", "q2"]
+    assert kinds("12m") == ["q1", "q2", "q3", "q4"]
+    ReportingRound.objects.filter(agency=agency, kind__in=["q1", "q2", "q3", "q4"]).update(active=False)
+    ReportingRound.objects.filter(agency=agency, kind__in=["6m", "12m"]).update(active=True)
+    assert kinds("6m") == ["6m"]
+    assert kinds("12m") == ["6m", "12m"]  # 12 months = the 6-month round and the 12-month round
+    assert kinds("q2") == []
+
+
+def test_reports_are_offered_only_for_rounds_the_agency_uses(agency):
+    rounds = ReportingRound.of_year(agency, YEAR)
+    assert offered_reports(rounds) == set()  # nothing saved yet
+    for round_ in rounds:
+        round_.save()  # the defaults: quarters on, 6m and 12m off
+    assert offered_reports(ReportingRound.of_year(agency, YEAR)) == {"q1", "q2", "q3", "q4", "6m", "12m"}
+    ReportingRound.objects.filter(agency=agency, kind__in=["q1", "q2"]).update(active=False)
+    assert offered_reports(ReportingRound.of_year(agency, YEAR)) == {"q3", "q4", "12m"}
 
 
 def test_the_progress_report_titles_rounds_with_the_choice_label_without_its_months(agency):

@@ -223,6 +223,7 @@ def app_cases(site, user):
             "/agencies/AG1/2566/progress/6m/report.pdf",
             "/agencies/AG1/2567/progress/12m/report.xlsx",
             "/agencies/AG1/2566/progress/q1/report.docx",
+            "/agencies/AG1/2566/progress/12m/report.pdf?layout=nsm&annex=0",
         ],
         f"{reports}/plan/report.<slug:file_format>": [
             "/agencies/AG1/2566/plan/report.pdf",

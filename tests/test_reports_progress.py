@@ -59,7 +59,8 @@ def test_pdf_follows_the_fio_report(plan, django_assert_max_num_queries):
     text = "".join(pdf_text(content))
     assert compact("รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน") in text
     assert compact("ประจำปีงบประมาณ พ.ศ. 2566 รอบ 6 เดือน") in text
-    assert compact("ใช้ผลการดำเนินงานไตรมาสที่ 2 แทน") in text
+    assert compact("ผลการดำเนินงานระหว่างวันที่ 1 ตุลาคม 2565 ถึงวันที่ 31 มีนาคม 2566") in text
+    assert compact("รวมผลการดำเนินงานที่หน่วยงานรายงานในไตรมาสที่ 1 และไตรมาสที่ 2 เรียงตามวันที่ดำเนินการ") in text
     assert compact("92.13 91.00 (1.13)") in text  # indicator 4: 2564, 2565 and the fall
     assert compact("I20=87.77") in text  # urgent under the three tiers: a weakness
     assert compact("มาตรการป้องกันการใช้ทรัพย์สินของราชการ") in text

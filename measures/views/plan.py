@@ -31,6 +31,7 @@ from measures.models import (
     ProgressEntry,
     ReportingRound,
     Unit,
+    offered_reports,
     reported_percent,
     unit_memberships,
 )
@@ -403,7 +404,9 @@ def rounds(request, code, year):
     can_edit = rights.can_edit
     if request.method == "POST":
         access.require(can_edit)
-    forms = round_forms(request.POST if request.method == "POST" else None, ReportingRound.of_year(agency, year))
+    year_rounds = ReportingRound.of_year(agency, year)
+    offered = offered_reports(year_rounds)  # as saved: a form that fails keeps the rounds it was given
+    forms = round_forms(request.POST if request.method == "POST" else None, year_rounds)
     if request.method == "POST" and all([form.is_valid() for form in forms]):
         values = {form.instance.kind: form.cleaned_data for form in forms}
         do_save_rounds(agency=agency, fiscal_year=year, values=values)
@@ -417,6 +420,7 @@ def rounds(request, code, year):
         "can_edit": can_edit,
         "can_review": access.can_review(rights.standing),
         "waiting": waiting_for_review(rights, agency, year),
+        "offered": offered,
     }
     return render(request, "measures/rounds.html", context)
 
