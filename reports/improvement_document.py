@@ -11,7 +11,7 @@ from django.utils import translation
 from assessments.models import Agency
 from assessments.thai import FISCAL_MONTHS_SHORT, thai_date
 from measures.improvement import IMPROVEMENT_TITLE, computed_header, printed_header
-from measures.models import Confidence, ImprovementHeader, Measure, ProgressEntry, RoundKind, State
+from measures.models import Confidence, ImprovementHeader, Measure, ProgressEntry, State
 from measures.plans import answered_results, unit_label
 from reports.layout import Document, Section, Table, agency_document, header, visible
 from reports.plan_document import MONTH_MARK, measure_month_columns
@@ -108,7 +108,7 @@ def improvement_document(
         + [header(text, rowspan=2) for text in ("ตัวชี้วัดและค่าเป้าหมาย", "ผู้รับผิดชอบ", "ผลการดำเนินงาน")],
         [header(name) for name in FISCAL_MONTHS_SHORT],
     ]
-    table = Table(header_rows, rows, [4, 36] + [6] * 12 + [14, 15, 34], long_rows=True) if rows else None
+    table = Table(header_rows, rows, [4, 36] + [6] * 12 + [14, 17, 40], long_rows=True) if rows else None
     sections.append(
         Section("กิจกรรมและระยะเวลาดำเนินการ", [] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"], table, sheet="กิจกรรม")
     )
@@ -117,19 +117,17 @@ def improvement_document(
 
 def unit_narrative(entries: list[ProgressEntry]) -> list[str]:
     """One unit's approved reports on a measure, `entries` in round order: where the latest one
-    stands, every dated activity in date order ("- 12 ม.ค. 69 …", each once: a report carried
-    into the next round repeats them), then the results, each text once, under its round when
-    the rounds reported different ones."""
+    stands, every dated activity of the year in date order ("- 12 ม.ค. 69 …", each once: a report
+    carried into the next round repeats them), then the latest results reported. Units write
+    their results to date in each round, so the latest holds the earlier ones."""
     latest = entries[-1]
     activities = sorted({(a.date, a.text.strip()) for e in entries for a in e.activities.all()})
-    lines = [f"- {thai_date(date, short=True)} {text}" for date, text in activities]
-    results: dict = {}  # text → the first round that reported it
-    for entry in entries:
-        if entry.result.strip():
-            results.setdefault(entry.result.strip(), entry.round.kind)
-    several = len(results) > 1
-    lines += [f"{RoundKind(kind).short_label}: {text}" if several else text for text, kind in results.items()]
-    return [f"ร้อยละ {latest.percent} ({latest.get_status_display()})", *lines]
+    results = [e.result.strip() for e in entries if e.result.strip()][-1:]
+    return [
+        f"ร้อยละ {latest.percent} ({latest.get_status_display()})",
+        *(f"- {thai_date(date, short=True)} {text}" for date, text in activities),
+        *results,
+    ]
 
 
 def results_narrative(entries: list[ProgressEntry]) -> dict[int, list[str]]:

@@ -193,8 +193,7 @@ def test_results_carry_each_units_dated_narrative(plan_2569):
         "- 20 พ.ย. 68 แต่งตั้งผู้ตรวจทาน",
         "- 3 ธ.ค. 68 ประชุมคณะทำงาน",
         "- 12 ม.ค. 69 จัดทำหน้ารวมลิงก์",
-        "ไตรมาสที่ 1: เปิดเผยแล้ว 12 รายการ",
-        "ไตรมาสที่ 2: เปิดเผยแล้ว 30 รายการ",
+        "เปิดเผยแล้ว 30 รายการ",  # the results to date: Q2's, which hold Q1's
         "สำนักงานบริหารกลาง (ส.บก.): ร้อยละ 100 (ดำเนินการแล้วเสร็จ)",
         "ตรวจทานครบทุกรายการ",
     ]
@@ -203,7 +202,7 @@ def test_results_carry_each_units_dated_narrative(plan_2569):
     content = render_pdf(improvement_document_for(plan_2569, YEAR), landscape=True)
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         text = "".join(compact(page.extract_text(use_text_flow=True)) for page in pdf.pages)
-    for line in ("12 ม.ค. 69 จัดทำหน้ารวมลิงก์", "ไตรมาสที่ 2: เปิดเผยแล้ว 30 รายการ", "ตรวจทานครบทุกรายการ"):
+    for line in ("12 ม.ค. 69 จัดทำหน้ารวมลิงก์", "เปิดเผยแล้ว 30 รายการ", "ตรวจทานครบทุกรายการ"):
         assert compact(line) in text, line
 
 
