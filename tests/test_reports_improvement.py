@@ -485,10 +485,10 @@ def test_readers_see_the_header_as_printed_without_a_form(client, plan_2569, exe
     assert "<dd>ระดับดีเยี่ยม</dd>" in page  # not saved: computed
 
     plan = client.get(f"/agencies/AG1/{YEAR}/plan/").content.decode()
-    assert f'<a href="{PAGE}" id="improvement-header">ข้อมูลแผน</a>' in plan
+    assert f'<a href="{PAGE}" id="improvement-header">ข้อมูลแผนพัฒนา</a>' in plan
 
 
 def test_the_plan_page_links_editors_to_the_header(client, plan_2569, officer):
     client.force_login(officer)
     plan = client.get(f"/agencies/AG1/{YEAR}/plan/").content.decode()
-    assert f'<a href="{PAGE}" id="improvement-header">แก้ไขข้อมูลแผน</a>' in plan
+    assert f'<a href="{PAGE}" id="improvement-header">แก้ไขข้อมูลแผนพัฒนา</a>' in plan
