@@ -591,6 +591,9 @@ class TemplateTargetForm(forms.Form):
 # --- The improvement plan's header ------------------------------------------------------------
 
 
+TOO_LONG = {"max_length": _("Write at most %(limit_value)d characters here (this has %(show_value)d).")}
+
+
 class ImprovementHeaderForm(forms.ModelForm):
     """The header block of a year's improvement plan. It opens filled with what the document
     prints (the saved value, else the one computed from the measures, `computed`); an emptied
@@ -605,6 +608,7 @@ class ImprovementHeaderForm(forms.ModelForm):
             "risks": forms.Textarea(attrs={"rows": 4}),
             "confidence": forms.RadioSelect,
         }
+        error_messages = {name: TOO_LONG for name in ("plan_name", "target", "strategy", "period", "plan_type")}
         help_texts = {
             "strategy": _("The strategy the plan supports, e.g. SO-5 and its name."),
             "period": _("As the plan prints it, e.g. ม.ค. 64 – ก.ย. 64."),

@@ -434,7 +434,7 @@ def test_saving_the_opened_form_unchanged_creates_no_header(client, plan_2569, o
     [
         ({"lead_unit": "foreign"}, "โปรดเลือกหน่วยงานผู้รับผิดชอบของหน่วยงานนี้"),
         ({"confidence": "certain"}, "โปรดเลือกระดับความมั่นใจหนึ่งในห้าระดับ"),
-        ({"strategy": "ก" * 256}, "ความเชื่อมโยงกับยุทธศาสตร์: "),
+        ({"strategy": "ก" * 256}, "ช่องนี้พิมพ์ได้ไม่เกิน 255 ตัวอักษร (ที่พิมพ์ไว้มี 256 ตัวอักษร)"),
     ],
 )
 def test_bad_input_saves_nothing_and_keeps_what_was_typed(client, plan_2569, officer, other_agency, changes, message):
