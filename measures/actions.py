@@ -23,6 +23,7 @@ from measures.models import (
     LOCKED_STATES,
     Action,
     Evidence,
+    ImprovementHeader,
     Measure,
     ProgressEntry,
     ReportingRound,
@@ -313,3 +314,22 @@ def do_save_rounds(*, agency: Agency, fiscal_year: int, values: Mapping[str, dic
     measures = Measure.objects.for_plan(agency, fiscal_year).select_related("agency", "lead_unit")
     for measure in measures.prefetch_related("supporting_units"):
         sync_entries(measure=measure)
+
+
+@transaction.atomic
+def do_save_improvement_header(*, agency: Agency, fiscal_year: int, values: Mapping[str, Any], user: User) -> None:
+    """Store what the office chose for the header of the year's improvement plan (`values`, from
+    `ImprovementHeaderForm.chosen`). A plan with nothing chosen and nothing saved before gets no
+    row: its document keeps printing the computed values."""
+    header = ImprovementHeader.objects.select_for_update().filter(agency=agency, fiscal_year=fiscal_year).first()
+    if header is None:
+        if not any(values.values()):
+            return
+        # get_or_create: two editors saving a plan's first header at once make one row.
+        header, _created = ImprovementHeader.objects.get_or_create(agency=agency, fiscal_year=fiscal_year)
+    elif all(getattr(header, name) == value for name, value in values.items()):
+        return  # nothing changed: no new line in the history
+    for name, value in values.items():
+        setattr(header, name, value)
+    header.updated_by = user
+    header.save()

@@ -16,13 +16,14 @@ from assessments.forms import ThaiDateField
 from assessments.models import Indicator, Item
 from assessments.text import interpolate
 from assessments.thai import MONTHS_SHORT, thai_date
-from measures import plans
+from measures import improvement, plans
 from measures.evidence import Refused, check_evidence
 from measures.models import (
     FISCAL_MONTHS,
     Action,
     Activity,
     Confidence,
+    ImprovementHeader,
     Measure,
     Period,
     ProgressEntry,
@@ -585,3 +586,50 @@ class TemplateTargetForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+# --- The improvement plan's header ------------------------------------------------------------
+
+
+TOO_LONG = {"max_length": _("Write at most %(limit_value)d characters here (this has %(show_value)d).")}
+
+
+class ImprovementHeaderForm(forms.ModelForm):
+    """The header block of a year's improvement plan. It opens filled with what the document
+    prints (the saved value, else the one computed from the measures, `computed`); an emptied
+    field goes back to the computed value. The lead unit is one of the agency's units."""
+
+    class Meta:
+        model = ImprovementHeader
+        fields = improvement.HEADER_FIELDS
+        widgets = {
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "target": forms.Textarea(attrs={"rows": 2}),
+            "risks": forms.Textarea(attrs={"rows": 4}),
+            "confidence": forms.RadioSelect,
+        }
+        error_messages = {name: TOO_LONG for name in ("plan_name", "target", "strategy", "period", "plan_type")}
+        help_texts = {
+            "strategy": _("The strategy the plan supports, e.g. SO-5 and its name."),
+            "period": _("As the plan prints it, e.g. ม.ค. 64 – ก.ย. 64."),
+            "plan_type": _("The kind of plan, as the plan prints it."),
+        }
+
+    def __init__(self, *args, agency, computed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.computed = computed
+        lead = self.fields["lead_unit"]
+        lead.queryset = Unit.objects.filter(agency=agency).order_by("name")
+        lead.label_from_instance = unit_label
+        lead.empty_label = _("— as computed from the measures —")
+        lead.error_messages["invalid_choice"] = _("Choose one of this agency's units.")
+        confidence = self.fields["confidence"]
+        confidence.choices = [("", _("— not assessed —")), *Confidence.choices]
+        confidence.error_messages["invalid_choice"] = _("Choose one of the five levels of confidence.")
+        if not self.is_bound:
+            printed = improvement.printed_header(computed, self.instance if self.instance.pk else None)
+            self.initial = {**printed, "lead_unit": printed["lead_unit"].pk if printed["lead_unit"] else None}
+
+    def chosen(self):
+        """{field: value to store}: only what differs from the computed values (`chosen_values`)."""
+        return improvement.chosen_values(self.cleaned_data, self.computed)

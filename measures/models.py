@@ -733,3 +733,40 @@ class MeasureTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ImprovementHeader(models.Model):
+    """What the integrity office wrote in the header block of a year's improvement plan
+    (แผนปรับปรุง/แผนพัฒนา, as MWA prints it). Only what the office chose is stored: an empty field
+    prints the value computed from the plan's measures (`measures.improvement.computed_header`)."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="improvement_headers")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    plan_name = models.CharField(_("plan name"), max_length=500, blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    target = models.CharField(_("target"), max_length=500, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lead unit")
+    )
+    strategy = models.CharField(_("strategy link"), max_length=255, blank=True)
+    period = models.CharField(_("period"), max_length=100, blank=True)
+    plan_type = models.CharField(_("plan type"), max_length=255, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saved by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "fiscal_year"]
+        verbose_name = _("improvement plan header")
+        verbose_name_plural = _("improvement plan headers")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "fiscal_year"], name="one_improvement_header_per_plan")
+        ]
+
+    def __str__(self):
+        return f"{self.agency} {self.fiscal_year}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("agencies/<agency_code:code>/<fiscal_year:year>/plan/copy/", plan.plan_copy, name="plan_copy"),
     path("agencies/<agency_code:code>/<fiscal_year:year>/plan/new/", plan.measure_new, name="measure_new"),
     path("agencies/<agency_code:code>/<fiscal_year:year>/rounds/", plan.rounds, name="rounds"),
+    path("agencies/<agency_code:code>/<fiscal_year:year>/improvement/", plan.improvement, name="improvement"),
     path("measures/<int:pk>/", plan.measure, name="measure"),
     path("measures/<int:pk>/edit/", plan.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/history/", plan.measure_history, name="measure_history"),

@@ -424,6 +424,14 @@ def units_listed(response, who):
     assert "formerstaff" not in html  # no longer in the agency, so no longer in its unit
 
 
+def improvement_header_shown(response, who):
+    """Editors of AG1's plan get the header's form; everyone else who sees the plan reads it, its
+    values computed from the measures they see."""
+    html = response.content.decode()
+    assert ('<form method="post" class="measure-form"' in html) == (who in ("officer", "superuser"))
+    assert response.context["count"] == len(SEES_MEASURES[who] & AG1_MEASURES)
+
+
 def overview_listed(response, who):
     listed = {assessment.agency.code for assessment in response.context["table"].data}
     assert listed == SEES_AGENCIES[who] - {"MIN"}  # MIN has no results
@@ -538,6 +546,9 @@ def cases(world):
         ],
         "agencies/<agency_code:code>/<fiscal_year:year>/plan/new/": [("/agencies/AG1/2569/plan/new/", AG1_EDIT, None)],
         "agencies/<agency_code:code>/<fiscal_year:year>/rounds/": [("/agencies/AG1/2569/rounds/", AG1_READ, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/improvement/": [
+            ("/agencies/AG1/2569/improvement/", AG1_READ, improvement_header_shown)
+        ],
         "measures/<int:pk>/": [
             (f"/measures/{shared}/", AG1_READ, measure_grid_listed),
             (f"/measures/{mine}/", UNIT_STAFF_READ, None),

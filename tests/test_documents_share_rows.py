@@ -62,10 +62,13 @@ def test_the_follow_up_prints_the_frequency_choice_label(plan):
 
 def test_the_improvement_plan_ticks_the_confidence_choice_labels(plan):
     Measure.objects.filter(agency=plan).update(confidence=Confidence.LOWEST)
-    block = dict(improvement_document_for(plan, YEAR).sections[0].table.rows)
+    risk = improvement_document_for(plan, YEAR).sections[1]
     with translation.override("th"):
         labels = [str(label) for _value, label in Confidence.choices]
-    assert block["ความมั่นใจในความสำเร็จ"].split("\n") == [f"[ ] {label}" for label in labels[:-1]] + [f"[X] {labels[-1]}"]
+    # The five levels as MWA's improvement plan prints them.
+    assert labels == ["มากที่สุด >90%", "มาก >80%", "ปานกลาง ≥70%", "น้อย <70%", "น้อยที่สุด <60%"]
+    assert [h.text for h in risk.table.header_rows[0]] == ["ระดับความมั่นใจ", *labels]
+    assert risk.table.rows == [["ระดับที่เลือก", "", "", "", "", "√"]]
 
 
 def test_a_period_report_prints_every_round_inside_its_period_that_units_report_in(agency):

@@ -207,6 +207,11 @@ def app_cases(site, user):
             "/agencies/AG1/2566/rounds/",
             "/agencies/AG1/2567/rounds/",
         ],
+        # Nothing saved for either: the page shows the computed header without writing it.
+        "agencies/<agency_code:code>/<fiscal_year:year>/improvement/": [
+            "/agencies/AG1/2566/improvement/",
+            "/agencies/AG1/2567/improvement/",
+        ],
         "measures/<int:pk>/": [f"/measures/{measure.pk}/"],
         "measures/<int:pk>/edit/": [f"/measures/{measure.pk}/edit/"],
         "measures/<int:pk>/history/": [f"/measures/{measure.pk}/history/"],

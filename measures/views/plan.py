@@ -14,10 +14,11 @@ from assessments import access
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
-from measures.actions import do_copy_plan, do_save_measure, do_save_rounds, leaderless
+from measures.actions import do_copy_plan, do_save_improvement_header, do_save_measure, do_save_rounds, leaderless
 from measures.forms import (
     ConfirmForm,
     CopyPlanForm,
+    ImprovementHeaderForm,
     MeasureForm,
     TemplateTargetForm,
     UnitForm,
@@ -25,7 +26,10 @@ from measures.forms import (
     round_forms,
 )
 from measures.history import measure_trail
+from measures.improvement import computed_header, printed_header
 from measures.models import (
+    Confidence,
+    ImprovementHeader,
     Measure,
     MeasureTemplate,
     ProgressEntry,
@@ -35,7 +39,7 @@ from measures.models import (
     reported_percent,
     unit_memberships,
 )
-from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill
+from measures.plans import answered_results, check_fiscal_year, plan_groups, prefill, unit_label
 
 # --- Units ----------------------------------------------------------------------------------
 
@@ -423,6 +427,60 @@ def rounds(request, code, year):
         "offered": offered,
     }
     return render(request, "measures/rounds.html", context)
+
+
+# --- The improvement plan's header -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def improvement(request, code, year):
+    """The header block of the year's improvement plan: editors of the plan change it; everyone
+    who sees the plan reads what the document prints. The values computed from the measures the
+    user sees are the defaults, and saving stores only what differs from them."""
+    check_fiscal_year(year)
+    agency, rights = access.plan_for(request.user, code)
+    if request.method == "POST":
+        access.require(rights.can_edit)
+    measures = list(Measure.objects.visible_to(request.user).for_plan(agency, year).plan_table())
+    computed = computed_header(year, measures, answered_results(agency, year))
+    saved = ImprovementHeader.objects.filter(agency=agency, fiscal_year=year).select_related("lead_unit").first()
+    instance = saved or ImprovementHeader(agency=agency, fiscal_year=year)
+    data = request.POST if request.method == "POST" else None
+    form = ImprovementHeaderForm(data, instance=instance, agency=agency, computed=computed)
+    status = 200
+    if data is not None and form.is_valid():
+        try:
+            do_save_improvement_header(agency=agency, fiscal_year=year, values=form.chosen(), user=request.user)
+        except DatabaseError as exc:
+            if not is_transient(exc):
+                raise
+            messages.error(request, BUSY_MESSAGE)
+            status = 503
+        else:
+            messages.success(request, _("The header of the improvement plan was saved; its documents print it."))
+            return redirect("improvement", agency.code, year)
+    context = {
+        "agency": agency,
+        "year": year,
+        "form": form,
+        "can_edit": rights.can_edit,
+        "count": len(measures),
+        "printed": improvement_rows(form, printed_header(computed, saved)),
+    }
+    return render(request, "measures/improvement.html", context, status=status)
+
+
+def improvement_rows(form, printed):
+    """[(label, value)] as the document prints the header, for those who read it without editing it."""
+    rows = []
+    for name in form.Meta.fields:
+        value = printed[name]
+        if name == "lead_unit":
+            value = unit_label(value) if value else ""
+        elif name == "confidence":
+            value = Confidence(value).label if value else ""
+        rows.append((form.fields[name].label, value))
+    return rows
 
 
 # --- Template library -------------------------------------------------------------------------
