@@ -81,7 +81,7 @@ class PublishedDocument:
     @property
     def key(self):
         """The id of its part of the page (the forms come back to it)."""
-        return f"document-{self.kind}{'-' + self.round_kind if self.round_kind else ''}"
+        return _prefix(self.kind, self.round_kind)
 
 
 def downloads(url_name, *args):
@@ -178,7 +178,7 @@ def documents(request, code, year):
     return _documents_page(request, agency, rights, year)
 
 
-def _posted_document(request, agency, rights, year):
+def _posted_document(request):
     """(kind, round kind) of the document a form was posted for; None for a forged one."""
     form = DocumentForm(request.POST)
     if not form.is_valid():
@@ -187,6 +187,7 @@ def _posted_document(request, agency, rights, year):
 
 
 def _prefix(kind, round_kind):
+    """The prefix of a document's forms and the id of its part of the page: document-progress-q1."""
     return f"document-{kind}{'-' + round_kind if round_kind else ''}"
 
 
@@ -205,7 +206,7 @@ def document_sign_off(request, code, year):
     check_fiscal_year(year)
     agency, rights = access.plan_for(request.user, code)
     access.require(access.can_sign_off(rights.standing))
-    document = _posted_document(request, agency, rights, year)
+    document = _posted_document(request)
     if document is None:
         return _no_such_document(request, agency, year)
     kind, round_kind = document
@@ -238,7 +239,7 @@ def acknowledge(request, code, year):
     check_fiscal_year(year)
     agency, rights = access.plan_for(request.user, code)
     access.require(access.can_acknowledge(request.user, agency))
-    document = _posted_document(request, agency, rights, year)
+    document = _posted_document(request)
     if document is None:
         return _no_such_document(request, agency, year)
     kind, round_kind = document
