@@ -19,7 +19,8 @@ from reports.models import LOGO_MAX_BYTES, AgencyProfile, DocumentKind, SignOff
 LOGO_FORMATS = {"PNG", "JPEG"}
 # Larger than any logo needs (it prints 2.7 cm high); also what keeps a "decompression bomb" out.
 LOGO_MAX_PIXELS = 4000 * 4000
-LOGO_KEPT_SIZE = (1200, 1200)
+# Kept at most 600 pixels a side: about 560 dpi at the 2.7 cm it prints, and a small PDF to build.
+LOGO_KEPT_SIZE = (600, 600)
 
 NOT_A_PICTURE = _("The logo must be a PNG or JPEG picture; this file is not one (or it is damaged). Nothing was saved.")
 TOO_LARGE = _("The logo is larger than 1 MB. Please upload a smaller picture. Nothing was saved.")

@@ -160,6 +160,16 @@ def test_only_the_agencys_administrators_and_system_administrators_edit_the_lett
         assert upload(client, picture()).status_code == 302
 
 
+def test_a_large_logo_is_kept_at_600_pixels_a_side(client, agency_admin, agency):
+    client.force_login(agency_admin)
+    assert (
+        upload(client, picture("JPEG", size=(1800, 1200)), name="logo.jpg", content_type="image/jpeg").status_code
+        == 302
+    )
+    with Image.open(io.BytesIO(bytes(AgencyProfile.objects.get(agency=agency).logo))) as kept:
+        assert (kept.format, kept.size) == ("PNG", (600, 400))
+
+
 def test_a_saved_logo_stays_when_the_form_is_saved_without_one_and_goes_when_removed(client, agency_admin, agency):
     client.force_login(agency_admin)
     upload(client, picture())
