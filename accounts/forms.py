@@ -80,9 +80,10 @@ class LoudPasswordResetForm(PasswordResetForm):
 
 
 class PreferencesForm(forms.ModelForm):
-    """The language of the pages and e-mails, and how notifications come by e-mail (My account)."""
+    """The language of the pages and e-mails, how notifications come by e-mail, and the position
+    the documents print under the person's name (My account)."""
 
     class Meta:
         model = Preferences
-        fields = ["language", "email_notifications"]
+        fields = ["language", "email_notifications", "position"]
         widgets = {"email_notifications": forms.RadioSelect}

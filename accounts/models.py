@@ -49,6 +49,9 @@ class Preferences(models.Model):
         choices=EmailNotifications.choices,
         default=EmailNotifications.IMMEDIATELY,
     )
+    # Printed under the person's name in the signature blocks of the documents they prepare,
+    # check or acknowledge (ตำแหน่ง).
+    position = models.CharField(_("position"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("preferences")
@@ -83,6 +86,10 @@ class AccessEvent(models.Model):
         PERSON_CHANGED = "person_changed", _("Role or units changed")
         PERSON_REMOVED = "person_removed", _("Person removed")
         PERSON_RESTORED = "person_restored", _("Person brought back")
+        # Steps on the documents an agency publishes (the reports app): `what` names the document.
+        PROFILE_CHANGED = "profile_changed", _("Letterhead changed")
+        SIGN_OFF_CHANGED = "sign_off_changed", _("Signature blocks changed")
+        DOCUMENT_ACKNOWLEDGED = "document_acknowledged", _("Document acknowledged")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind)

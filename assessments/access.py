@@ -36,6 +36,9 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
 - the review queue: `entries_reviewable(user)`, the entries whose review steps the user takes;
 - bundles: `bundle_organisations`, `bundle_agencies`; memberships: `members_of` (who may join a
   unit), `reviewers_of` (who is told of a submitted report), `grant` (the demo loader);
+- published documents (the `reports` app): `can_edit_profile` (the letterhead: as `can_manage_people`),
+  `can_sign_off` (a document's signature blocks: as `can_edit_plan`), `can_acknowledge` (the
+  agency's executives and administrators acknowledge its plans and reports);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`;
 - people (the `people` app): `can_manage_people`, `people_for` (403 but to the agency's
   administrators and system administrators), `people_agencies` and `manages_people_of` (the menu
@@ -416,6 +419,34 @@ def has_units(user: User) -> bool:
     if not hasattr(user, "_has_units"):
         user._has_units = _unit_rows(user).exists()
     return user._has_units
+
+
+# --- Published documents ------------------------------------------------------------------------
+
+
+def can_edit_profile(user: User, agency: Agency) -> bool:
+    """Whether the user edits the agency's letterhead (full name, address, logo): its agency
+    administrators and system administrators, as for its people."""
+    return can_manage_people(user, agency)
+
+
+def can_sign_off(standing: Standing | None) -> bool:
+    """Whether the standing chooses the signature blocks a document of the agency prints: those who edit its plan."""
+    return standing in CHANGES
+
+
+def can_acknowledge(user: User, agency: Agency) -> bool:
+    """Whether the user acknowledges the agency's plans and reports ("รับทราบ", "เห็นชอบ"): its own
+    executives and agency administrators, through a membership of the agency itself. Oversight
+    from a ministry or province reads but does not acknowledge, and a system administrator is
+    nobody's executive."""
+    if not user.is_authenticated:
+        return False
+    # Read with the menu's memberships: no query more on the page that offers the form.
+    acknowledging = (Role.EXECUTIVE, Role.AGENCY_ADMIN)
+    return any(
+        role in acknowledging and code == agency.code for role, _oversight, code in _memberships_with_codes(user)
+    )
 
 
 # --- The audit of access -------------------------------------------------------------------------

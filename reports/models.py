@@ -140,3 +140,126 @@ def delete_bundle_file(sender, instance, **kwargs):
     if instance.file:
         storage, name = instance.file.storage, instance.file.name
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- What an agency publishes its documents with (issue 12) ---------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    """The documents an agency publishes each year; a progress report also names its round."""
+
+    ANALYSIS = "analysis", _("Analysis of the results")
+    PLAN = "plan", _("Measures plan")
+    IMPROVEMENT = "improvement", _("Improvement plan")
+    PROGRESS = "progress", _("Progress report")
+    COMBINED = "combined", _("Combined document")
+
+
+class ProgressLayout(models.TextChoices):
+    """How the agency's progress reports lay out their columns (the period reports)."""
+
+    FIO = "fio", _("Forest Industry Organization's columns")
+    NSM = "nsm", _("National Science Museum's columns")
+
+
+# A logo prints about 2.5–3 cm high; a megabyte is far more than such a picture needs.
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+class AgencyProfile(models.Model):
+    """The agency's own letterhead: its full name, address, telephone, website and logo.
+
+    The logo's bytes live in the database (re-encoded as PNG when uploaded), so every instance of
+    the app prints it without a shared media folder."""
+
+    agency = models.OneToOneField(Agency, models.CASCADE, related_name="profile", verbose_name=_("agency"))
+    full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    telephone = models.CharField(_("telephone"), max_length=100, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_type = models.CharField(_("logo type"), max_length=20, blank=True, editable=False)
+    progress_layout = models.CharField(
+        _("progress report layout"), max_length=3, choices=ProgressLayout.choices, default=ProgressLayout.FIO
+    )
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("agency profile")
+        verbose_name_plural = _("agency profiles")
+
+    def __str__(self):
+        return self.full_name or str(self.agency)
+
+
+class SignOff(models.Model):
+    """Which signature blocks a document prints, and the names and positions chosen for them.
+
+    A blank name takes the default from the steps recorded in the app (see reports.signoff)."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="sign_offs", verbose_name=_("agency"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(_("document"), max_length=12, choices=DocumentKind.choices)
+    round_kind = models.CharField(_("round"), max_length=3, blank=True)
+    prepared = models.BooleanField(_("print “prepared by”"), default=True)
+    prepared_name = models.CharField(_("prepared by"), max_length=200, blank=True)
+    prepared_position = models.CharField(_("position of who prepared it"), max_length=200, blank=True)
+    checked = models.BooleanField(_("print “checked by”"), default=True)
+    checked_name = models.CharField(_("checked by"), max_length=200, blank=True)
+    checked_position = models.CharField(_("position of who checked it"), max_length=200, blank=True)
+    approved = models.BooleanField(_("print “approved by”"), default=True)
+    approved_name = models.CharField(_("approved by"), max_length=200, blank=True)
+    approved_position = models.CharField(_("position of who approved it"), max_length=200, blank=True)
+    acknowledgement = models.BooleanField(_("print the executive's acknowledgement"), default=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "fiscal_year", "kind", "round_kind"], name="one_sign_off_each")
+        ]
+
+    def __str__(self):
+        return f"{self.agency.code} {self.fiscal_year} {self.kind} {self.round_kind}".strip()
+
+
+class AcknowledgementQuerySet(models.QuerySet):
+    def of_document(self, agency, fiscal_year, kind, round_kind=""):
+        return self.filter(agency=agency, fiscal_year=fiscal_year, kind=kind, round_kind=round_kind)
+
+
+class Acknowledgement(models.Model):
+    """An executive or the agency's administrator acknowledging a plan or a report in the app
+    ("รับทราบ", "เห็นชอบ" or a short instruction): the evidence the NACC asks to see. Rows are only
+    added; the newest of a document is the one it prints."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="acknowledgements", verbose_name=_("agency"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(_("document"), max_length=12, choices=DocumentKind.choices)
+    round_kind = models.CharField(_("round"), max_length=3, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    text = models.CharField(_("acknowledgement"), max_length=300)
+    acknowledged_on = models.DateField(_("acknowledged on"))
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = AcknowledgementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-acknowledged_on", "-created", "-pk"]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        indexes = [models.Index(fields=["agency", "fiscal_year"], name="acknowledgement_year")]
+
+    def __str__(self):
+        return f"{self.name}: {self.text} ({self.acknowledged_on})"

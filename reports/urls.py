@@ -1,7 +1,7 @@
 from django.urls import path
 
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
-from reports import bundle_views, views
+from reports import bundle_views, document_views, views
 
 urlpatterns = [
     path(
@@ -28,6 +28,19 @@ urlpatterns = [
         "agencies/<agency_code:code>/<fiscal_year:year>/combined/report.<slug:file_format>",
         views.combined_report,
         name="combined_report",
+    ),
+    path("agencies/<agency_code:code>/profile/", document_views.agency_profile, name="agency_profile"),
+    path("agencies/<agency_code:code>/profile/logo.png", document_views.agency_logo, name="agency_logo"),
+    path("agencies/<agency_code:code>/<fiscal_year:year>/documents/", document_views.documents, name="documents"),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/sign-off/",
+        document_views.document_sign_off,
+        name="document_sign_off",
+    ),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/acknowledge/",
+        document_views.acknowledge,
+        name="acknowledge_document",
     ),
     path("bundles/", bundle_views.bundles, name="bundles"),
     path("bundles/<int:pk>/status", bundle_views.bundle_status, name="bundle_status"),

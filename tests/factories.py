@@ -14,6 +14,12 @@ from measures.models import Measure, Unit
 PASSWORD = "test-pass-2568"
 
 
+# A 1×1 PNG, as the profile page keeps an agency's logo (re-encoded as PNG).
+LOGO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+
+
 def agency(code, name_th=None, agency_type="department", parent=None):
     return Agency.objects.create(
         code=code, name_th=name_th or f"หน่วยงาน {code}", short_name=code, agency_type=agency_type, parent=parent

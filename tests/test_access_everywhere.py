@@ -40,7 +40,7 @@ from measures.evidence import PDF
 from measures.models import Action, Evidence, MeasureTemplate, ProgressEntry, ReviewEvent, State
 from notifications.models import Notification
 from people.actions import do_invite
-from reports.models import Bundle, BundleStatus
+from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus
 from reports.tasks import build_bundle
 from tests import factories
 from tests.entries_support import PDF as PDF_BYTES
@@ -280,6 +280,17 @@ def world(
             entry=entries[measure_key, unit_key], action=Action.RETURN, user=reviewer, comment="แก้ไข"
         )
 
+    # AG1's letterhead with a logo, and its 2569 plan acknowledged.
+    AgencyProfile.objects.create(agency=agency, full_name=AG1_NAME, logo=factories.LOGO_PNG, logo_type="image/png")
+    Acknowledgement.objects.create(
+        agency=agency,
+        fiscal_year=2569,
+        kind="plan",
+        name="ACKNOWLEDGED-BY-AG1",
+        text="รับทราบ",
+        acknowledged_on="2026-05-01",
+    )
+
     # Removed from the agency after joining its unit: the unit's member list still names them.
     Membership.objects.filter(user=removed, agency=agency).delete()
 
@@ -476,6 +487,20 @@ def people_listed(response, who):
     assert "invited@example.org" in html
 
 
+# Who sets a document's signature blocks (the plan's editors) and who acknowledges it (the
+# agency's own executives; the overseer's executive membership is the ministry's).
+SIGNS_OFF = {"officer", "superuser"}
+ACKNOWLEDGES = {"executive"}
+
+
+def documents_listed(response, who):
+    html = text_of(response)
+    assert named(html, {"AG2": AG2_NAME}) == set()
+    assert ("sign-off-form" in html) == (who in SIGNS_OFF)
+    assert ("acknowledge-form" in html) == (who in ACKNOWLEDGES)
+    assert "ACKNOWLEDGED-BY-AG1" in html
+
+
 def only_ag1(response, who):
     assert named(text_of(response), {"AG2": AG2_NAME}) == set()
 
@@ -592,6 +617,18 @@ def cases(world):
         "accounts/access-log/": [("/accounts/access-log/", ACCESS_LOG, access_log_listed)],
         "accounts/access-log/download.<slug:file_format>": [
             ("/accounts/access-log/download.csv", ACCESS_LOG, access_log_listed)
+        ],
+        # The letterhead: edited as the people are; its logo read by whoever sees the agency.
+        "agencies/<agency_code:code>/profile/": [("/agencies/AG1/profile/", PEOPLE, None)],
+        "agencies/<agency_code:code>/profile/logo.png": [("/agencies/AG1/profile/logo.png", AG1_READ, None)],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/": [
+            ("/agencies/AG1/2569/documents/", AG1_READ, documents_listed)
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/sign-off/": [
+            ("/agencies/AG1/2569/documents/sign-off/", POST_ONLY, None)
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/acknowledge/": [
+            ("/agencies/AG1/2569/documents/acknowledge/", POST_ONLY, None)
         ],
         "agencies/<agency_code:code>/people/": [("/agencies/AG1/people/", PEOPLE, people_listed)],
         "agencies/<agency_code:code>/people/invite/": [("/agencies/AG1/people/invite/", PEOPLE, None)],

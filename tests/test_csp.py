@@ -24,7 +24,7 @@ POLICY = (
 EVIDENCE_POLICY = "sandbox; default-src 'none'"
 # Rendered only to PDF by WeasyPrint (reports/pdf.py), never sent to a browser: their <style>
 # and style="" widths are the document's print layout.
-PDF_ONLY = {"reports/base.html", "reports/document.html"}
+PDF_ONLY = {"reports/base.html", "reports/document.html", "reports/_letterhead.html", "reports/_signatures.html"}
 PROJECT_APPS = ("ita_tracker", "assessments", "accounts", "measures", "reports", "dashboards")
 
 # What the policy refuses in HTML: a script element without src, a style element, a style

@@ -41,7 +41,7 @@ from measures.models import (
 )
 from notifications.models import Notification
 from people.actions import do_accept_invitation, do_invite, do_remove_person
-from reports.models import Bundle, BundleStatus
+from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus, SignOff
 from tests import factories, published
 from tests.entries_support import PDF
 from tests.published import indicators
@@ -117,6 +117,14 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
             f"ita-{organisation.code}-2566-{user.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True
         )
         bundles[user.pk] = bundle
+    # The documents: AG1's letterhead with a logo, the 2566 plan's signature blocks and acknowledgement.
+    AgencyProfile.objects.create(
+        agency=agency, full_name="สำนักงานทดสอบ", logo=factories.LOGO_PNG, logo_type="image/png"
+    )
+    SignOff.objects.create(agency=agency, fiscal_year=2566, kind="plan")
+    Acknowledgement.objects.create(
+        agency=agency, fiscal_year=2566, kind="plan", name="ผู้บริหาร", text="รับทราบ", acknowledged_on="2026-01-05"
+    )
     # The people pages: a pending invitation, an accepted one, a member removed from AG1.
     invitation = do_invite(
         agency=agency,
@@ -250,6 +258,18 @@ def app_cases(site, user):
         "accounts/access-log/download.<slug:file_format>": [
             "/accounts/access-log/download.csv",
             "/accounts/access-log/download.xlsx?since=2568-10-01",
+        ],
+        "agencies/<agency_code:code>/profile/": ["/agencies/AG1/profile/"],
+        "agencies/<agency_code:code>/profile/logo.png": ["/agencies/AG1/profile/logo.png"],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/": [
+            "/agencies/AG1/2565/documents/",
+            "/agencies/AG1/2566/documents/",
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/sign-off/": [
+            "/agencies/AG1/2566/documents/sign-off/"
+        ],
+        "agencies/<agency_code:code>/<fiscal_year:year>/documents/acknowledge/": [
+            "/agencies/AG1/2566/documents/acknowledge/"
         ],
         "agencies/<agency_code:code>/people/": ["/agencies/AG1/people/"],
         "agencies/<agency_code:code>/people/invite/": ["/agencies/AG1/people/invite/"],
