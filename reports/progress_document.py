@@ -32,6 +32,7 @@ from measures.models import (
     whole_percent,
 )
 from reports.layout import CHANGE, SCORE, Document, Section, Table, agency_document, header, visible
+from reports.models import AgencyProfile, ProgressLayout
 from reports.signoff import sign_off
 
 PROGRESS_TITLE = "รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
@@ -43,10 +44,10 @@ ANNEX_SHEET = "หลักฐาน"
 
 
 def progress_layout(agency: Agency) -> str:
-    """The layout the agency publishes its progress reports in. Every agency gets the FIO's for
-    now: the agency's own choice (reports.AgencyProfile.progress_layout) is being added with the
-    agency profile (issue 12, sign-off) and read here once it exists."""
-    return "fio"
+    """The layout the agency publishes its progress reports in, chosen on its profile (the FIO's
+    when it has none)."""
+    chosen = AgencyProfile.objects.filter(agency=agency).values_list("progress_layout", flat=True).first()
+    return chosen or ProgressLayout.FIO
 
 
 def progress_options(query) -> dict:
