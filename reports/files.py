@@ -8,9 +8,9 @@ CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX_CONTENT_TYPE}
 
 
 def render(document, file_format, *, landscape=False, thai_digits=False):
-    """(content, content type, file name); the options only change the PDF."""
+    """(content, content type, file name); `landscape` sets both formats' pages, `thai_digits` the PDF's."""
     if file_format == "pdf":
         content = render_pdf(document, landscape=landscape, thai_digits=thai_digits)
     else:
-        content = render_xlsx(document)
+        content = render_xlsx(document, landscape=landscape)
     return content, CONTENT_TYPES[file_format], f"{document.filename}.{file_format}"
