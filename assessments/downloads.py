@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 
 # The national font government PCs have (settings.XLSX_FONT may name Sarabun instead); it draws
 # small for its size, so tables print at 14 pt, Sarabun's 11.
@@ -47,6 +48,17 @@ def whole_words(text, limit=SHEET_NAME_LENGTH):
 
 def font_name():
     return settings.XLSX_FONT
+
+
+def national_workbook(name, size):
+    """A workbook whose default font (its Normal style) is `name`: every cell, empty ones too,
+    is in it, and Excel measures column widths in its digits. openpyxl has no public setting for
+    the default font, so the Normal style's font is replaced where the workbook keeps it."""
+    workbook = Workbook()
+    font = Font(name=name, size=size)
+    workbook._fonts = IndexedList([font])
+    workbook._named_styles["Normal"].font = font
+    return workbook
 
 
 NUMBER_FORMATS = {"text": "General", "integer": "0", "score": "0.00", "change": "0.00;(0.00)"}
@@ -98,11 +110,11 @@ def csv_response(filename, columns, rows):
 
 def xlsx_response(filename, columns, rows, *, title):
     """One sheet: a bold, frozen header row, numbers stored as numbers with two decimals."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = whole_words(title) or "ITA"
     name = font_name()
     size = TABLE_FONT_SIZES.get(name, TABLE_FONT_SIZE)
+    workbook = national_workbook(name, size)
+    sheet = workbook.active
+    sheet.title = whole_words(title) or "ITA"
     styles = {
         kind: NamedStyle(name=f"ita-{kind}", font=Font(name=name, size=size), number_format=number_format)
         for kind, number_format in NUMBER_FORMATS.items()

@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, whole_words, write_cell
+from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, national_workbook, whole_words, write_cell
 from assessments.thai import thai_date
-from reports.layout import CHANGE, Header, continuation_columns, continued_number
+from reports.layout import CHANGE, CONTINUED, Header, continuation_columns, continued_number
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="000000")
@@ -41,15 +40,17 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 CENTRE = Alignment(wrap_text=True, horizontal="center", vertical="center")
 CM = 1 / 2.54  # openpyxl's margins are in inches
+# Thai official documents' margins, in cm.
+LEFT_MARGIN, RIGHT_MARGIN, TOP_MARGIN, BOTTOM_MARGIN = 3, 2, 2.5, 2
 MAX_ROW_HEIGHT = 409  # points: Excel refuses a taller row
 ROW_PADDING = 3  # points above and below a row's lines
 
 
 @dataclass(frozen=True)
 class Typeface:
-    """A font the workbook names and the sizes it prints in. `line` is the height of one line in
-    ems as Excel on Windows spaces it (the font's ascent and descent): TH SarabunPSK's marks above
-    and below the line make it tall, 27 pt a line at 14 pt."""
+    """A font the workbook names and the sizes it prints in. `ems` are its average advance widths
+    by kind of character, in ems; `line` is the height of one line in ems as Excel on Windows
+    spaces it (the font's Windows ascent and descent)."""
 
     name: str
     title: float
@@ -57,72 +58,126 @@ class Typeface:
     body: float
     table: float
     line: float
+    ems: dict
 
     def line_height(self, size):
         return size * self.line
 
+    def em(self, ch):
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            return 0.0  # Thai vowels and tone marks above and below the line take no width
+        if "\u0e00" <= ch <= "\u0e7f":
+            return self.ems["thai"]
+        if ch == " ":
+            return self.ems["space"]
+        if ch.isdigit():
+            return self.ems["digit"]
+        return self.ems["ascii"] if ch < "\x80" else self.ems["other"]
 
-# TH SarabunPSK draws small for its size: 16 pt body and 14 pt tables read as Sarabun's 12 and 10.5.
+    def text_width(self, text, size, bold=False):
+        """Points `text` takes on one line at `size`."""
+        return sum(self.em(ch) for ch in text) * size * (BOLD_WIDER if bold else 1)
+
+
+# TH SarabunPSK draws small for its size (its letters are two thirds of Sarabun's): 16 pt body and
+# 14 pt tables, as Thai official documents print, read as Sarabun's 12 and 10.5. Widths are the
+# regular faces' averages over the demo's text (TH SarabunPSK's as TCPDF's font file lists them,
+# the same as TLWG Laksaman's scaled by 0.66), bold ones BOLD_WIDER; lines 1.3 em (TH SarabunPSK)
+# and 1.85 em (Sarabun).
+PSK_EMS = {"thai": 0.361, "space": 0.216, "digit": 0.362, "ascii": 0.257, "other": 0.4}
+SARABUN_EMS = {"thai": 0.556, "space": 0.243, "digit": 0.55, "ascii": 0.391, "other": 0.613}
+BOLD_WIDER = 1.05
 TYPEFACES = {
-    "TH SarabunPSK": Typeface("TH SarabunPSK", title=18, heading=16, body=16, table=14, line=1.96),
-    "TH Sarabun New": Typeface("TH Sarabun New", title=18, heading=16, body=16, table=14, line=1.96),
-    "Sarabun": Typeface("Sarabun", title=14, heading=12, body=12, table=10.5, line=1.85),
+    "TH SarabunPSK": Typeface("TH SarabunPSK", title=18, heading=16, body=16, table=14, line=1.3, ems=PSK_EMS),
+    "TH Sarabun New": Typeface("TH Sarabun New", title=18, heading=16, body=16, table=14, line=1.3, ems=PSK_EMS),
+    "Sarabun": Typeface("Sarabun", title=14, heading=12, body=12, table=10.5, line=1.85, ems=SARABUN_EMS),
 }
-
-# Average advance widths in ems, measured on the demo's text in the TH SarabunPSK (Laksaman) and
-# Sarabun bold faces, which agree within 3 %: Thai vowels and tone marks above and below take none.
-EM_WIDTHS = {"thai": 0.58, "mark": 0.0, "space": 0.34, "digit": 0.57, "ascii": 0.43, "other": 0.62}
 # Excel breaks Thai lines at dictionary word boundaries, so its lines fall short of full: a line is
 # counted as this share of the cell's width.
-LINE_FILL = 0.9
+LINE_FILL = 0.93
 
 
 def typeface(font=None):
     return TYPEFACES[font or settings.XLSX_FONT]
 
 
-def char_em(ch):
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return EM_WIDTHS["mark"]
-    if "\u0e00" <= ch <= "\u0e7f":
-        return EM_WIDTHS["thai"]
-    if ch == " ":
-        return EM_WIDTHS["space"]
-    if ch.isdigit():
-        return EM_WIDTHS["digit"]
-    return EM_WIDTHS["ascii"] if ch < "\x80" else EM_WIDTHS["other"]
+def digit_pixels(face):
+    """Excel's unit of column width: the width of a digit of the workbook's default font (here
+    the font every cell uses, at the table size) in whole pixels at 96 dpi."""
+    return round(face.ems["digit"] * round(face.table * 96 / 72))
 
 
-def text_width(text, size):
-    """Points `text` takes on one line at `size`."""
-    return sum(char_em(ch) for ch in text) * size
+def column_padding(face):
+    return 2 * math.ceil(digit_pixels(face) / 4) + 1  # pixels
 
 
-def column_points(width):
-    """A column's width in points: Excel counts widths in digits of the default font (7 px for
-    Calibri 11) plus 5 px of padding, at 96 px to the inch."""
-    return (width * 7 + 5) * 0.75
+def column_points(width, face):
+    """A column `width` digits wide in points, with Excel's padding."""
+    return (width * digit_pixels(face) + column_padding(face)) * 0.75
 
 
-def wrapped_lines(text, width, size, indent=0):
+def sheet_widths(widths, face, landscape, least=None):
+    """The columns' widths in digits, scaled from the table's relative widths so that the sheet
+    fills the width of an A4 page within the Thai margins: it prints at its own size, 14 pt as
+    14 pt, rather than shrunk to fit. A column is never narrower than `least` (digits) asks,
+    so that no word of its header, no figure and no "(ต่อ)" breaks; the others give way."""
+    page = (29.7 if landscape else 21.0) - LEFT_MARGIN - RIGHT_MARGIN  # cm
+    room = (page / 2.54 * 96 - len(widths) * column_padding(face)) / digit_pixels(face)
+    least = least or [0] * len(widths)
+    fixed = set()
+    while True:
+        free = room - sum(least[i] for i in fixed)
+        flexible = sum(w for i, w in enumerate(widths) if i not in fixed) or 1
+        scaled = [least[i] if i in fixed else w * free / flexible for i, w in enumerate(widths)]
+        narrow = {i for i, w in enumerate(scaled) if i not in fixed and w < least[i]}
+        if not narrow or len(fixed | narrow) == len(widths):
+            return [round(max(w, least[i]), 2) for i, w in enumerate(scaled)]
+        fixed |= narrow
+
+
+def least_widths(tables, columns, face):
+    """Per column, the digits its longest unbreakable text needs: a word of a header cell of its
+    own, a figure ("100.00"), or the continued number ("1 (ต่อ)")."""
+    size, pixels = face.table, digit_pixels(face)
+    needed = [0.0] * columns
+    for table in tables:
+        number_column, _label = continuation_columns(table)
+        for row in table.header_rows:
+            column = 0
+            for cell in row:
+                cell = cell if isinstance(cell, Header) else Header(str(cell))
+                if cell.colspan == 1 and column < columns:
+                    words = cell.text.split() or [""]
+                    needed[column] = max(needed[column], max(face.text_width(w, size, True) for w in words))
+                column += cell.colspan
+        for column in table.number_columns:
+            if column < columns:
+                needed[column] = max(needed[column], face.text_width("(100.00)", size, True))
+        if number_column is not None:
+            needed[number_column] = max(needed[number_column], face.text_width(CONTINUED, size, True))
+    # points of text, plus the cell's own padding, in digits
+    return [(w / 0.75 + 2 * ROW_PADDING / 0.75) / pixels if w else 0 for w in needed]
+
+
+def wrapped_lines(text, width, size, face, indent=0, bold=False):
     """The lines `text` prints as in a cell `width` points wide: each line break starts a line,
     and a line wraps at a space, or inside a word longer than the whole line. Each line keeps
     what ends it (the space, the line break), so that "".join(lines) gives back `text`."""
     room = max(width * LINE_FILL - 2 * ROW_PADDING - indent, size)
-    space = text_width(" ", size)
+    space = face.text_width(" ", size, bold)
     lines = []
     paragraphs = str(text).split("\n")
     for number, paragraph in enumerate(paragraphs):
         line, used = "", 0.0
         words = paragraph.split(" ")
         for position, word in enumerate(words):
-            word_width = text_width(word, size)
+            word_width = face.text_width(word, size, bold)
             if line and used + word_width > room:
                 lines.append(line)
                 line, used = "", 0.0
             if used + word_width > room:
                 for ch in word:  # a word wider than the line breaks before a letter that would not fit
-                    ch_width = char_em(ch) * size
+                    ch_width = face.text_width(ch, size, bold)
                     if line and ch_width and used + ch_width > room:
                         lines.append(line)
                         line, used = "", 0.0
@@ -144,9 +199,17 @@ def row_height(lines, face, size):
     return lines * face.line_height(size) + 2 * ROW_PADDING
 
 
-def lines_per_row(face, size):
-    """The most lines one row holds within Excel's limit."""
-    return int((MAX_ROW_HEIGHT - 2 * ROW_PADDING) // face.line_height(size))
+def row_limit(landscape, header=0):
+    """The tallest a row may be: within Excel's limit, and at most half of what a printed page
+    holds under the repeated `header` (points), so that two pieces of a long row fill a page and
+    a row that does not fit at the foot of a page leaves at most half of one empty."""
+    page = (21.0 if landscape else 29.7) - TOP_MARGIN - BOTTOM_MARGIN  # cm
+    return min(MAX_ROW_HEIGHT, (page / 2.54 * 72 - header) / 2 - ROW_PADDING)
+
+
+def lines_per_row(face, size, limit=MAX_ROW_HEIGHT):
+    """The most lines one row holds within `limit` points."""
+    return max(1, int((limit - 2 * ROW_PADDING) // face.line_height(size)))
 
 
 def cell_value(value):
@@ -193,14 +256,14 @@ def render_xlsx(document, *, landscape=False, font=None):
     """The document's sheets, printed in `landscape` or portrait (as the PDF), in `font`
     (settings.XLSX_FONT when not given)."""
     face = typeface(font)
-    workbook = Workbook()
+    workbook = national_workbook(face.name, face.table)
     workbook.remove(workbook.active)
     used = set()
     groups = sheet_groups(document.sections)
     for index, (wanted, group) in enumerate(groups):
         titled = next((s for s in group if s.table), group[0])
         sheet = workbook.create_sheet(sheet_name(wanted, titled.heading, index + 1, used))
-        writer = SheetWriter(sheet, document, group, face)
+        writer = SheetWriter(sheet, document, group, face, landscape)
         if index == 0:
             writer.write_front()
         writer.write_sections()
@@ -215,21 +278,24 @@ def render_xlsx(document, *, landscape=False, font=None):
 class SheetWriter:
     """Writes one sheet row by row, setting each row's height as it goes."""
 
-    def __init__(self, sheet, document, sections, face):
+    def __init__(self, sheet, document, sections, face, landscape):
         self.sheet, self.document, self.sections, self.face = sheet, document, sections, face
         self.row = 1
         self.header_rows = None  # (first, last) of the sheet's first table's header
+        self.headers = []  # each table's header texts
+        self.landscape = landscape
+        self.limit = row_limit(landscape)
         tables = [s.table for s in sections if s.table]
         # Tables sharing a sheet share its columns: each column as wide as the widest table needs.
-        self.widths = [
-            max((max(t.widths[i], 8) for t in tables if i < t.columns), default=8)
+        relative = [
+            max((t.widths[i] for t in tables if i < t.columns), default=1) or 1
             for i in range(max((t.columns for t in tables), default=1))
-        ] or [8]
-        if not tables:
-            self.widths = [100]
+        ]
+        least = least_widths(tables, len(relative), face)
+        self.widths = sheet_widths(relative, face, landscape, least)
         for index, width in enumerate(self.widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
-        self.points = [column_points(w) for w in self.widths]
+        self.points = [column_points(w, face) for w in self.widths]
 
     @property
     def columns(self):
@@ -241,8 +307,8 @@ class SheetWriter:
     def merged_text(self, text, size, *, bold=False, centre=False, columns=None):
         """A line of text across the sheet (or its first `columns`), as many rows as it needs."""
         span = columns or self.columns
-        lines = wrapped_lines(text, sum(self.points[:span]), size)
-        per_row = lines_per_row(self.face, size)
+        lines = wrapped_lines(text, sum(self.points[:span]), size, self.face, bold=bold)
+        per_row = lines_per_row(self.face, size, self.limit)
         for start in range(0, len(lines), per_row):
             chunk = lines[start : start + per_row]
             # A paragraph longer than a row goes on in the next row, cut between its wrapped lines.
@@ -303,11 +369,15 @@ class SheetWriter:
     def write_table(self, table):
         start = self.row
         self.row = write_header(self.sheet, table, self.row, self.font(self.face.table, True), self)
+        self.headers.append(header_texts(table))
         if self.header_rows is None:
-            # Frozen and repeated on every printed page: one header a sheet, the first table's.
+            # Frozen on screen: the first table's header.
             self.header_rows = (start, self.row - 1)
             self.sheet.freeze_panes = self.sheet.cell(row=self.row, column=1)
+        header = sum(self.sheet.row_dimensions[r].height or 0 for r in range(start, self.row))
+        self.limit = row_limit(self.landscape, header)
         write_rows(self, table)
+        self.limit = row_limit(self.landscape)
 
     def write_sign_off(self):
         """Signature blocks side by side (stacked when the sheet is too narrow), then the
@@ -344,15 +414,20 @@ class SheetWriter:
                 if last > first:
                     self.sheet.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
                 width = sum(self.points[first - 1 : last])
-                height = max(height, len(wrapped_lines(block[line], width, size)))
+                height = max(
+                    height, len(wrapped_lines(block[line], width, size, self.face, bold=bold_first and not line))
+                )
             self.sheet.row_dimensions[self.row].height = row_height(
-                min(height, lines_per_row(self.face, size)), self.face, size
+                min(height, lines_per_row(self.face, size, self.limit)), self.face, size
             )
             self.row += 1
 
     def set_up_printing(self, landscape):
         sheet = self.sheet
-        if self.header_rows:
+        # A sheet repeats one range of rows on every printed page: the header, when every table on
+        # the sheet has the same one (the items of each indicator); another table's header over
+        # a page of rows would mislabel them.
+        if self.header_rows and all(h == self.headers[0] for h in self.headers):
             sheet.print_title_rows = f"{self.header_rows[0]}:{self.header_rows[1]}"
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -360,7 +435,12 @@ class SheetWriter:
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_margins = PageMargins(
-            left=3 * CM, right=2 * CM, top=2.5 * CM, bottom=2 * CM, header=1.2 * CM, footer=1 * CM
+            left=LEFT_MARGIN * CM,
+            right=RIGHT_MARGIN * CM,
+            top=TOP_MARGIN * CM,
+            bottom=BOTTOM_MARGIN * CM,
+            header=1.2 * CM,
+            footer=1 * CM,
         )
         # "&" starts a code in a printed header ("&P" is the page number); "&&" prints one "&".
         agency_name = self.document.agency_name.replace("&", "&&")
@@ -368,6 +448,10 @@ class SheetWriter:
         sheet.oddFooter.center.text = "หน้า &P / &N"
         for part in (sheet.oddHeader.center, sheet.oddFooter.center):
             part.font, part.size = self.face.name, 12
+
+
+def header_texts(table):
+    return [[cell.text if isinstance(cell, Header) else str(cell) for cell in row] for row in table.header_rows]
 
 
 def signature_lines(signature):
@@ -394,7 +478,7 @@ def write_rows(writer, table):
     size = face.table
     font, bold = writer.font(size), writer.font(size, True)
     number_column, label_column = continuation_columns(table)
-    per_row = lines_per_row(face, size)
+    per_row = lines_per_row(face, size, writer.limit)
     for index, values in enumerate(table.rows):
         style = table.style(index)
         row_font = bold if style in ("heading", "total") else font
@@ -407,7 +491,7 @@ def write_rows(writer, table):
             indent = 1 if style == "indent" and column == table.label_column else 0
             if isinstance(value, str) and not kind:
                 width = sum(writer.points[column : column + spans[position]])
-                lines = wrapped_lines(value, width, size, indent=9 * indent)
+                lines = wrapped_lines(value, width, size, face, indent=9 * indent, bold=row_font.b)
             else:
                 lines = None  # a number: one line, never cut
             cells.append((column, value, kind, indent, lines))
@@ -480,10 +564,10 @@ def write_header(sheet, table, row, font, writer):
             if cell.rowspan > 1 or cell.colspan > 1:
                 sheet.merge_cells(start_row=row + offset, start_column=column, end_row=last_row, end_column=last_column)
             width = sum(writer.points[column - 1 : last_column])
-            lines = len(wrapped_lines(cell.text, width, size))
+            lines = len(wrapped_lines(cell.text, width, size, writer.face, bold=True))
             heights[offset] = max(heights[offset], math.ceil(lines / cell.rowspan))
             column = last_column + 1
-    per_row = lines_per_row(writer.face, size)
+    per_row = lines_per_row(writer.face, size, writer.limit)
     for offset, lines in enumerate(heights):
         sheet.row_dimensions[row + offset].height = row_height(min(lines, per_row), writer.face, size)
     return row + len(table.header_rows)
