@@ -21,6 +21,7 @@ text from measures and reports is text, never a formula.
 import io
 import math
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -212,6 +213,59 @@ def lines_per_row(face, size, limit=MAX_ROW_HEIGHT):
     return max(1, int((limit - 2 * ROW_PADDING) // face.line_height(size)))
 
 
+class Styles:
+    """The cell styles of one workbook, each made once. openpyxl hashes every font, border and
+    alignment a cell is given, which took most of a workbook's time; a style made once is copied
+    (its indexes into the workbook's lists) to the next cell that wears it."""
+
+    def __init__(self, face):
+        self.face, self.made = face, {}
+
+    def apply(self, cell, key, make):
+        made = self.made.get(key)
+        if made is None:
+            for name, value in make().items():
+                setattr(cell, name, value)
+            self.made[key] = copy(cell._style)
+        else:
+            cell._style = copy(made)
+
+    def font(self, size, bold=False):
+        return Font(name=self.face.name, size=size, bold=bold)
+
+    def text(self, cell, size, bold=False, centre=False):
+        self.apply(
+            cell,
+            ("text", size, bold, centre),
+            lambda: {
+                "font": self.font(size, bold),
+                "alignment": Alignment(wrap_text=True, vertical="top", horizontal="center" if centre else None),
+            },
+        )
+
+    def table(self, cell, size, bold, kind, indent):
+        def make():
+            style = {"font": self.font(size, bold), "border": BORDER}
+            if kind:
+                style["number_format"] = NUMBER_FORMATS["change" if kind == CHANGE else "score"]
+                style["alignment"] = Alignment(horizontal="right", vertical="top")
+            else:
+                style["alignment"] = Alignment(wrap_text=True, vertical="top", indent=indent)
+            return style
+
+        self.apply(cell, ("table", size, bold, kind, indent), make)
+
+    def header(self, cell, size):
+        self.apply(
+            cell,
+            ("header", size),
+            lambda: {"font": self.font(size, True), "alignment": CENTRE, "fill": HEADER_FILL, "border": BORDER},
+        )
+
+    def border(self, cell):
+        self.apply(cell, ("border",), lambda: {"border": BORDER})
+
+
 def cell_value(value):
     if isinstance(value, Decimal):
         return float(value)
@@ -258,12 +312,12 @@ def render_xlsx(document, *, landscape=False, font=None):
     face = typeface(font)
     workbook = national_workbook(face.name, face.table)
     workbook.remove(workbook.active)
-    used = set()
+    used, styles = set(), Styles(face)
     groups = sheet_groups(document.sections)
     for index, (wanted, group) in enumerate(groups):
         titled = next((s for s in group if s.table), group[0])
         sheet = workbook.create_sheet(sheet_name(wanted, titled.heading, index + 1, used))
-        writer = SheetWriter(sheet, document, group, face, landscape)
+        writer = SheetWriter(sheet, document, group, styles, landscape)
         if index == 0:
             writer.write_front()
         writer.write_sections()
@@ -278,8 +332,10 @@ def render_xlsx(document, *, landscape=False, font=None):
 class SheetWriter:
     """Writes one sheet row by row, setting each row's height as it goes."""
 
-    def __init__(self, sheet, document, sections, face, landscape):
-        self.sheet, self.document, self.sections, self.face = sheet, document, sections, face
+    def __init__(self, sheet, document, sections, styles, landscape):
+        self.sheet, self.document, self.sections = sheet, document, sections
+        self.styles, self.face = styles, styles.face
+        face = self.face
         self.row = 1
         self.header_rows = None  # (first, last) of the sheet's first table's header
         self.headers = []  # each table's header texts
@@ -301,9 +357,6 @@ class SheetWriter:
     def columns(self):
         return len(self.widths)
 
-    def font(self, size, bold=False):
-        return Font(name=self.face.name, size=size, bold=bold)
-
     def merged_text(self, text, size, *, bold=False, centre=False, columns=None):
         """A line of text across the sheet (or its first `columns`), as many rows as it needs."""
         span = columns or self.columns
@@ -314,8 +367,7 @@ class SheetWriter:
             # A paragraph longer than a row goes on in the next row, cut between its wrapped lines.
             value = text if len(lines) <= per_row else joined(chunk)
             cell = write_cell(self.sheet, self.row, 1, value)
-            cell.font = self.font(size, bold)
-            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if centre else None)
+            self.styles.text(cell, size, bold, centre)
             if span > 1:
                 self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=span)
             self.sheet.row_dimensions[self.row].height = row_height(len(chunk), self.face, size)
@@ -368,7 +420,7 @@ class SheetWriter:
 
     def write_table(self, table):
         start = self.row
-        self.row = write_header(self.sheet, table, self.row, self.font(self.face.table, True), self)
+        self.row = write_header(self.sheet, table, self.row, self.face.table, self)
         self.headers.append(header_texts(table))
         if self.header_rows is None:
             # Frozen on screen: the first table's header.
@@ -409,8 +461,7 @@ class SheetWriter:
                 if line >= len(block):
                     continue
                 cell = write_cell(self.sheet, self.row, first, block[line])
-                cell.font = self.font(size, bold=bold_first and line == 0)
-                cell.alignment = CENTRE
+                self.styles.text(cell, size, bold_first and line == 0, centre=True)
                 if last > first:
                     self.sheet.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
                 width = sum(self.points[first - 1 : last])
@@ -476,12 +527,11 @@ def write_rows(writer, table):
     """The table's rows; a row taller than Excel allows goes on in continuation rows."""
     sheet, face = writer.sheet, writer.face
     size = face.table
-    font, bold = writer.font(size), writer.font(size, True)
     number_column, label_column = continuation_columns(table)
     per_row = lines_per_row(face, size, writer.limit)
     for index, values in enumerate(table.rows):
         style = table.style(index)
-        row_font = bold if style in ("heading", "total") else font
+        row_bold = style in ("heading", "total")
         spans = [1] * len(values)
         if values and len(values) < table.columns:
             spans[-1] = table.columns - len(values) + 1  # a heading row's last cell spans the rest
@@ -491,7 +541,7 @@ def write_rows(writer, table):
             indent = 1 if style == "indent" and column == table.label_column else 0
             if isinstance(value, str) and not kind:
                 width = sum(writer.points[column : column + spans[position]])
-                lines = wrapped_lines(value, width, size, face, indent=9 * indent, bold=row_font.b)
+                lines = wrapped_lines(value, width, size, face, indent=9 * indent, bold=row_bold)
             else:
                 lines = None  # a number: one line, never cut
             cells.append((column, value, kind, indent, lines))
@@ -504,19 +554,15 @@ def write_rows(writer, table):
                 if pieces > 1:
                     value = continued_value(value, lines, piece, per_row, column, number_column, label_column)
                 cell = write_cell(sheet, row, column + 1, cell_value(value))
-                cell.font = row_font
-                cell.border = BORDER
-                if kind:
-                    cell.number_format = NUMBER_FORMATS["change" if kind == CHANGE else "score"]
-                    cell.alignment = Alignment(horizontal="right", vertical="top")
-                else:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
+                writer.styles.table(cell, size, row_bold, kind, indent)
                 if spans[position] > 1:
                     sheet.merge_cells(
                         start_row=row, start_column=column + 1, end_row=row, end_column=column + spans[position]
                     )
+            written = {column + 1 for column, *_ in cells}
             for column in range(1, table.columns + 1):
-                sheet.cell(row=row, column=column).border = BORDER
+                if column not in written:  # under a merge, or a row shorter than the table
+                    writer.styles.border(sheet.cell(row=row, column=column))
             lines_here = max(
                 (len(lines[piece * per_row : (piece + 1) * per_row]) for *_, lines in cells if lines), default=1
             )
@@ -540,12 +586,11 @@ def continued_value(value, lines, piece, per_row, column, number_column, label_c
     return joined(own).strip() if piece else joined(own)
 
 
-def write_header(sheet, table, row, font, writer):
+def write_header(sheet, table, row, size, writer):
     """The header rows with their merged cells, each row as tall as its text; returns the first
     row after them."""
     taken = set()  # (row, column) covered by a merge from above
     heights = [1] * len(table.header_rows)
-    size = font.size
     for offset, header_row in enumerate(table.header_rows):
         column = 1
         for cell in header_row:
@@ -553,14 +598,13 @@ def write_header(sheet, table, row, font, writer):
             while (row + offset, column) in taken:
                 column += 1
             target = write_cell(sheet, row + offset, column, cell.text)
-            target.font = font
-            target.alignment = CENTRE
-            target.fill = HEADER_FILL
+            writer.styles.header(target, size)
             last_row, last_column = row + offset + cell.rowspan - 1, column + cell.colspan - 1
             for r in range(row + offset, last_row + 1):
                 for c in range(column, last_column + 1):
                     taken.add((r, c))
-                    sheet.cell(row=r, column=c).border = BORDER
+                    if (r, c) != (row + offset, column):
+                        writer.styles.border(sheet.cell(row=r, column=c))
             if cell.rowspan > 1 or cell.colspan > 1:
                 sheet.merge_cells(start_row=row + offset, start_column=column, end_row=last_row, end_column=last_column)
             width = sum(writer.points[column - 1 : last_column])
