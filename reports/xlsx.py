@@ -453,7 +453,7 @@ class SheetWriter:
 
     def write_blocks(self, blocks, bold_first=False):
         """Blocks of centred lines side by side, each over its share of the sheet's columns."""
-        spans = column_spans(self.columns, len(blocks))
+        spans = column_spans(self.points, len(blocks))
         size = self.face.body
         for line in range(max(len(b) for b in blocks)):
             height = 1
@@ -515,11 +515,20 @@ def signature_lines(signature):
     ]
 
 
-def column_spans(columns, blocks):
-    """[(first, last)] columns (1-based) of `blocks` blocks sharing `columns` columns about evenly."""
+def column_spans(points, blocks):
+    """[(first, last)] columns (1-based) of `blocks` blocks side by side over columns `points`
+    wide, each about as wide as the others: a block ends at the column edge nearest its share."""
+    columns = len(points)
     if blocks <= 1 or columns < blocks:
         return [(1, columns)] * max(blocks, 1)
-    bounds = [round(columns * i / blocks) for i in range(blocks + 1)]
+    edges = [sum(points[:i]) for i in range(columns + 1)]
+    bounds = [0]
+    for i in range(1, blocks):
+        share = edges[-1] * i / blocks
+        # the nearest edge that leaves every block at least one column
+        choices = range(bounds[-1] + 1, columns - (blocks - i) + 1)
+        bounds.append(min(choices, key=lambda e: abs(edges[e] - share)))
+    bounds.append(columns)
     return [(bounds[i] + 1, bounds[i + 1]) for i in range(blocks)]
 
 

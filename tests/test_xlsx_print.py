@@ -22,7 +22,7 @@ from reports.improvement_document import improvement_document_for
 from reports.layout import Acknowledgement, Document, Header, Letterhead, Section, Signature, Table
 from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
-from reports.xlsx import TYPEFACES, lines_per_row, render_xlsx, row_limit, typeface
+from reports.xlsx import TYPEFACES, column_spans, lines_per_row, render_xlsx, row_limit, typeface
 from tests import clock
 
 pytestmark = clock.pinned(2026, 11, 21)
@@ -383,3 +383,9 @@ def test_the_results_and_access_log_downloads_name_th_sarabunpsk_and_whole_words
     assert sheet.title == "ผลการประเมิน ITA"  # the next word would make 32 characters
     assert {c.font.name for c in text_cells(sheet)} == {"TH SarabunPSK"}
     assert {c.font.sz for c in text_cells(sheet)} == {14}
+
+
+def test_signature_blocks_share_the_width_about_evenly_whatever_the_columns():
+    assert column_spans([30, 36, 22, 30, 16], 3) == [(1, 1), (2, 3), (4, 5)]
+    assert column_spans([10, 10], 2) == [(1, 1), (2, 2)]
+    assert column_spans([100], 2) == [(1, 1), (1, 1)]  # one column: the blocks stack
