@@ -136,6 +136,9 @@ def sheet_widths(widths, face, landscape, least=None):
         fixed |= narrow
 
 
+SHORT_WORD = 8  # characters
+
+
 def least_widths(tables, columns, face):
     """Per column, the digits its longest unbreakable text needs: a word of a header cell of its
     own, a figure ("100.00"), or the continued number ("1 (ต่อ)")."""
@@ -148,7 +151,9 @@ def least_widths(tables, columns, face):
             for cell in row:
                 cell = cell if isinstance(cell, Header) else Header(str(cell))
                 if cell.colspan == 1 and column < columns:
-                    words = cell.text.split() or [""]
+                    # Short words only ("ระดับ", "(ลดลง)", "ต.ค."): a longer Thai run is a phrase
+                    # ("ตัวชี้วัดและค่าเป้าหมาย") that Excel wraps between its words.
+                    words = [w for w in cell.text.split() if len(w) <= SHORT_WORD] or [""]
                     needed[column] = max(needed[column], max(face.text_width(w, size, True) for w in words))
                 column += cell.colspan
         for column in table.number_columns:
