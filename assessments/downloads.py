@@ -10,16 +10,57 @@ that a spreadsheet would read as a formula get a leading apostrophe.
 
 import csv
 import io
+import re
 
+from django.conf import settings
 from django.dispatch import Signal
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 
-# Sarabun has full Thai and Latin; where it is not installed the spreadsheet program substitutes a Thai font.
-FONT_NAME = "Sarabun"
+# The national font government PCs have (settings.XLSX_FONT may name Sarabun instead); it draws
+# small for its size, so tables print at 14 pt, Sarabun's 11.
+FONT_NAME = "TH SarabunPSK"
+TABLE_FONT_SIZES = {"Sarabun": 11}
+TABLE_FONT_SIZE = 14
+
+
+# Excel's limit on a sheet's name, and the characters it refuses in one.
+SHEET_NAME_LENGTH = 31
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def whole_words(text, limit=SHEET_NAME_LENGTH):
+    """The longest run of `text`'s first space-separated words within `limit` characters, for a
+    sheet's name ("" when the first word alone is longer: Thai runs words together, and a name
+    cut inside one misleads)."""
+    name = ""
+    for word in SHEET_NAME_FORBIDDEN.sub("", str(text)).split():
+        candidate = f"{name} {word}" if name else word
+        if len(candidate) > limit:
+            break
+        name = candidate
+    return name.strip("'")
+
+
+def font_name():
+    return settings.XLSX_FONT
+
+
+def national_workbook(name, size):
+    """A workbook whose default font (its Normal style) is `name`: every cell, empty ones too,
+    is in it, and Excel measures column widths in its digits. openpyxl has no public setting for
+    the default font, so the Normal style's font is replaced where the workbook keeps it."""
+    workbook = Workbook()
+    font = Font(name=name, size=size)
+    workbook._fonts = IndexedList([font])
+    workbook._named_styles["Normal"].font = font
+    return workbook
+
+
 NUMBER_FORMATS = {"text": "General", "integer": "0", "score": "0.00", "change": "0.00;(0.00)"}
 NUMBER_WIDTH = 11
 MAX_TEXT_WIDTH = 60
@@ -69,16 +110,18 @@ def csv_response(filename, columns, rows):
 
 def xlsx_response(filename, columns, rows, *, title):
     """One sheet: a bold, frozen header row, numbers stored as numbers with two decimals."""
-    workbook = Workbook()
+    name = font_name()
+    size = TABLE_FONT_SIZES.get(name, TABLE_FONT_SIZE)
+    workbook = national_workbook(name, size)
     sheet = workbook.active
-    sheet.title = title[:31]
+    sheet.title = whole_words(title) or "ITA"
     styles = {
-        kind: NamedStyle(name=f"ita-{kind}", font=Font(name=FONT_NAME, size=11), number_format=number_format)
+        kind: NamedStyle(name=f"ita-{kind}", font=Font(name=name, size=size), number_format=number_format)
         for kind, number_format in NUMBER_FORMATS.items()
     }
     header_style = NamedStyle(
         name="ita-header",
-        font=Font(name=FONT_NAME, size=11, bold=True),
+        font=Font(name=name, size=size, bold=True),
         alignment=Alignment(wrap_text=True, vertical="top"),
     )
     for column, (label, _kind) in enumerate(columns, start=1):
@@ -99,7 +142,7 @@ def xlsx_response(filename, columns, rows, *, title):
         else:
             width = NUMBER_WIDTH
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[1].height = 36  # room for a header label wrapped onto two lines
+    sheet.row_dimensions[1].height = 2 * size * 1.96  # room for a header label wrapped onto two lines
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
 

@@ -230,6 +230,13 @@ BUNDLE_STALL_SECONDS = env_int("BUNDLE_STALL_SECONDS", 300)
 if BUNDLE_STALL_SECONDS < 60:
     raise ImproperlyConfigured("BUNDLE_STALL_SECONDS must be at least 60, longer than any single document takes.")
 
+# The font the Excel files name: government PCs have the national fonts TH SarabunPSK and TH Sarabun
+# New (not Sarabun, which the PDFs embed); the workbook only names it, the PC that opens it draws it.
+XLSX_FONTS = ("TH SarabunPSK", "TH Sarabun New", "Sarabun")
+XLSX_FONT = os.environ.get("XLSX_FONT", "").strip() or XLSX_FONTS[0]
+if XLSX_FONT not in XLSX_FONTS:
+    raise ImproperlyConfigured(f"XLSX_FONT must be one of {', '.join(XLSX_FONTS)}, not {XLSX_FONT!r}")
+
 # The audit trail is read-only: nobody can restore an old version from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 

@@ -9,11 +9,11 @@ CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX_CONTENT_TYPE, "docx": DO
 
 
 def render(document, file_format, *, landscape=False, thai_digits=False):
-    """(content, content type, file name); `landscape` changes the PDF and DOCX, `thai_digits` the PDF."""
+    """(content, content type, file name); `landscape` sets the pages of every format, `thai_digits` the PDF's digits."""
     if file_format == "pdf":
         content = render_pdf(document, landscape=landscape, thai_digits=thai_digits)
     elif file_format == "docx":
         content = render_docx(document, landscape=landscape)
     else:
-        content = render_xlsx(document)
+        content = render_xlsx(document, landscape=landscape)
     return content, CONTENT_TYPES[file_format], f"{document.filename}.{file_format}"

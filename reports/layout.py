@@ -124,3 +124,29 @@ def visible(queryset: QuerySet, user) -> QuerySet:
     """What `user` may see of measures or progress entries, by the pages' rules; everything when
     no user is given (the export command, and bundles, which check the user themselves)."""
     return queryset if user is None else queryset.visible_to(user)
+
+
+CONTINUED = "(ต่อ)"
+NUMBER_WIDTH = 9  # a text column this narrow holds a row's number or code ("1", "I20"), never a sentence
+
+
+def continuation_columns(table: Table) -> tuple:
+    """(number column, label column) that a row continued on another page or row repeats, so the
+    reader knows whose cells these are: its number ("3 (ต่อ)") and its measure or label. Either
+    may be None. The label is the column headed มาตรการ when there is one (plans and reports are
+    read by measure), else the first text column after the number."""
+    number = 0 if table.columns > 1 and table.widths[0] <= NUMBER_WIDTH and 0 not in table.number_columns else None
+    text_columns = [c for c in range(table.columns) if c != number and c not in table.number_columns]
+    headed_measure, column = set(), 0
+    for cell in (table.header_rows or [[]])[0]:
+        cell = cell if isinstance(cell, Header) else Header(str(cell))
+        if cell.text.startswith("มาตรการ"):
+            headed_measure.update(range(column, column + cell.colspan))
+        column += cell.colspan
+    headed = [c for c in text_columns if c in headed_measure]
+    label = headed[0] if headed else text_columns[0] if text_columns else None
+    return number, label
+
+
+def continued_number(value: object) -> str:
+    return f"{value} {CONTINUED}".strip() if value not in (None, "") else CONTINUED

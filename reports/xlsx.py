@@ -1,29 +1,274 @@
-"""The XLSX renderer: a Document's rows, one sheet a table, numbers kept as numbers.
+"""The XLSX renderer: a Document's rows on sheets that print, numbers kept as numbers.
 
-Each sheet holds one table with the headings and paragraphs that lead to it (the first sheet
-also the title): a bold heading, paragraphs merged across the columns and wrapped, then the
-table with its merged header cells. The header rows are frozen and repeated on every printed
-page; printing is landscape, fitted to the width of the page. Every cell goes through
-`write_cell`, so text from measures and reports is text, never a formula.
+Sections go on the sheet their `Section.sheet` names (sections of the same name share one sheet,
+each table under its headings); a section without one goes, with the headings and paragraphs
+before it, on a sheet of its own table, named by whole words of its heading. The first sheet
+starts with the letterhead and the title; the last ends with the signature blocks and the
+executive's acknowledgement.
+
+The workbook names the national font TH SarabunPSK (settings.XLSX_FONT; Sarabun as an option),
+16 pt body and 14 pt tables as Thai official documents print. Excel does not size rows to wrapped
+text when a file opens, so every row's height is counted here: its line breaks and the lines each
+cell wraps into at its column's width. No row may be taller than Excel's 409 pt: a taller table
+row goes on as continuation rows, each repeating the row's number with "(ต่อ)" and its measure.
+
+Printing is A4 with Thai margins (3 cm left, 2 cm right, 2.5 cm top, 2 cm bottom), in the
+document's orientation (portrait for the analysis, as its PDF), fitted to the width of the page,
+with the table's header rows repeated on every page. Every cell goes through `write_cell`, so
+text from measures and reports is text, never a formula.
 """
 
 import io
+import math
+import unicodedata
+from copy import copy
+from dataclasses import dataclass
 from decimal import Decimal
 
-from openpyxl import Workbook
+from django.conf import settings
+from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
-from assessments.downloads import FONT_NAME, NUMBER_FORMATS, write_cell
-from reports.layout import CHANGE, Header
+from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, national_workbook, whole_words, write_cell
+from assessments.thai import thai_date
+from reports.layout import CHANGE, CONTINUED, Header, continuation_columns, continued_number
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(wrap_text=True, horizontal="center", vertical="center")
-CHARS_PER_LINE = 1.1  # Thai text is narrower per character than the column width unit
+CM = 1 / 2.54  # openpyxl's margins are in inches
+# Thai official documents' margins, in cm.
+LEFT_MARGIN, RIGHT_MARGIN, TOP_MARGIN, BOTTOM_MARGIN = 3, 2, 2.5, 2
+MAX_ROW_HEIGHT = 409  # points: Excel refuses a taller row
+ROW_PADDING = 3  # points above and below a row's lines
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """A font the workbook names and the sizes it prints in. `ems` are its average advance widths
+    by kind of character, in ems; `line` is the height of one line in ems as Excel on Windows
+    spaces it (the font's Windows ascent and descent)."""
+
+    name: str
+    title: float
+    heading: float
+    body: float
+    table: float
+    line: float
+    ems: dict
+
+    def line_height(self, size):
+        return size * self.line
+
+    def em(self, ch):
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            return 0.0  # Thai vowels and tone marks above and below the line take no width
+        if "\u0e00" <= ch <= "\u0e7f":
+            return self.ems["thai"]
+        if ch == " ":
+            return self.ems["space"]
+        if ch.isdigit():
+            return self.ems["digit"]
+        return self.ems["ascii"] if ch < "\x80" else self.ems["other"]
+
+    def text_width(self, text, size, bold=False):
+        """Points `text` takes on one line at `size`."""
+        return sum(self.em(ch) for ch in text) * size * (BOLD_WIDER if bold else 1)
+
+
+# TH SarabunPSK draws small for its size (its letters are two thirds of Sarabun's): 16 pt body and
+# 14 pt tables, as Thai official documents print, read as Sarabun's 12 and 10.5. Widths are the
+# regular faces' averages over the demo's text (TH SarabunPSK's as TCPDF's font file lists them,
+# the same as TLWG Laksaman's scaled by 0.66), bold ones BOLD_WIDER; lines 1.3 em (TH SarabunPSK)
+# and 1.85 em (Sarabun).
+PSK_EMS = {"thai": 0.361, "space": 0.216, "digit": 0.362, "ascii": 0.257, "other": 0.4}
+SARABUN_EMS = {"thai": 0.556, "space": 0.243, "digit": 0.55, "ascii": 0.391, "other": 0.613}
+BOLD_WIDER = 1.05
+TYPEFACES = {
+    "TH SarabunPSK": Typeface("TH SarabunPSK", title=18, heading=16, body=16, table=14, line=1.3, ems=PSK_EMS),
+    "TH Sarabun New": Typeface("TH Sarabun New", title=18, heading=16, body=16, table=14, line=1.3, ems=PSK_EMS),
+    "Sarabun": Typeface("Sarabun", title=14, heading=12, body=12, table=10.5, line=1.85, ems=SARABUN_EMS),
+}
+# Excel breaks Thai lines at dictionary word boundaries, so its lines fall short of full: a line is
+# counted as this share of the cell's width.
+LINE_FILL = 0.93
+
+
+def typeface(font=None):
+    return TYPEFACES[font or settings.XLSX_FONT]
+
+
+def digit_pixels(face):
+    """Excel's unit of column width: the width of a digit of the workbook's default font (here
+    the font every cell uses, at the table size) in whole pixels at 96 dpi."""
+    return round(face.ems["digit"] * round(face.table * 96 / 72))
+
+
+def column_padding(face):
+    return 2 * math.ceil(digit_pixels(face) / 4) + 1  # pixels
+
+
+def column_points(width, face):
+    """A column `width` digits wide in points, with Excel's padding."""
+    return (width * digit_pixels(face) + column_padding(face)) * 0.75
+
+
+def sheet_widths(widths, face, landscape, least=None):
+    """The columns' widths in digits, scaled from the table's relative widths so that the sheet
+    fills the width of an A4 page within the Thai margins: it prints at its own size, 14 pt as
+    14 pt, rather than shrunk to fit. A column is never narrower than `least` (digits) asks,
+    so that no word of its header, no figure and no "(ต่อ)" breaks; the others give way."""
+    page = (29.7 if landscape else 21.0) - LEFT_MARGIN - RIGHT_MARGIN  # cm
+    room = (page / 2.54 * 96 - len(widths) * column_padding(face)) / digit_pixels(face)
+    least = least or [0] * len(widths)
+    fixed = set()
+    while True:
+        free = room - sum(least[i] for i in fixed)
+        flexible = sum(w for i, w in enumerate(widths) if i not in fixed) or 1
+        scaled = [least[i] if i in fixed else w * free / flexible for i, w in enumerate(widths)]
+        narrow = {i for i, w in enumerate(scaled) if i not in fixed and w < least[i]}
+        if not narrow or len(fixed | narrow) == len(widths):
+            return [round(max(w, least[i]), 2) for i, w in enumerate(scaled)]
+        fixed |= narrow
+
+
+SHORT_WORD = 8  # characters
+
+
+def least_widths(tables, columns, face):
+    """Per column, the digits its longest unbreakable text needs: a word of a header cell of its
+    own, a figure ("100.00"), or the continued number ("1 (ต่อ)")."""
+    size, pixels = face.table, digit_pixels(face)
+    needed = [0.0] * columns
+    for table in tables:
+        number_column, _label = continuation_columns(table)
+        for row in table.header_rows:
+            column = 0
+            for cell in row:
+                cell = cell if isinstance(cell, Header) else Header(str(cell))
+                if cell.colspan == 1 and column < columns:
+                    # Short words only ("ระดับ", "(ลดลง)", "ต.ค."): a longer Thai run is a phrase
+                    # ("ตัวชี้วัดและค่าเป้าหมาย") that Excel wraps between its words.
+                    words = [w for w in cell.text.split() if len(w) <= SHORT_WORD] or [""]
+                    needed[column] = max(needed[column], max(face.text_width(w, size, True) for w in words))
+                column += cell.colspan
+        for column in table.number_columns:
+            if column < columns:
+                needed[column] = max(needed[column], face.text_width("(100.00)", size, True))
+        if number_column is not None:
+            needed[number_column] = max(needed[number_column], face.text_width(CONTINUED, size, True))
+    # points of text, plus the cell's own padding, in digits
+    return [(w / 0.75 + 2 * ROW_PADDING / 0.75) / pixels if w else 0 for w in needed]
+
+
+def wrapped_lines(text, width, size, face, indent=0, bold=False):
+    """The lines `text` prints as in a cell `width` points wide: each line break starts a line,
+    and a line wraps at a space, or inside a word longer than the whole line. Each line keeps
+    what ends it (the space, the line break), so that "".join(lines) gives back `text`."""
+    room = max(width * LINE_FILL - 2 * ROW_PADDING - indent, size)
+    space = face.text_width(" ", size, bold)
+    lines = []
+    paragraphs = str(text).split("\n")
+    for number, paragraph in enumerate(paragraphs):
+        line, used = "", 0.0
+        words = paragraph.split(" ")
+        for position, word in enumerate(words):
+            word_width = face.text_width(word, size, bold)
+            if line and used + word_width > room:
+                lines.append(line)
+                line, used = "", 0.0
+            if used + word_width > room:
+                for ch in word:  # a word wider than the line breaks before a letter that would not fit
+                    ch_width = face.text_width(ch, size, bold)
+                    if line and ch_width and used + ch_width > room:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line, used = line + ch, used + ch_width
+            else:
+                line, used = line + word, used + word_width
+            if position < len(words) - 1:
+                line, used = line + " ", used + space
+        lines.append(line + ("\n" if number < len(paragraphs) - 1 else ""))
+    return lines
+
+
+def joined(lines):
+    """The text of some of a cell's wrapped lines, without the break that ended the last."""
+    return "".join(lines).rstrip("\n")
+
+
+def row_height(lines, face, size):
+    return lines * face.line_height(size) + 2 * ROW_PADDING
+
+
+def row_limit(landscape, header=0):
+    """The tallest a row may be: within Excel's limit, and at most half of what a printed page
+    holds under the repeated `header` (points), so that two pieces of a long row fill a page and
+    a row that does not fit at the foot of a page leaves at most half of one empty."""
+    page = (21.0 if landscape else 29.7) - TOP_MARGIN - BOTTOM_MARGIN  # cm
+    return min(MAX_ROW_HEIGHT, (page / 2.54 * 72 - header) / 2 - ROW_PADDING)
+
+
+def lines_per_row(face, size, limit=MAX_ROW_HEIGHT):
+    """The most lines one row holds within `limit` points."""
+    return max(1, int((limit - 2 * ROW_PADDING) // face.line_height(size)))
+
+
+class Styles:
+    """The cell styles of one workbook, each made once. openpyxl hashes every font, border and
+    alignment a cell is given, which took most of a workbook's time; a style made once is copied
+    (its indexes into the workbook's lists) to the next cell that wears it."""
+
+    def __init__(self, face):
+        self.face, self.made = face, {}
+
+    def apply(self, cell, key, make):
+        made = self.made.get(key)
+        if made is None:
+            for name, value in make().items():
+                setattr(cell, name, value)
+            self.made[key] = copy(cell._style)
+        else:
+            cell._style = copy(made)
+
+    def font(self, size, bold=False):
+        return Font(name=self.face.name, size=size, bold=bold)
+
+    def text(self, cell, size, bold=False, centre=False):
+        self.apply(
+            cell,
+            ("text", size, bold, centre),
+            lambda: {
+                "font": self.font(size, bold),
+                "alignment": Alignment(wrap_text=True, vertical="top", horizontal="center" if centre else None),
+            },
+        )
+
+    def table(self, cell, size, bold, kind, indent):
+        def make():
+            style = {"font": self.font(size, bold), "border": BORDER}
+            if kind:
+                style["number_format"] = NUMBER_FORMATS["change" if kind == CHANGE else "score"]
+                style["alignment"] = Alignment(horizontal="right", vertical="top")
+            else:
+                style["alignment"] = Alignment(wrap_text=True, vertical="top", indent=indent)
+            return style
+
+        self.apply(cell, ("table", size, bold, kind, indent), make)
+
+    def header(self, cell, size):
+        self.apply(
+            cell,
+            ("header", size),
+            lambda: {"font": self.font(size, True), "alignment": CENTRE, "fill": HEADER_FILL, "border": BORDER},
+        )
+
+    def border(self, cell):
+        self.apply(cell, ("border",), lambda: {"border": BORDER})
 
 
 def cell_value(value):
@@ -33,131 +278,333 @@ def cell_value(value):
 
 
 def sheet_groups(sections):
-    """Sections grouped one table a sheet: sections without a table go with the next table."""
-    groups, pending = [], []
+    """[(Section.sheet or "", [section])]: sections naming the same sheet share it; the others go
+    one table a sheet, with the sections without a table before it."""
+    groups, named, pending = [], {}, []
     for section in sections:
+        if section.sheet:
+            if section.sheet not in named:
+                named[section.sheet] = (section.sheet, [])
+                groups.append(named[section.sheet])
+            named[section.sheet][1].extend(pending + [section])
+            pending = []
+            continue
         pending.append(section)
         if section.table:
-            groups.append(pending)
+            groups.append(("", pending))
             pending = []
     if pending:
-        groups.append(pending)
+        groups.append(("", pending))
     return groups
 
 
-def sheet_title(section, used):
-    title = "".join(ch for ch in section.heading if ch not in "[]:*?/\\")[:28].strip() or "ITA"
-    candidate, number = title, 2
-    while candidate in used:
-        candidate, number = f"{title[:26]} {number}", number + 1
-    used.add(candidate)
+def sheet_name(wanted, heading, number, used):
+    """A sheet name Excel accepts, unique in the workbook (Excel ignores case): `wanted`
+    (Section.sheet) or whole words of `heading`; "ส่วนที่ N" when no word fits."""
+    title = whole_words(wanted or heading) or f"ส่วนที่ {number}"
+    candidate, count = title, 2
+    while candidate.casefold() in used:
+        suffix = f" {count}"
+        candidate = (whole_words(title, SHEET_NAME_LENGTH - len(suffix)) or f"ส่วนที่ {number}") + suffix
+        count += 1
+    used.add(candidate.casefold())
     return candidate
 
 
-def render_xlsx(document):
-    """One sheet a table (with the headings and paragraphs before it), the title on the first."""
-    workbook = Workbook()
+def render_xlsx(document, *, landscape=False, font=None):
+    """The document's sheets, printed in `landscape` or portrait (as the PDF), in `font`
+    (settings.XLSX_FONT when not given)."""
+    face = typeface(font)
+    workbook = national_workbook(face.name, face.table)
     workbook.remove(workbook.active)
-    used = set()
-    for index, group in enumerate(sheet_groups(document.sections)):
+    used, styles = set(), Styles(face)
+    groups = sheet_groups(document.sections)
+    for index, (wanted, group) in enumerate(groups):
         titled = next((s for s in group if s.table), group[0])
-        sheet = workbook.create_sheet(sheet_title(titled, used))
-        write_sheet(sheet, document, group, with_title=index == 0)
+        sheet = workbook.create_sheet(sheet_name(wanted, titled.heading, index + 1, used))
+        writer = SheetWriter(sheet, document, group, styles, landscape)
+        if index == 0:
+            writer.write_front()
+        writer.write_sections()
+        if index == len(groups) - 1:
+            writer.write_sign_off()
+        writer.set_up_printing(landscape)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def write_sheet(sheet, document, sections, *, with_title):
-    table = next((s.table for s in sections if s.table), None)
-    columns = table.columns if table else 1
-    widths = [max(w, 8) for w in table.widths] if table else [100]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    total_width = sum(widths)
+class SheetWriter:
+    """Writes one sheet row by row, setting each row's height as it goes."""
 
-    font = Font(name=FONT_NAME, size=11)
-    bold = Font(name=FONT_NAME, size=11, bold=True)
-    row = 1
+    def __init__(self, sheet, document, sections, styles, landscape):
+        self.sheet, self.document, self.sections = sheet, document, sections
+        self.styles, self.face = styles, styles.face
+        face = self.face
+        self.row = 1
+        self.header_rows = None  # (first, last) of the sheet's first table's header
+        self.headers = []  # each table's header texts
+        self.landscape = landscape
+        self.limit = row_limit(landscape)
+        tables = [s.table for s in sections if s.table]
+        # Tables sharing a sheet share its columns: each column as wide as the widest table needs.
+        relative = [
+            max((t.widths[i] for t in tables if i < t.columns), default=1) or 1
+            for i in range(max((t.columns for t in tables), default=1))
+        ]
+        least = least_widths(tables, len(relative), face)
+        self.widths = sheet_widths(relative, face, landscape, least)
+        for index, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        self.points = [column_points(w, face) for w in self.widths]
 
-    def merged_text(text, cell_font):
-        nonlocal row
-        cell = write_cell(sheet, row, 1, text)
-        cell.font = cell_font
-        cell.alignment = WRAP
-        if columns > 1:
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        lines = max(1, -(-len(text) // int(total_width * CHARS_PER_LINE)))
-        sheet.row_dimensions[row].height = 17 * lines
-        row += 1
+    @property
+    def columns(self):
+        return len(self.widths)
 
-    if with_title:
-        for line in document.title_lines:
-            merged_text(line, Font(name=FONT_NAME, size=14, bold=True))
-        merged_text(document.agency_name, Font(name=FONT_NAME, size=13, bold=True))
-        row += 1
+    def merged_text(self, text, size, *, bold=False, centre=False, columns=None):
+        """A line of text across the sheet (or its first `columns`), as many rows as it needs."""
+        span = columns or self.columns
+        lines = wrapped_lines(text, sum(self.points[:span]), size, self.face, bold=bold)
+        per_row = lines_per_row(self.face, size, self.limit)
+        for start in range(0, len(lines), per_row):
+            chunk = lines[start : start + per_row]
+            # A paragraph longer than a row goes on in the next row, cut between its wrapped lines.
+            value = text if len(lines) <= per_row else joined(chunk)
+            cell = write_cell(self.sheet, self.row, 1, value)
+            self.styles.text(cell, size, bold, centre)
+            if span > 1:
+                self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=span)
+            self.sheet.row_dimensions[self.row].height = row_height(len(chunk), self.face, size)
+            self.row += 1
 
-    for section in sections:
-        merged_text(section.heading, Font(name=FONT_NAME, size=13 if section.level == 2 else 12, bold=True))
-        for paragraph in section.paragraphs:
-            merged_text(paragraph, font)
-        if section.table:
-            header_start = row
-            row = write_header(sheet, table, row, bold)
-            sheet.freeze_panes = sheet.cell(row=row, column=1)
-            sheet.print_title_rows = f"{header_start}:{row - 1}"
-            row = write_rows(sheet, table, row, font, bold)
-        row += 1
+    def write_front(self):
+        """The letterhead (logo, full name, address, contacts), then the title and the agency."""
+        face, head = self.face, self.document.letterhead
+        if head:
+            if head.logo:
+                self.write_logo(head.logo)
+            self.merged_text(head.full_name, face.heading, bold=True, centre=True)
+            if head.address:
+                self.merged_text(head.address, face.body, centre=True)
+            contacts = " · ".join(
+                part for part in (f"โทรศัพท์ {head.telephone}" if head.telephone else "", head.website) if part
+            )
+            if contacts:
+                self.merged_text(contacts, face.body, centre=True)
+            for column in range(1, self.columns + 1):
+                self.sheet.cell(row=self.row - 1, column=column).border = Border(bottom=THIN)
+            self.row += 1
+        for line in self.document.title_lines:
+            self.merged_text(line, face.title, bold=True, centre=True)
+        self.merged_text(self.document.agency_name, face.heading, bold=True, centre=True)
+        self.row += 1
 
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    # "&" starts a code in a printed header ("&P" is the page number); "&&" prints one "&".
-    agency_name = document.agency_name.replace("&", "&&")
-    sheet.oddHeader.center.text = f"{agency_name} · ปีงบประมาณ พ.ศ. {document.fiscal_year}"
-    sheet.oddFooter.center.text = "หน้า &P / &N"
+    def write_logo(self, content):
+        """The emblem centred above the name, 2.7 cm high as the PDF prints it."""
+        image = Image(io.BytesIO(content))
+        height = 2.7 * 96 / 2.54  # pixels
+        image.width, image.height = image.width * height / image.height, height
+        middle, left, column = sum(self.points) / 2 - image.width * 0.75 / 2, 0, 0
+        while column < self.columns - 1 and left + self.points[column] <= middle:
+            left += self.points[column]
+            column += 1
+        self.sheet.add_image(image, f"{get_column_letter(column + 1)}{self.row}")
+        self.sheet.row_dimensions[self.row].height = height * 0.75 + 6
+        self.row += 1
+
+    def write_sections(self):
+        face = self.face
+        for section in self.sections:
+            self.merged_text(section.heading, face.heading, bold=True)
+            for paragraph in section.paragraphs:
+                self.merged_text(paragraph, face.body)
+            if section.table:
+                self.write_table(section.table)
+            self.row += 1
+
+    def write_table(self, table):
+        start = self.row
+        self.row = write_header(self.sheet, table, self.row, self.face.table, self)
+        self.headers.append(header_texts(table))
+        if self.header_rows is None:
+            # Frozen on screen: the first table's header.
+            self.header_rows = (start, self.row - 1)
+            self.sheet.freeze_panes = self.sheet.cell(row=self.row, column=1)
+        header = sum(self.sheet.row_dimensions[r].height or 0 for r in range(start, self.row))
+        self.limit = row_limit(self.landscape, header)
+        write_rows(self, table)
+        self.limit = row_limit(self.landscape)
+
+    def write_sign_off(self):
+        """Signature blocks side by side (stacked when the sheet is too narrow), then the
+        executive's acknowledgement, as the PDF ends."""
+        document = self.document
+        signatures, acknowledgement = document.signatures, document.acknowledgement
+        if not signatures and not acknowledgement:
+            return
+        self.row += 1
+        if signatures:
+            per_line = max(1, min(len(signatures), self.columns))
+            for start in range(0, len(signatures), per_line):
+                self.write_blocks([signature_lines(s) for s in signatures[start : start + per_line]])
+                self.row += 1
+        if acknowledgement:
+            lines = ["ความเห็นของผู้บริหาร", acknowledgement.text, "(ลงชื่อ) ........................................"]
+            lines += [f"({acknowledgement.name})"]
+            lines += [f"ตำแหน่ง {acknowledgement.position}"] if acknowledgement.position else []
+            lines += [f"วันที่ {thai_date(acknowledgement.date)}"]
+            self.write_blocks([lines], bold_first=True)
+
+    def write_blocks(self, blocks, bold_first=False):
+        """Blocks of centred lines side by side, each over its share of the sheet's columns."""
+        spans = column_spans(self.points, len(blocks))
+        size = self.face.body
+        for line in range(max(len(b) for b in blocks)):
+            height = 1
+            for block, (first, last) in zip(blocks, spans, strict=True):
+                if line >= len(block):
+                    continue
+                cell = write_cell(self.sheet, self.row, first, block[line])
+                self.styles.text(cell, size, bold_first and line == 0, centre=True)
+                if last > first:
+                    self.sheet.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
+                width = sum(self.points[first - 1 : last])
+                height = max(
+                    height, len(wrapped_lines(block[line], width, size, self.face, bold=bold_first and not line))
+                )
+            self.sheet.row_dimensions[self.row].height = row_height(
+                min(height, lines_per_row(self.face, size, self.limit)), self.face, size
+            )
+            self.row += 1
+
+    def set_up_printing(self, landscape):
+        sheet = self.sheet
+        # A sheet repeats one range of rows on every printed page: the header, when every table on
+        # the sheet has the same one (the items of each indicator); another table's header over
+        # a page of rows would mislabel them.
+        if self.header_rows and all(h == self.headers[0] for h in self.headers):
+            sheet.print_title_rows = f"{self.header_rows[0]}:{self.header_rows[1]}"
+        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_margins = PageMargins(
+            left=LEFT_MARGIN * CM,
+            right=RIGHT_MARGIN * CM,
+            top=TOP_MARGIN * CM,
+            bottom=BOTTOM_MARGIN * CM,
+            header=1.2 * CM,
+            footer=1 * CM,
+        )
+        # "&" starts a code in a printed header ("&P" is the page number); "&&" prints one "&".
+        agency_name = self.document.agency_name.replace("&", "&&")
+        sheet.oddHeader.center.text = f"{agency_name} · ปีงบประมาณ พ.ศ. {self.document.fiscal_year}"
+        sheet.oddFooter.center.text = "หน้า &P / &N"
+        for part in (sheet.oddHeader.center, sheet.oddFooter.center):
+            part.font, part.size = self.face.name, 12
 
 
-def write_rows(sheet, table, row, font, bold):
+def header_texts(table):
+    return [[cell.text if isinstance(cell, Header) else str(cell) for cell in row] for row in table.header_rows]
+
+
+def signature_lines(signature):
+    return [
+        signature.role,
+        "(ลงชื่อ) ........................................",
+        f"({signature.name})" if signature.name else "(........................................)",
+        f"ตำแหน่ง {signature.position}" if signature.position else "ตำแหน่ง ..............................",
+        f"วันที่ {thai_date(signature.date)}" if signature.date else "วันที่ ........ / ........ / ........",
+    ]
+
+
+def column_spans(points, blocks):
+    """[(first, last)] columns (1-based) of `blocks` blocks side by side over columns `points`
+    wide, each about as wide as the others: a block ends at the column edge nearest its share."""
+    columns = len(points)
+    if blocks <= 1 or columns < blocks:
+        return [(1, columns)] * max(blocks, 1)
+    edges = [sum(points[:i]) for i in range(columns + 1)]
+    bounds = [0]
+    for i in range(1, blocks):
+        share = edges[-1] * i / blocks
+        # the nearest edge that leaves every block at least one column
+        choices = range(bounds[-1] + 1, columns - (blocks - i) + 1)
+        bounds.append(min(choices, key=lambda e: abs(edges[e] - share)))
+    bounds.append(columns)
+    return [(bounds[i] + 1, bounds[i + 1]) for i in range(blocks)]
+
+
+def write_rows(writer, table):
+    """The table's rows; a row taller than Excel allows goes on in continuation rows."""
+    sheet, face = writer.sheet, writer.face
+    size = face.table
+    number_column, label_column = continuation_columns(table)
+    per_row = lines_per_row(face, size, writer.limit)
     for index, values in enumerate(table.rows):
         style = table.style(index)
-        row_font = bold if style in ("heading", "total") else font
-        for column, value in enumerate(values, start=1):
-            cell = write_cell(sheet, row, column, cell_value(value))
-            cell.font = row_font
-            cell.border = BORDER
-            kind = table.number_columns.get(column - 1)
-            if kind and len(values) == table.columns:
-                cell.number_format = NUMBER_FORMATS["change" if kind == CHANGE else "score"]
-                cell.alignment = Alignment(horizontal="right", vertical="top")
+        row_bold = style in ("heading", "total")
+        spans = [1] * len(values)
+        if values and len(values) < table.columns:
+            spans[-1] = table.columns - len(values) + 1  # a heading row's last cell spans the rest
+        cells, column = [], 0
+        for position, value in enumerate(values):
+            kind = table.number_columns.get(column) if len(values) == table.columns else None
+            indent = 1 if style == "indent" and column == table.label_column else 0
+            if isinstance(value, str) and not kind:
+                width = sum(writer.points[column : column + spans[position]])
+                lines = wrapped_lines(value, width, size, face, indent=9 * indent, bold=row_bold)
             else:
-                indent = 1 if style == "indent" and column == table.label_column + 1 else 0
-                cell.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
-        for column in range(len(values) + 1, table.columns + 1):
-            sheet.cell(row=row, column=column).border = BORDER
-        if len(values) < table.columns:
-            # A heading row: its last cell spans the rest of the table, as in the PDF.
-            sheet.merge_cells(start_row=row, start_column=len(values), end_row=row, end_column=table.columns)
-            lines = 1
-        else:
-            lines = max(
-                (
-                    -(-len(v) // max(int(table.widths[c] * CHARS_PER_LINE), 1))
-                    for c, v in enumerate(values)
-                    if isinstance(v, str)
-                ),
-                default=1,
+                lines = None  # a number: one line, never cut
+            cells.append((column, value, kind, indent, lines))
+            column += spans[position]
+        tallest = max((len(lines) for *_, lines in cells if lines), default=1)
+        pieces = max(1, math.ceil(tallest / per_row))
+        for piece in range(pieces):
+            row = writer.row
+            for position, (column, value, kind, indent, lines) in enumerate(cells):
+                if pieces > 1:
+                    value = continued_value(value, lines, piece, per_row, column, number_column, label_column)
+                cell = write_cell(sheet, row, column + 1, cell_value(value))
+                writer.styles.table(cell, size, row_bold, kind, indent)
+                if spans[position] > 1:
+                    sheet.merge_cells(
+                        start_row=row, start_column=column + 1, end_row=row, end_column=column + spans[position]
+                    )
+            written = {column + 1 for column, *_ in cells}
+            for column in range(1, table.columns + 1):
+                if column not in written:  # under a merge, or a row shorter than the table
+                    writer.styles.border(sheet.cell(row=row, column=column))
+            lines_here = max(
+                (len(lines[piece * per_row : (piece + 1) * per_row]) for *_, lines in cells if lines), default=1
             )
-        sheet.row_dimensions[row].height = 17 * max(1, lines)
-        row += 1
-    return row
+            if pieces > 1 and piece:
+                lines_here = max(lines_here, 1 + (label_column is not None))
+            sheet.row_dimensions[row].height = row_height(max(1, min(lines_here, per_row)), face, size)
+            writer.row += 1
 
 
-def write_header(sheet, table, row, font):
-    """The header rows with their merged cells; returns the first row after them."""
+def continued_value(value, lines, piece, per_row, column, number_column, label_column):
+    """What a cell of a row cut into pieces holds in piece `piece`: its own lines of that piece;
+    in a continuation piece, the number with "(ต่อ)" and the measure's first line, so a printed
+    page never shows cells without whose they are."""
+    if piece and column == number_column:
+        return continued_number(value)
+    if lines is None:
+        return value if piece == 0 else None
+    own = lines[piece * per_row : (piece + 1) * per_row]
+    if piece and column == label_column and not own:
+        return joined(lines[:1]).strip()
+    return joined(own).strip() if piece else joined(own)
+
+
+def write_header(sheet, table, row, size, writer):
+    """The header rows with their merged cells, each row as tall as its text; returns the first
+    row after them."""
     taken = set()  # (row, column) covered by a merge from above
+    heights = [1] * len(table.header_rows)
     for offset, header_row in enumerate(table.header_rows):
         column = 1
         for cell in header_row:
@@ -165,15 +612,20 @@ def write_header(sheet, table, row, font):
             while (row + offset, column) in taken:
                 column += 1
             target = write_cell(sheet, row + offset, column, cell.text)
-            target.font = font
-            target.alignment = CENTRE
-            target.fill = HEADER_FILL
+            writer.styles.header(target, size)
             last_row, last_column = row + offset + cell.rowspan - 1, column + cell.colspan - 1
             for r in range(row + offset, last_row + 1):
                 for c in range(column, last_column + 1):
                     taken.add((r, c))
-                    sheet.cell(row=r, column=c).border = BORDER
+                    if (r, c) != (row + offset, column):
+                        writer.styles.border(sheet.cell(row=r, column=c))
             if cell.rowspan > 1 or cell.colspan > 1:
                 sheet.merge_cells(start_row=row + offset, start_column=column, end_row=last_row, end_column=last_column)
+            width = sum(writer.points[column - 1 : last_column])
+            lines = len(wrapped_lines(cell.text, width, size, writer.face, bold=True))
+            heights[offset] = max(heights[offset], math.ceil(lines / cell.rowspan))
             column = last_column + 1
+    per_row = lines_per_row(writer.face, size, writer.limit)
+    for offset, lines in enumerate(heights):
+        sheet.row_dimensions[row + offset].height = row_height(min(lines, per_row), writer.face, size)
     return row + len(table.header_rows)

@@ -469,7 +469,7 @@ def test_xlsx_download_stores_scores_as_numbers(client, many_municipalities):
     assert rows[0][10] is None
     first_score = sheet.cell(row=2, column=6)
     assert first_score.number_format == "0.00"
-    assert first_score.font.name == "Sarabun"
+    assert first_score.font.name == "TH SarabunPSK" and first_score.font.sz == 14
     assert sheet.cell(row=1, column=1).font.bold
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width > sheet.column_dimensions["F"].width

@@ -125,9 +125,11 @@ def test_xlsx_keeps_numbers_merged_headers_frozen_panes_and_print_titles(tceb_25
     assert any(score_header.coordinate in r and r.max_col - r.min_col == 1 for r in summary.merged_cells.ranges)
     assert summary.freeze_panes == f"A{score_header.row + 2}"
     assert summary.print_title_rows == f"${score_header.row}:${score_header.row + 1}"
-    assert summary.page_setup.orientation == "landscape"
+    assert summary.page_setup.orientation == "portrait"  # as the analysis PDF
     assert summary.page_setup.fitToWidth == 1 and summary.page_setup.fitToHeight == 0
-    assert {cell.font.name for row in summary.iter_rows() for cell in row if cell.value is not None} == {"Sarabun"}
+    assert {cell.font.name for row in summary.iter_rows() for cell in row if cell.value is not None} == {
+        "TH SarabunPSK"
+    }
 
     indicator_sheet = workbook.worksheets[1]
     years = [c.value for row in indicator_sheet.iter_rows() for c in row if c.value in ("ปี 2564", "ปี 2565")]
