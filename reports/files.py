@@ -9,7 +9,7 @@ CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX_CONTENT_TYPE, "docx": DO
 
 
 def render(document, file_format, *, landscape=False, thai_digits=False):
-    """(content, content type, file name); `landscape` sets the pages of every format, `thai_digits` the PDF's digits."""
+    """(content, content type, file name); `landscape` sets every format's pages, `thai_digits` the PDF's digits."""
     if file_format == "pdf":
         content = render_pdf(document, landscape=landscape, thai_digits=thai_digits)
     elif file_format == "docx":
