@@ -1,25 +1,27 @@
 """The PDF renderer: a Document's rows through templates/reports/document.html and WeasyPrint.
 
 Sarabun comes from the fontpkg-sarabun package through @font-face (never the system name
-"TH Sarabun New", which Debian aliases to a squashed Laksaman); Thai line breaking comes from
+"TH Sarabun New", which Debian aliases to a squashed Laksaman), as derived in memory by
+reports.copyable_font so that text copied out of the PDF keeps ำ; Thai line breaking comes from
 Pango and libthai-data. Numbers are formatted here (by assessments.thai, as the pages format
 them), and Thai digits applied here, so the document's rows stay plain values.
 """
 
 import re
-from pathlib import Path
 
-import fontpkg_sarabun
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessments.thai import change_text, score_text, thai_date, thai_digits as to_thai_digits
+from reports.copyable_font import FONT_DIR, copyable_font
 from reports.layout import CHANGE
 
-FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
+# Where the derived faces are asked for: no such file exists, DocumentFetcher serves them.
+FONT_URL = "file:///ita-tracker/copyable-fonts/"
 FONT_FACES = [
     {"file": "Sarabun-Regular.ttf", "weight": "normal", "style": "normal"},
     {"file": "Sarabun-Bold.ttf", "weight": "bold", "style": "normal"},
@@ -31,7 +33,22 @@ FONT_CONFIG = FontConfiguration()
 
 
 def font_faces():
-    return [{**face, "url": mark_safe((FONT_DIR / face["file"]).as_uri())} for face in FONT_FACES]
+    return [{**face, "url": mark_safe(FONT_URL + face["file"])} for face in FONT_FACES]
+
+
+class DocumentFetcher(URLFetcher):
+    """Serves the derived fonts from memory; a document needs nothing but local files and data:
+    URLs (never the network)."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"})
+
+    def fetch(self, url, headers=None):
+        if url.startswith(FONT_URL):
+            name = url.removeprefix(FONT_URL)
+            if name in {face["file"] for face in FONT_FACES}:
+                return URLFetcherResponse(url, copyable_font(name), {"Content-Type": "font/ttf"})
+        return super().fetch(url, headers)
 
 
 def css_string(text):
@@ -123,4 +140,4 @@ def render_html(document, *, landscape=False, thai_digits=False, today=None):
 
 def render_pdf(document, *, landscape=False, thai_digits=False):
     html = render_html(document, landscape=landscape, thai_digits=thai_digits)
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf(font_config=FONT_CONFIG)
+    return HTML(string=html, base_url=str(FONT_DIR), url_fetcher=DocumentFetcher()).write_pdf(font_config=FONT_CONFIG)
