@@ -95,6 +95,10 @@ def prepared_sections(document, digits):
                     css = "num" if kind else "label" if column == source.label_column else cell_class(source, column)
                     cells.append({"text": digits(text), "css": css, "colspan": 1})
                 cells[-1]["colspan"] = source.columns - len(values) + 1
+                for cell in cells:
+                    # A row number or a code in its own column never wraps ("10", not "1" over "0").
+                    if cell["css"] == "code" and cell["colspan"] == 1:
+                        cell["css"] = "code keep"
                 rows.append({"cells": cells, "style": source.style(index)})
             table = {
                 "widths": [round(100 * w / total, 2) for w in source.widths],
