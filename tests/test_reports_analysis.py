@@ -94,8 +94,8 @@ LONG_THAI = (
 
 
 def test_long_thai_text_wraps_inside_a_narrow_cell(db):
-    # On A4 portrait the text area is 175 mm wide: 3 cm of it is the second column.
-    content = render_pdf(small_document([["I1", LONG_THAI]], [145, 30]))
+    # On A4 portrait the text area is 160 mm wide (3 cm left, 2 cm right): 3 cm of it is the second column.
+    content = render_pdf(small_document([["I1", LONG_THAI]], [130, 30]))
 
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         page = pdf.pages[0]
@@ -106,7 +106,7 @@ def test_long_thai_text_wraps_inside_a_narrow_cell(db):
         cell_left, cell_right = lefts[-2], lefts[-1]
         bottom = max(edge["bottom"] for edge in body)
         chars = [c for c in page.chars if body_top <= c["top"] < bottom and c["text"] not in "I1"]
-    assert cell_right - cell_left == pytest.approx(30 / 175 * 175 * 72 / 25.4, abs=1)  # 3 cm
+    assert cell_right - cell_left == pytest.approx(30 * 72 / 25.4, abs=1)  # 3 cm
     assert len({round(c["top"]) for c in chars}) >= 5  # the sentence wraps onto several lines
     assert all(cell_left < c["x0"] and c["x1"] < cell_right for c in chars)  # and stays inside the cell
 
