@@ -596,7 +596,8 @@ def continued_value(value, lines, piece, per_row, column, number_column, label_c
         return value if piece == 0 else None
     own = lines[piece * per_row : (piece + 1) * per_row]
     if piece and column == label_column and not own:
-        return joined(lines[:1]).strip()
+        # The measure's first line as typed, not as wrapped: "1." alone would name nothing.
+        return f"{str(value).split(chr(10))[0]} {CONTINUED}"
     return joined(own).strip() if piece else joined(own)
 
 

@@ -115,25 +115,31 @@ def test_xlsx_keeps_numbers_merged_headers_frozen_panes_and_print_titles(tceb_25
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(document_of(tceb_2565))))
 
     summary = workbook.worksheets[0]
-    cells = {cell.value: cell for row in summary.iter_rows() for cell in row if cell.value is not None}
+    cells = {}
+    for row in summary.iter_rows():
+        for cell in row:
+            cells.setdefault(cell.value, cell)  # the first: the summary table's
     overall = next(row for row in summary.iter_rows() if row[0].value == "คะแนนภาพรวม (ITA)")
-    assert [c.value for c in overall[1:]] == [95.01, 97.04, pytest.approx(2.03)]
+    assert [c.value for c in overall[1:4]] == [95.01, 97.04, pytest.approx(2.03)]
     assert isinstance(overall[2].value, float)
     assert overall[2].number_format == "0.00"
     assert overall[3].number_format == "0.00;(0.00)"
     score_header = cells["คะแนน"]
     assert any(score_header.coordinate in r and r.max_col - r.min_col == 1 for r in summary.merged_cells.ranges)
     assert summary.freeze_panes == f"A{score_header.row + 2}"
-    assert summary.print_title_rows == f"${score_header.row}:${score_header.row + 1}"
+    # The sheet's tables (summary, indicators) have different headers: none repeats over the others' rows.
+    assert summary.print_title_rows is None
+    items_sheet = workbook["ผลรายประเด็น"]
+    assert items_sheet.print_title_rows is not None and items_sheet.freeze_panes is not None
     assert summary.page_setup.orientation == "portrait"  # as the analysis PDF
     assert summary.page_setup.fitToWidth == 1 and summary.page_setup.fitToHeight == 0
     assert {cell.font.name for row in summary.iter_rows() for cell in row if cell.value is not None} == {
         "TH SarabunPSK"
     }
 
-    indicator_sheet = workbook.worksheets[1]
-    years = [c.value for row in indicator_sheet.iter_rows() for c in row if c.value in ("ปี 2564", "ปี 2565")]
-    assert years == ["ปี 2564", "ปี 2565"]
+    assert [sheet.title for sheet in workbook.worksheets] == ["ผลคะแนน", "ผลรายประเด็น", "จุดอ่อนจุดแข็ง", "ข้อเสนอแนะ"]
+    years = [c.value for row in summary.iter_rows() for c in row if c.value in ("ปี 2564", "ปี 2565")]
+    assert years[:2] == ["ปี 2564", "ปี 2565"]
     items = {row[0].value: row for sheet in workbook.worksheets for row in sheet.iter_rows() if row[0].value == "I20"}
     assert 87.77 in [c.value for c in items["I20"]]
 

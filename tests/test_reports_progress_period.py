@@ -43,6 +43,18 @@ def workbook_rows(content):
     return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in workbook.worksheets}
 
 
+def whole_rows(table):
+    """The sheet's rows with each row's continuation rows ("1 (ต่อ)") joined back to it, cell by cell."""
+    rows = []
+    for row in table:
+        first = str(row[0] or "")
+        if rows and first.endswith("(ต่อ)"):
+            rows[-1] = [a if b is None or str(b).endswith("(ต่อ)") else f"{a or ''} {b}" for a, b in zip(rows[-1], row)]
+        else:
+            rows.append(list(row))
+    return rows
+
+
 def pdftotext(content, tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(content)
@@ -70,11 +82,11 @@ def test_the_12_month_report_holds_the_activities_of_all_four_quarters_in_date_o
     assert compact("มาตรการทั้งหมด 10 มาตรการ ดำเนินการแล้วเสร็จ 7 มาตรการ คิดเป็นร้อยละ 70.00") in text
 
     rows = workbook_rows(render_xlsx(document))
-    cells = [v for sheet in rows.values() for row in sheet for v in row if isinstance(v, str)]
-    first = next(v for v in cells if v.startswith("งานวิเคราะห์นโยบายและแผน, งานการเจ้าหน้าที่") and ":\n" in v)
-    dated = [line for line in first.split("\n") if re.match(r"\d+ \S+ \d\d ", line)]
-    assert [line[: len(q)] for line, q in zip(dated, QUARTERS, strict=True)] == QUARTERS
-    assert "ความคืบหน้า ร้อยละ 100" in first.split("\n")
+    cells = [v for sheet in rows.values() for row in whole_rows(sheet) for v in row if isinstance(v, str)]
+    first = compact(next(v for v in cells if v.startswith("งานวิเคราะห์นโยบายและแผน, งานการเจ้าหน้าที่") and ":\n" in v))
+    found = positions(first, QUARTERS)
+    assert -1 not in found and found == sorted(found), found
+    assert compact("ความคืบหน้า ร้อยละ 100") in first
 
 
 def test_the_latest_reviewed_report_counts_and_what_is_not_yet_reviewed_is_marked(angthong):
@@ -125,7 +137,7 @@ def test_the_nsm_layout_prints_plan_method_results_and_units(client, angthong, t
         sheet for sheet in rows.values() if ["แผนการ", "วิธีดำเนินการ", "ผลการดำเนินงาน", "หน่วยงานผู้รับผิดชอบ"] in sheet
     )
     header = table.index(["แผนการ", "วิธีดำเนินการ", "ผลการดำเนินงาน", "หน่วยงานผู้รับผิดชอบ"])
-    plan, method, results, units = table[header + 2]  # measure 2: one unit
+    plan, method, results, units = whole_rows(table[header + 1 :])[1]  # measure 2: one unit
     assert plan == "2. มาตรการรักษามาตรฐานความโปร่งใสในการใช้งบประมาณ (Score Retention Plan)"
     assert method.split("\n")[0].startswith("- จัดทำและปรับปรุงแผนการใช้จ่ายงบประมาณประจำปี")
     assert len(method.split("\n")) == 5
