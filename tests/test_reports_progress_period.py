@@ -49,7 +49,10 @@ def whole_rows(table):
     for row in table:
         first = str(row[0] or "")
         if rows and first.endswith("(ต่อ)"):
-            rows[-1] = [a if b is None or str(b).endswith("(ต่อ)") else f"{a or ''} {b}" for a, b in zip(rows[-1], row)]
+            rows[-1] = [
+                a if b is None or str(b).endswith("(ต่อ)") else f"{a or ''} {b}"
+                for a, b in zip(rows[-1], row, strict=True)
+            ]
         else:
             rows.append(list(row))
     return rows
