@@ -14,7 +14,7 @@ from measures.improvement import IMPROVEMENT_TITLE, computed_header, printed_hea
 from measures.models import Confidence, ImprovementHeader, Measure, ProgressEntry, State
 from measures.plans import answered_results, unit_label
 from reports.layout import Document, Section, Table, agency_document, header, visible
-from reports.plan_document import MONTH_MARK, measure_month_columns
+from reports.plan_document import MONTH_MARK, Column, measure_month_columns, plan_table
 from reports.signoff import sign_off
 
 # Sarabun has no ✓ (U+2713), ✔ or ballot boxes (☑ ☐); its √ draws the same tick, so the chosen
@@ -103,12 +103,17 @@ def improvement_document(
     approved reports (`results_narrative`)."""
     sections = header_sections(printed)
     rows = improvement_rows(fiscal_year, measures, results)
-    header_rows = [
-        [header("ที่", rowspan=2), header("กิจกรรม/ขั้นตอน", rowspan=2), header("ระยะเวลาดำเนินการ", colspan=12)]
-        + [header(text, rowspan=2) for text in ("ตัวชี้วัดและค่าเป้าหมาย", "ผู้รับผิดชอบ", "ผลการดำเนินงาน")],
-        [header(name) for name in FISCAL_MONTHS_SHORT],
+    # A month needs only its short name ("ต.ค."); the text columns take the rest. Columns nobody
+    # filled (KPIs not yet written, no results yet) are left out, the month grid kept whole.
+    columns = [
+        Column("ที่", 4),
+        Column("กิจกรรม/ขั้นตอน", 36),
+        *(Column(name, 4, "ระยะเวลาดำเนินการ") for name in FISCAL_MONTHS_SHORT),
+        Column("ตัวชี้วัดและค่าเป้าหมาย", 16),
+        Column("ผู้รับผิดชอบ", 18),
+        Column("ผลการดำเนินงาน", 46),
     ]
-    table = Table(header_rows, rows, [4, 36] + [6] * 12 + [14, 17, 40], long_rows=True) if rows else None
+    table = plan_table(columns, rows) if rows else None
     sections.append(
         Section("กิจกรรมและระยะเวลาดำเนินการ", [] if rows else ["ยังไม่มีมาตรการในแผนของปีนี้"], table, sheet="กิจกรรม")
     )

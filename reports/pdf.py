@@ -82,9 +82,9 @@ def cell_text(value, kind):
     return "" if value is None else str(value)
 
 
-# Rows that read across pages (issue 12): a row that fits on a page never splits, an item keeps
-# its sub-questions and a heading row its first row (base.html's CSS); a row taller than a page
-# is cut here, before WeasyPrint, into pieces that each fit on a page and repeat the row's
+# Rows that read across pages (issue 12): a row never splits, an item keeps
+# its sub-questions and a heading row its first row (base.html's CSS); a row taller than half a page
+# is cut here, before WeasyPrint, into pieces of half a page that each repeat the row's
 # number with "(ต่อ)" and its measure, so that no page holds cells without them. Widths and
 # heights are estimated from Sarabun's advance widths, as base.html sets the page and the
 # tables (A4, margins 25/20/20/30 mm, tables 9.5 pt with lines of 1.35).
@@ -198,7 +198,10 @@ def is_code(cell):
 def row_pieces(rows, shares, page, header_rows):
     """The rows, each row taller than a page cut into pieces that fit on one (see above)."""
     content_width, content_height = page
-    budget = int((content_height - HEADER_ROW_PT * header_rows - 2 * TABLE_LINE_PT) / TABLE_LINE_PT)
+    # Pieces of at most half a page: a piece that does not fit at the foot of a page moves whole to
+    # the next, so a page-long piece would leave the page before it (the title's) nearly empty.
+    page_lines = int((content_height - HEADER_ROW_PT * header_rows - 2 * TABLE_LINE_PT) / TABLE_LINE_PT)
+    budget = max(page_lines // 2, 8)
     column_widths = [content_width * share / 100 - CELL_PADDING_PT for share in shares]
     pieces = []
     for row in rows:
