@@ -16,7 +16,7 @@ from accounts.audit import Kind, record
 from accounts.models import Preferences
 from assessments import access
 from assessments.models import Assessment
-from measures.models import ReportingRound, RoundKind
+from measures.models import ReportingRound, RoundKind, offered_reports
 from measures.plans import check_fiscal_year
 from reports.files import FORMATS
 from reports.forms import AcknowledgementForm, AgencyProfileForm, DocumentForm, SignOffForm
@@ -93,7 +93,8 @@ def downloads(url_name, *args):
 
 def year_documents(agency, year):
     """The documents of the year: the analysis when its results are loaded, the measures plan, the
-    improvement plan and the progress report of each round the units report in (two queries)."""
+    improvement plan, the progress reports of the rounds the units report in and, when last year's
+    results are loaded, the analysis and plan in one document (three queries)."""
     documents = []
     if Assessment.objects.filter(agency=agency, fiscal_year=year).exists():
         documents.append(
@@ -112,14 +113,26 @@ def year_documents(agency, year):
             DocumentKind.IMPROVEMENT, "", _("Improvement plan"), downloads("improvement_report", agency.code, year)
         )
     )
-    for reporting_round in ReportingRound.objects.filter(agency=agency, fiscal_year=year, active=True):
-        kind = RoundKind(reporting_round.kind)
+    # The reports the rounds page offers: a quarter's when units report in it, the 6- and 12-month
+    # reports when any round of their period is used (a quarterly agency publishes those too).
+    offered = offered_reports(ReportingRound.objects.filter(agency=agency, fiscal_year=year))
+    for kind in RoundKind:
+        if kind.value in offered:
+            documents.append(
+                PublishedDocument(
+                    DocumentKind.PROGRESS,
+                    kind.value,
+                    _("Progress report, %(round)s") % {"round": kind.label},
+                    downloads("progress_report", agency.code, year, kind.value),
+                )
+            )
+    if Assessment.objects.filter(agency=agency, fiscal_year=year - 1).exists():
         documents.append(
             PublishedDocument(
-                DocumentKind.PROGRESS,
-                kind.value,
-                _("Progress report, %(round)s") % {"round": kind.label},
-                downloads("progress_report", agency.code, year, kind.value),
+                DocumentKind.COMBINED,
+                "",
+                _("Analysis and plan in one document"),
+                downloads("combined_report", agency.code, year),
             )
         )
     return documents

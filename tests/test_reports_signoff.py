@@ -345,15 +345,29 @@ def test_the_documents_page_lists_the_years_documents_with_every_format(client, 
         f"/agencies/AG1/{YEAR}/improvement/report.pdf",
         f"/agencies/AG1/{YEAR}/progress/q1/report.pdf",
         f"/agencies/AG1/{YEAR}/progress/q4/report.xlsx",
+        f"/agencies/AG1/{YEAR}/progress/6m/report.pdf",  # quarterly reporting: the 6- and 12-month reports too
+        f"/agencies/AG1/{YEAR}/progress/12m/report.docx",
     ):
         assert f'href="{url}"' in html
     assert f"/agencies/AG1/{YEAR}/report.pdf" not in html  # no 2569 results: no analysis
-    assert html.count('class="unit-form sign-off-form"') == 6  # plan, improvement, four quarters
+    assert html.count('class="unit-form sign-off-form"') == 8  # plan, improvement, four quarters, 6 and 12 months
+    assert f"/agencies/AG1/{YEAR}/combined/report.pdf" not in html  # no results of the year before
     assert "acknowledge-form" not in html  # an officer does not acknowledge
     assert f'href="{DOCUMENTS_URL}"' in client.get(f"/agencies/AG1/{YEAR}/plan/").content.decode()
 
 
-@pytest.mark.parametrize(("who", "queries"), [("officer", 12), ("executive", 12), ("unit_staff", 11)])
+def test_the_documents_page_offers_the_combined_document_once_last_years_results_are_loaded(
+    client, agency, plan, officer
+):
+    factories.assessment(agency, YEAR - 1)
+    client.force_login(officer)
+    html = client.get(DOCUMENTS_URL).content.decode()
+    assert 'id="document-combined"' in html
+    for file_format in ("pdf", "xlsx", "docx"):
+        assert f'href="/agencies/AG1/{YEAR}/combined/report.{file_format}"' in html
+
+
+@pytest.mark.parametrize(("who", "queries"), [("officer", 13), ("executive", 13), ("unit_staff", 12)])
 def test_the_documents_page_runs_a_fixed_number_of_queries(
     client, agency, plan, officer, executive, unit_staff, who, queries, django_assert_num_queries
 ):
