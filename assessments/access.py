@@ -269,6 +269,17 @@ def reviewers_of(agency_id: int) -> QuerySet:
     )
 
 
+def editors_of(agency: Agency) -> QuerySet:
+    """The user ids of the agency's editors (administrators and integrity officers), as a subquery:
+    whose edits count as the office's own (who prepared a document)."""
+    return Membership.objects.filter(agency=agency, role__in=EDITOR_ROLES).values("user")
+
+
+def officers_of(agency: Agency) -> QuerySet:
+    """The user ids of the agency's integrity officers, the longest-standing first."""
+    return Membership.objects.filter(agency=agency, role=Role.OFFICER).order_by("pk").values("user")
+
+
 def members_of(agency: Agency) -> QuerySet:
     """The people with a membership (any role) in the agency: those who may join its units."""
     return get_user_model().objects.filter(memberships__agency=agency).distinct()

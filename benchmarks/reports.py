@@ -1,8 +1,9 @@
 """Time the official documents on the demo data: `python benchmarks/reports.py` (`--quick`: one
 warm run each and no bundles, to check that it runs).
 
-Prints, for each document and format (PDF, XLSX, DOCX), the best and median of several warm renders and the size,
-then the time of each demo organisation's year-end bundle as the worker builds it.
+Prints, for each document and format (PDF, XLSX, DOCX), the best and median of several warm renders,
+the size and the PDF's pages, beside a floor measured in the same run (a one-page document through
+the same renderers), then the time of each demo organisation's year-end bundle as the worker builds it.
 The target (issue: official-style reports) is under 3 s for an agency with 10 measures and 4 rounds.
 It uses its own SQLite database and media folder under /tmp and changes nothing in the project's.
 """
@@ -23,6 +24,7 @@ os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}/benchmark.sqlite3"
 os.environ["MEDIA_ROOT"] = f"{SCRATCH}/media"
 
 import django  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
 
 django.setup()
 
@@ -35,6 +37,7 @@ from measures.models import Measure  # noqa: E402
 from reports.analysis_document import analysis_document_for  # noqa: E402
 from reports.docx import render_docx  # noqa: E402
 from reports.improvement_document import improvement_document_for  # noqa: E402
+from reports.layout import Document, Section, Table  # noqa: E402
 from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
 from reports.plan_document import plan_document_for  # noqa: E402
@@ -44,13 +47,13 @@ from reports.xlsx import render_xlsx  # noqa: E402
 
 
 def timed(build, runs):
-    times, size = [], 0
+    times, content = [], b""
     build()  # warm: fonts, templates, framework data
     for _ in range(runs):
         start = time.perf_counter()
-        size = len(build())
+        content = build()
         times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), size
+    return min(times), statistics.median(times), content
 
 
 def main():
@@ -79,7 +82,16 @@ def main():
         f"TCEB 2566: {measures} measures, 4 quarterly rounds; {runs} warm runs each, "
         "document built from the database every run"
     )
-    print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8}")
+    print(f"{'document':28} {'format':6} {'best s':>8} {'median s':>9} {'size KB':>8} {'pages':>6}")
+    # The floor: a one-page document (a title and a table of one row) through the same renderers.
+    floor = Document(
+        ["เอกสารหนึ่งหน้า"],
+        tceb.name_th,
+        2566,
+        [Section("ส่วนที่ 1", [], Table([["ที่", "มาตรการ"]], [["1", "ก"]], [4, 40]))],
+        "floor",
+    )
+    cases.insert(0, ("floor: one-page document", lambda: floor, True))
     for name, build_document, landscape in cases:
         # Default arguments: each lambda keeps this round's values (it is called within the round).
         for fmt, render in (
@@ -87,10 +99,11 @@ def main():
             ("xlsx", render_xlsx),
             ("docx", lambda d, landscape=landscape: render_docx(d, landscape=landscape)),
         ):
-            best, median, size = timed(
+            best, median, content = timed(
                 lambda render=render, build_document=build_document: render(build_document()), runs
             )
-            print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {size / 1024:8.0f}")
+            pages = len(pdfium.PdfDocument(content)) if fmt == "pdf" else ""
+            print(f"{name:28} {fmt:6} {best:8.2f} {median:9.2f} {len(content) / 1024:8.0f} {pages:>6}")
     if not quick:
         bundles()
 

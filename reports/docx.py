@@ -50,35 +50,33 @@ def clean(text):
 # Styles
 
 
+def child(parent, tag, *, first=False):
+    """`parent`'s element `tag`, added (at the start when `first`) if it has none."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        if first:
+            parent.insert(0, element)
+        else:
+            parent.append(element)
+    return element
+
+
 def set_font(rpr, size=None, bold=None):
     """TH SarabunPSK for every script of a run or style's w:rPr, its size for complex script too,
     and the Thai language; theme fonts removed (they would win over the names)."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = child(rpr, "w:rFonts", first=True)
     for attribute in THEME_FONTS:
         fonts.attrib.pop(qn(attribute), None)
     for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(script), FONT_NAME)
     if bold is not None:
         for tag in ("w:b", "w:bCs"):
-            element = rpr.find(qn(tag))
-            if element is None:
-                element = OxmlElement(tag)
-                rpr.append(element)
-            element.set(qn("w:val"), "1" if bold else "0")
+            child(rpr, tag).set(qn("w:val"), "1" if bold else "0")
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
-            element = rpr.find(qn(tag))
-            if element is None:
-                element = OxmlElement(tag)
-                rpr.append(element)
-            element.set(qn("w:val"), str(size * 2))  # half-points
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
+            child(rpr, tag).set(qn("w:val"), str(size * 2))  # half-points
+    lang = child(rpr, "w:lang")
     for attribute in ("w:val", "w:eastAsia", "w:bidi"):
         lang.set(qn(attribute), "th-TH")
 

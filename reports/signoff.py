@@ -21,7 +21,7 @@ from django.db.models import DateTimeField, F, IntegerField, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments.models import EDITOR_ROLES, Membership, Role
+from assessments import access
 from measures.models import Action, Measure, ProgressEntry, ReviewEvent
 from reports.layout import Acknowledgement as PrintedAcknowledgement, Document, Letterhead, Signature
 from reports.models import Acknowledgement, AgencyProfile, SignOff
@@ -70,10 +70,10 @@ def _first(queryset, field):
 def recorded_people(agency, fiscal_year: int, kind: str, round_kind: str = "") -> dict:
     """{"prepared": (user, date | None), "checked": (user, date)} from the steps recorded in the
     app, each left out when nobody took it; one query (uncorrelated subqueries on the users)."""
-    editors = Membership.objects.filter(agency=agency, role__in=EDITOR_ROLES).values("user")
+    editors = access.editors_of(agency)
     plan_edits = Measure.history.filter(agency_id=agency.pk, fiscal_year=fiscal_year, history_user__in=editors)
     plan_edits = plan_edits.order_by("-history_date", "-history_id")
-    officers = Membership.objects.filter(agency=agency, role=Role.OFFICER).order_by("pk")
+    officers = access.officers_of(agency)
     prepared_user = [_first(plan_edits, "history_user"), _first(officers, "user")]
     prepared_at = [_first(plan_edits, "history_date")]
     checked_user, checked_at = Value(None, IntegerField()), Value(None, DateTimeField())

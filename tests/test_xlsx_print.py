@@ -212,7 +212,7 @@ def test_a_row_taller_than_excel_allows_goes_on_with_its_number_and_measure_mark
     assert header > 0 and per_row < 60
     assert len(pieces) == math.ceil(60 / per_row) and len(pieces) >= 3
     assert [row[0] for row in pieces] == ["3"] + ["3 (ต่อ)"] * (len(pieces) - 1)
-    assert [row[1] for row in pieces] == ["มาตรการเปิดเผยข้อมูล"] * len(pieces)
+    assert [row[1] for row in pieces] == ["มาตรการเปิดเผยข้อมูล"] + ["มาตรการเปิดเผยข้อมูล (ต่อ)"] * (len(pieces) - 1)
     assert "\n".join(row[2] for row in pieces) == results  # every line once, in order
     assert values[first + len(pieces)][:3] == ["4", "อื่น", "ก"]
     assert all((sheet.row_dimensions[r].height or 0) <= 409 for r in range(1, sheet.max_row + 1))
