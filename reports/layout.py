@@ -137,7 +137,8 @@ def continuation_columns(table: Table) -> tuple:
     read by measure), else the first text column after the number."""
     number = 0 if table.columns > 1 and table.widths[0] <= NUMBER_WIDTH and 0 not in table.number_columns else None
     text_columns = [c for c in range(table.columns) if c != number and c not in table.number_columns]
-    headed_measure, column = set(), 0
+    headed_measure: set[int] = set()
+    column = 0
     for cell in (table.header_rows or [[]])[0]:
         cell = cell if isinstance(cell, Header) else Header(str(cell))
         if cell.text.startswith("มาตรการ"):

@@ -47,7 +47,7 @@ def progress_layout(agency: Agency) -> str:
     """The layout the agency publishes its progress reports in, chosen on its profile (the FIO's
     when it has none)."""
     chosen = AgencyProfile.objects.filter(agency=agency).values_list("progress_layout", flat=True).first()
-    return chosen or ProgressLayout.FIO
+    return str(chosen or ProgressLayout.FIO)
 
 
 def progress_options(query) -> dict:
