@@ -37,7 +37,7 @@ from measures.models import Measure  # noqa: E402
 from reports.analysis_document import analysis_document_for  # noqa: E402
 from reports.docx import render_docx  # noqa: E402
 from reports.improvement_document import improvement_document_for  # noqa: E402
-from reports.layout import Document, Section, Table  # noqa: E402
+from reports.layout import Document, Section, Table, header  # noqa: E402
 from reports.models import Bundle  # noqa: E402
 from reports.pdf import render_pdf  # noqa: E402
 from reports.plan_document import plan_document_for  # noqa: E402
@@ -88,7 +88,7 @@ def main():
         ["เอกสารหนึ่งหน้า"],
         tceb.name_th,
         2566,
-        [Section("ส่วนที่ 1", [], Table([["ที่", "มาตรการ"]], [["1", "ก"]], [4, 40]))],
+        [Section("ส่วนที่ 1", [], Table([[header("ที่"), header("มาตรการ")]], [["1", "ก"]], [4, 40]))],
         "floor",
     )
     cases.insert(0, ("floor: one-page document", lambda: floor, True))
