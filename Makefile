@@ -103,7 +103,8 @@ TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
 UNDATED := test_browser test_browser_dates test_accessibility test_journeys test_import_limits test_layers test_access_rules test_csp test_production_settings \
            test_error_pages test_health test_dated_runs
 PINNED := test_dashboard test_demo_measures test_locked_reports test_my_updates test_notifications test_people \
-          test_progress_rule test_review_queue test_withdraw_measure
+          test_progress_rule test_review_queue test_withdraw_measure test_pdf_typography test_reports_progress_period \
+          test_docx test_reports_signoff
 
 test-dates: $(STAMP)
 	@scripts/system-deps --test
