@@ -16,6 +16,7 @@ from assessments.analysis import build_analysis
 from assessments.models import Assessment, FrameworkVersion
 from measures.models import Measure
 from reports.plan_document import plan_document_for
+from reports.progress_document import progress_document_for
 from tests import clock, factories
 from tests.published import indicators
 from tests.test_plan import form_data, visible
@@ -293,6 +294,11 @@ def test_create_link_of_indicator_9_prefills_the_form_and_saving_ties_the_measur
     rows = [" ".join(str(cell) for cell in row) for section in document.sections if section.table for row in section.table.rows]
     row = next(r for r in rows if measure.name in r)
     assert "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล" in row and "72.89" in row
+    # The progress report too, with indicator 9 as the weakness it answers.
+    progress = progress_document_for(trat, 2565, "6m")
+    row = next(r for section in progress.sections if section.table for r in section.table.rows if measure.name in r)
+    assert row[1] == "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล"
+    assert (row[3], row[5], row[6]) == (Decimal("72.89"), "ตัวชี้วัดที่ 9=72.89", "")
     # And the analysis page now links it beside indicator 9.
     assert f'href="/measures/{measure.pk}/"' in tier_html(client.get(PAGE), "weakness")
 
