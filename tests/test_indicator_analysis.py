@@ -275,9 +275,7 @@ def test_create_link_of_indicator_9_prefills_the_form_and_saving_ties_the_measur
     assert form["name"].value() == "มาตรการยกระดับผลการประเมินตัวชี้วัดที่ 9 การเปิดเผยข้อมูล"
     assert form["kpi"].value() == "คะแนนตัวชี้วัดที่ 9 การเปิดเผยข้อมูล"
     assert form["target"].value() == "ไม่น้อยกว่า 85 คะแนน"
-    assert form["analysis"].value().startswith(
-        "ผลคะแนนตัวชี้วัดที่ 9 การเปิดเผยข้อมูล ได้ 72.89 คะแนน ต่ำกว่าค่าเป้าหมาย (85 คะแนน)"
-    )
+    assert form["analysis"].value().startswith("ผลคะแนนตัวชี้วัดที่ 9 การเปิดเผยข้อมูล ได้ 72.89 คะแนน ต่ำกว่าค่าเป้าหมาย (85 คะแนน)")
     indicator_9 = form.fields["indicators"].queryset.get(number=9)
     assert [str(v) for v in form["indicators"].value()] == [str(indicator_9.pk)]
 
@@ -291,7 +289,12 @@ def test_create_link_of_indicator_9_prefills_the_form_and_saving_ties_the_measur
 
     # The plan document lists it under indicator 9 with the score it answers.
     document = plan_document_for(trat, 2565)
-    rows = [" ".join(str(cell) for cell in row) for section in document.sections if section.table for row in section.table.rows]
+    rows = [
+        " ".join(str(cell) for cell in row)
+        for section in document.sections
+        if section.table
+        for row in section.table.rows
+    ]
     row = next(r for r in rows if measure.name in r)
     assert "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล" in row and "72.89" in row
     # The progress report too, with indicator 9 as the weakness it answers.
