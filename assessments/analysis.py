@@ -179,6 +179,20 @@ def tier_groups(rule, indicators, tables):
     return groups
 
 
+def has_item_results(tables):
+    """Whether any item of the year has a figure, official or computed from its sub-questions;
+    sub-topic means and sub-questions alone are not item results."""
+    return any(not row.indent and not row.heading for rows in tables.values() for row in rows)
+
+
+def indicator_tier_groups(rule, indicator_rows):
+    """tier_groups for a year with indicator results only (every 2566–2567 year, and older years
+    copied from the NACC's national reports): each indicator's own row stands where its items
+    would, so the page and the documents list weak indicators as they list weak items."""
+    tables = {indicator.number: [row] for indicator, row, _history in indicator_rows if row}
+    return tier_groups(rule, [indicator for indicator, _row, _history in indicator_rows], tables)
+
+
 YEARS_SIDE_BY_SIDE = 5
 
 
@@ -200,6 +214,7 @@ class Analysis:
     tiers: list
     mismatches: int
     previous_items: bool
+    works_on: str = "items"  # "indicators" when the year has no item results: the tiers list indicators
 
 
 def build_analysis(assessment, history, versions):
@@ -236,6 +251,11 @@ def build_analysis(assessment, history, versions):
     lowest = [i for i, row, _h in indicators if shown and row and row.shown == min(shown)]
 
     tables = item_rows(version, spec, result, rule, previous)
+    works_on = "items" if has_item_results(tables) else "indicators"
+    if works_on == "items":
+        tiers = tier_groups(rule, list(version.indicators.all()), tables)
+    else:
+        tiers = indicator_tier_groups(rule, indicators)
     return Analysis(
         assessment=assessment,
         rule=rule,
@@ -248,9 +268,10 @@ def build_analysis(assessment, history, versions):
         highest=highest,
         lowest=lowest,
         tables=[(indicator, tables.get(indicator.number, [])) for indicator in version.indicators.all()],
-        tiers=tier_groups(rule, list(version.indicators.all()), tables),
+        tiers=tiers,
         mismatches=len(result.mismatches),
         previous_items=any(row.previous is not None for rows in tables.values() for row in rows),
+        works_on=works_on,
     )
 
 

@@ -125,6 +125,16 @@ def measures_by_item(measures):
     return answering
 
 
+def measures_by_indicator(measures):
+    """{"IND<n>": [measures answering indicator n]} for measures with their indicators prefetched,
+    keyed as the analysis's indicator rows are, beside `measures_by_item`'s item codes."""
+    answering: dict = {}
+    for measure in measures:
+        for indicator in measure.indicators.all():
+            answering.setdefault(f"IND{indicator.number}", []).append(measure)
+    return answering
+
+
 # --- Pre-filling a new measure -----------------------------------------------------------
 
 NUMBERING = re.compile(r"^\s*(?:[-•*]\s*|\(?[0-9๐-๙]{1,2}\s*[.)]\s*)")
@@ -165,6 +175,20 @@ def analysis_sentence(subject, score, rule, tier, plan_year):
     if tier == "keep":
         return f"{text} สูงกว่า {plain(rule.upper)} คะแนน จึงควรรักษาระดับผลการดำเนินงานไว้อย่างต่อเนื่อง"
     return f"{text} ไม่ต่ำกว่าค่าเป้าหมาย ({plain(rule.target)} คะแนน) เป็นจุดแข็ง จึงควรรักษาระดับผลการดำเนินงานไว้"
+
+
+def indicator_goal(indicator, score, rule):
+    """A first draft of the name, KPI and target of a measure for a whole indicator (a year whose
+    results have no items), in the plan document's Thai: the target is the score that leaves the
+    indicator's tier, the agency's target (or, with three tiers, the next bound up)."""
+    tier = rule.tier(score)
+    bound = {"urgent": rule.lower, "improve": rule.upper, "keep": rule.upper}.get(tier, rule.target)
+    subject = f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}"
+    return {
+        "name": f"มาตรการยกระดับผลการประเมิน{subject}",
+        "kpi": f"คะแนน{subject}",
+        "target": f"ไม่น้อยกว่า {plain(bound)} คะแนน",
+    }
 
 
 def to_int(value):
@@ -210,6 +234,7 @@ def prefill(answered, plan_year, params):
         if score is not None and rule:
             subject = f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}"
             initial["analysis"] = analysis_sentence(subject, score, rule, rule.tier(score), plan_year)
+            initial.update(indicator_goal(indicator, score, rule))  # a template, if any, overrides these
 
     if "template" in params:
         template = MeasureTemplate.objects.filter(pk=to_int(params["template"]) or 0).first()

@@ -6,7 +6,7 @@ Its rows are the analysis page's: both read `assessments.analysis.build_analysis
 from django.utils import translation
 
 from assessments import charts
-from assessments.analysis import TIER_LABELS, Analysis, build_analysis
+from assessments.analysis import Analysis, build_analysis
 from assessments.models import Assessment, FrameworkVersion
 from assessments.thai import change_text, score_text
 from reports.layout import CHANGE, SCORE, Document, Header, Section, Table, agency_document, header
@@ -270,9 +270,7 @@ def tier_sections(report: Analysis) -> list[Section]:
         f"สูงกว่า {score_text(rule.upper)} ควรรักษาระดับไว้"
     )
     paragraphs = [f"เกณฑ์การจัดกลุ่ม: {bounds}"]
-    by_indicator = not any(rows for _tier, _label, rows in report.tiers) and any(
-        row and row.tier for _i, row, _h in report.indicators
-    )
+    by_indicator = report.works_on == "indicators"
     if by_indicator:
         paragraphs.append(
             f"ปีงบประมาณ พ.ศ. {report.assessment.fiscal_year} มีผลการประเมินรายตัวชี้วัดเท่านั้น "
@@ -312,23 +310,21 @@ def item_tiers(report: Analysis) -> list[tuple[str, Table | None]]:
 
 
 def indicator_tiers(report: Analysis) -> list[tuple[str, Table | None]]:
-    """The indicators below and above the year's target (or in each of its three tiers), per tool."""
+    """The analysis's indicator tiers (a year without item results): per tool, each indicator
+    below and above the year's target (or in each of its three tiers) with its score."""
+    tool_names = {tool.code: tool.name_th for tool, _row, _parts in report.tools}
     groups = []
-    for tier in report.rule.tiers:
+    for _tier, label, tools in report.tiers:
         rows, styles = [], []
-        for tool, _row, _parts in report.tools:
-            members = [
-                (i, row) for i, row, _h in report.indicators if row and row.tier == tier and i.tool_id == tool.pk
-            ]
-            if not members:
-                continue
-            rows.append([f"{tool.code} {tool.name_th}"])
+        for tool, indicators in tools:
+            rows.append([f"{tool} {tool_names.get(tool, '')}".strip()])
             styles.append("heading")
-            for indicator, row in members:
-                rows.append([f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}", row.shown, row.letter or ""])
-                styles.append("")
+            for indicator, tier_rows in indicators:
+                for row in tier_rows:
+                    rows.append([f"ตัวชี้วัดที่ {indicator.number} {indicator.name_th}", row.shown, row.letter or ""])
+                    styles.append("")
         table = Table([[header("ตัวชี้วัด"), header("คะแนน"), header("ระดับ")]], rows, [70, 10, 8], {1: SCORE}, styles)
-        groups.append((str(TIER_LABELS[tier]), table if rows else None))
+        groups.append((str(label), table if rows else None))
     return groups
 
 

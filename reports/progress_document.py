@@ -173,6 +173,11 @@ def progress_rows(
         return results[result_year].shown(code) if result_year in results else None
 
     by_measure = _by_measure(entries)
+    # A year with indicator results only: the weak and strong columns name the indicators, as
+    # the analysis of that year does.
+    on_indicators = last in results and not any(
+        results[last].shown(item.code) is not None for listed in items.values() for item in listed
+    )
     rows = []
     for number, measure in enumerate(measures, start=1):
         indicators = list(measure.indicators.all())
@@ -190,14 +195,15 @@ def progress_rows(
         weak: list = []
         strong: list = []
         if last in results:
-            for i in indicators:
-                for item in items.get(i.number, []):
-                    value = results[last].shown(item.code)
-                    if value is not None:
-                        tier = rule.tier(value)
-                        (weak if tier in WEAK_TIERS or tier == "improve" else strong).append(
-                            f"{item.code}={score_text(value)}"
-                        )
+            if on_indicators:
+                figures = [(f"ตัวชี้วัดที่ {i.number}", f"IND{i.number}") for i in indicators]
+            else:
+                figures = [(item.code, item.code) for i in indicators for item in items.get(i.number, [])]
+            for label, code in figures:
+                value = results[last].shown(code)
+                if value is not None:
+                    tier = rule.tier(value)
+                    (weak if tier in WEAK_TIERS or tier == "improve" else strong).append(f"{label}={score_text(value)}")
         units = ", ".join(str(u) for u in measure.responsible_units())
         report = results_text(measure, by_measure.get(measure.pk, []))
         rows.append(

@@ -11,7 +11,7 @@ from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
 from measures.models import Measure
-from measures.plans import measures_by_item, plan_years
+from measures.plans import measures_by_indicator, measures_by_item, plan_years
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,8 +42,13 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     current.agency = assessment.agency
     report = build_analysis(current, history, FrameworkVersion.objects.by_id())
     sort = request.GET.get("sort")
-    # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
-    plan = Measure.objects.visible_to(request.user).for_plan(assessment.agency, year + 1)
+    # The next year's measures that answer each item (or each indicator, when the tiers list
+    # indicators), for the weak tiers; unit staff see their units' only.
+    plan = Measure.objects.visible_to(request.user).for_plan(assessment.agency, year + 1).only("pk", "name")
+    if report.works_on == "indicators":
+        answering = measures_by_indicator(plan.prefetch_related("indicators"))
+    else:
+        answering = measures_by_item(plan.prefetch_related("items"))
     indicators = report.indicators
     if sort == "score":
         # Highest first, as the documents list them; indicators with no score last.
@@ -63,7 +68,7 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "other_years": [a.fiscal_year for a in history],
             "weak_tiers": WEAK_TIERS,
             "plan_year": year + 1,
-            "answering": measures_by_item(plan.prefetch_related("items").only("pk", "name")),
+            "answering": answering,
             "can_plan": access.can_edit_plan(rights.standing),
         },
     )
