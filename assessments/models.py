@@ -395,6 +395,11 @@ class AssessmentQuerySet(models.QuerySet):
         """One fiscal year's assessments as the multi-agency overview lists them."""
         return self.filter(fiscal_year=year).select_related("agency__parent").with_rank_in_type().with_change()
 
+    def peer_group(self, assessment):
+        """The year's assessments of agencies of the same type as `assessment`'s, its own included:
+        whom the NACC ranks it among."""
+        return self.filter(fiscal_year=assessment.fiscal_year, agency__agency_type=assessment.agency.agency_type)
+
     def with_rank_in_type(self):
         """`rank_in_type`: the national rank by overall score among the year's agencies of the same type.
 

@@ -8,6 +8,7 @@ from django.utils import translation
 from assessments import charts
 from assessments.analysis import Analysis, build_analysis
 from assessments.models import Assessment, FrameworkVersion
+from assessments.peers import Peers, peers_of
 from assessments.thai import change_text, score_text
 from reports.layout import CHANGE, SCORE, Document, Header, Section, Table, agency_document, header
 from reports.signoff import sign_off
@@ -34,7 +35,8 @@ def analysis_document(
 ) -> Document:
     """The document of `build_analysis(assessment, history, versions)`, in Thai."""
     with translation.override("th"):
-        return _analysis_document(build_analysis(assessment, history, versions), history, versions)
+        report = build_analysis(assessment, history, versions)
+        return _analysis_document(report, history, versions, peers_of(assessment, report))
 
 
 def analysis_document_for(assessment: Assessment) -> Document:
@@ -46,10 +48,14 @@ def analysis_document_for(assessment: Assessment) -> Document:
     return sign_off(document, assessment.agency, assessment.fiscal_year, "analysis")
 
 
-def _analysis_document(report: Analysis, history: list[Assessment], versions: dict[int, FrameworkVersion]) -> Document:
+def _analysis_document(
+    report: Analysis, history: list[Assessment], versions: dict[int, FrameworkVersion], peers: Peers
+) -> Document:
     agency = report.assessment.agency
     year = report.assessment.fiscal_year
     sections = [summary_section(report), indicators_section(report)]
+    if peers.shown:
+        sections.append(peers_section(peers))
     sections += item_sections(report)
     sections += tier_sections(report)
     sections += suggestions_sections(report.assessment)
@@ -123,6 +129,21 @@ def indicators_section(report: Analysis) -> Section:
     widths = [44] + [11] * len(years) + ([11] if with_change else []) + ([8] if with_letters else [])
     table = without_empty_columns(Table(header_rows, rows, widths, number_columns))
     return Section("ผลการประเมินรายตัวชี้วัด", highlights, table, sheet=SCORES_SHEET)
+
+
+def peers_section(peers: Peers) -> Section:
+    """The rank within the agency's type and under its parent agency, and the type's mean of each indicator."""
+    paragraphs = []
+    if peers.in_type:
+        paragraphs.append(f"อยู่ในลำดับที่ {peers.in_type.place} จาก {peers.in_type.count} หน่วยงานประเภท{peers.type_name}")
+    if peers.in_parent:
+        paragraphs.append(
+            f"อยู่ในลำดับที่ {peers.in_parent.place} จาก {peers.in_parent.count} หน่วยงานในสังกัด{peers.parent.name_th}"
+        )
+    rows = [[f"ตัวชี้วัดที่ {i.number} {i.name}", i.own, i.mean, i.difference, str(i.agencies)] for i in peers.indicators]
+    header_rows = [["ตัวชี้วัด", "คะแนนของหน่วยงาน", "ค่าเฉลี่ยของประเภท", "ผลต่าง", "จำนวนหน่วยงาน"]]
+    table = Table(header_rows, rows, [44, 13, 13, 11, 11], {1: SCORE, 2: SCORE, 3: CHANGE})
+    return Section("การเปรียบเทียบกับหน่วยงานประเภทเดียวกัน", paragraphs, table, sheet=SCORES_SHEET)
 
 
 def item_sections(report: Analysis) -> list[Section]:

@@ -10,6 +10,7 @@ from assessments import access
 from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
+from assessments.peers import peers_of
 from measures.models import Measure
 from measures.plans import measures_by_indicator, measures_by_item, plan_years
 
@@ -70,5 +71,6 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "plan_year": year + 1,
             "answering": answering,
             "can_plan": access.can_edit_plan(rights.standing),
+            "peers": peers_of(current, report),
         },
     )
