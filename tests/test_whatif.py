@@ -1,16 +1,19 @@
 """What-if: changed figures through the scoring engine, and the smallest rise of each tool that
 reaches each higher level, checked on real frameworks and against brute force."""
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings, strategies as st
 
 from assessments import scoring
 from assessments.models import FrameworkVersion
 from assessments.whatif import levels_from_top, raised_scores, smallest_rises, what_if
-from tests import published
+from tests import factories, published
 from tests.published import indicators
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +268,155 @@ def test_a_changed_figure_is_the_figure_of_record_and_the_overall_follows_it(spe
     tools = [result.value(tool) for tool in scoring.TOOLS]
     weights = [Fraction(spec.weights[tool]) for tool in scoring.TOOLS]
     assert result.value("ITA") == sum(w * t for w, t in zip(weights, tools, strict=True))
+
+
+# The panel on the analysis page
+
+TRAT_2564 = {
+    1: "93.55",
+    2: "87.72",
+    3: "91.01",
+    4: "87.93",
+    5: "89.52",
+    6: "90.55",
+    7: "88.68",
+    8: "88.58",
+    9: "72.89",
+    10: "65.56",
+}
+TRAT_URL = "/agencies/AG1/2564/"
+
+
+@pytest.fixture
+def trat_2564(agency):
+    return factories.assessment(agency, 2564, indicators(TRAT_2564))
+
+
+def what_if_section(response):
+    """The visible text of the #what-if section."""
+    html = response.text
+    start = html.index('<section id="what-if"')
+    section = html[start : html.index("</section>", start)]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+
+
+def submitted(scores):
+    return {"what_if": "1", **{f"wi-{code}-{part}": value for (code, part), value in scores.items()}}
+
+
+def test_panel_starts_at_this_year_s_scores_with_the_rises_from_them(client, officer, trat_2564):
+    client.force_login(officer)
+
+    response = client.get(TRAT_URL)
+
+    assert response.status_code == 200
+    assert 'name="wi-IND10-0" value="65.56"' in response.text
+    assert 'name="wi-IND1-0" value="93.55"' in response.text
+    assert "<details" not in what_if_section(response)  # indicator results only: no item inputs
+    section = what_if_section(response)
+    # 81.4548 (B): A needs 84.995, i.e. OIT + 8.86 (69.225 → 78.085); IIT and EIT would pass 100.
+    assert "จากคะแนนของปีนี้" in section
+    assert re.search(r"A ลำพังไม่ถึง ลำพังไม่ถึง \+8\.86 → 78\.09", section)
+    assert re.search(r"AA ลำพังไม่ถึง ลำพังไม่ถึง ลำพังไม่ถึง", section)
+
+
+def test_typed_indicator_shows_the_score_and_level_that_would_follow(client, officer, trat_2564):
+    client.force_login(officer)
+
+    response = client.get(TRAT_URL, submitted({("IND10", 0): "85", ("IND1", 0): "93.55"}))
+
+    section = what_if_section(response)
+    # OIT (72.89 + 85) / 2 = 78.945; 0.3 × 89.946 + 0.3 × 89.27 + 0.4 × 78.945 = 85.3428
+    assert "คะแนนรวมที่จะได้ 85.34 A" in section
+    assert "เปลี่ยน 1 คะแนน" in section  # 93.55 typed as it was is no change
+    assert 'name="wi-IND10-0" value="85"' in response.text
+
+
+def test_thai_digits_are_read(client, officer, trat_2564):
+    client.force_login(officer)
+
+    response = client.get(TRAT_URL, submitted({("IND10", 0): "๘๕"}))
+
+    assert "คะแนนรวมที่จะได้ 85.34 A" in what_if_section(response)
+
+
+def test_bad_scores_are_refused_beside_the_field_keeping_what_was_typed(client, officer, trat_2564):
+    client.force_login(officer)
+
+    response = client.get(TRAT_URL, submitted({("IND9", 0): "สูง", ("IND10", 0): "120", ("IND1", 0): "90.123"}))
+
+    assert response.status_code == 200
+    assert 'name="wi-IND9-0" value="สูง"' in response.text
+    assert 'name="wi-IND10-0" value="120"' in response.text
+    section = what_if_section(response)
+    assert "“สูง” ไม่ใช่ตัวเลข กรอกคะแนนตั้งแต่ 0 ถึง 100 เช่น 87.50" in section
+    assert "120 อยู่นอกช่วง 0–100 กรอกคะแนนตั้งแต่ 0 ถึง 100 เช่น 87.50" in section
+    assert "90.123 มีทศนิยมเกินสองตำแหน่ง คะแนนมีทศนิยมไม่เกินสองตำแหน่ง เช่น 87.50" in section
+    assert "คะแนนรวมที่จะได้" not in section
+    # Nothing is saved, whether the scores are refused or taken.
+    assert sorted(trat_2564.scores.values_list("code", "score")) == sorted(
+        (f"IND{n}", Decimal(v)) for n, v in TRAT_2564.items()
+    )
+
+
+def test_typed_scores_save_nothing(client, officer, trat_2564):
+    client.force_login(officer)
+
+    client.get(TRAT_URL, submitted({("IND10", 0): "100"}))
+
+    trat_2564.refresh_from_db()
+    assert trat_2564.scores.get(code="IND10").score == Decimal("65.56")
+
+
+def test_items_of_a_two_part_year_are_inputs_and_feed_their_indicator(client, officer, agency):
+    factories.assessment(agency, 2568, published.angthong_2568_figures())
+    client.force_login(officer)
+
+    plain = client.get("/agencies/AG1/2568/")
+    assert 'name="wi-e8-2" value="83.64"' in plain.text
+    assert 'name="wi-IND6-1" value="95.45"' in plain.text  # the indicator's EIT parts
+    assert 'name="wi-i10-0" value="85.81"' in plain.text
+    assert 'name="wi-i1-0"' not in plain.text  # no figure this year, no input
+    # 95.08 ผ่านดี, with EIT Survey 87.61: no single tool reaches ผ่านดีเยี่ยม.
+    assert re.search(r"ผ่านดีเยี่ยม( ลำพังไม่ถึง){4}", what_if_section(plain))
+
+    response = client.get("/agencies/AG1/2568/", submitted({("e8", 2): "100"}))
+
+    assert "คะแนนรวมที่จะได้ 95.35 ผ่านดี" in what_if_section(response)
+
+
+def test_typed_item_recomputes_its_indicator_from_its_items(client, officer, agency):
+    factories.assessment(agency, 2568, published.angthong_2568_figures())
+    client.force_login(officer)
+
+    # IND4 rests on i10–i12; with i10 typed the indicator is computed from them (94.19 + …).
+    response = client.get("/agencies/AG1/2568/", submitted({("i10", 0): "100"}))
+
+    # (100 + 100 + 96.77) / 3 = 98.923 for indicator 4; IIT (100 + 97.63 + 100 + 98.923 + 98.28) / 5 = 98.967
+    assert "คะแนนรวมที่จะได้ 95.31 ผ่านดี" in what_if_section(response)
+
+
+def test_the_form_adds_no_query(client, officer, agency):
+    factories.assessment(agency, 2568, published.angthong_2568_figures())
+    url = "/agencies/AG1/2568/"
+
+    plain = page_queries(client, officer, url)
+    typed = page_queries(client, officer, url, submitted({("e8", 2): "100", ("IND1", 0): "90"}))
+    refused = page_queries(client, officer, url, submitted({("IND1", 0): "x"}))
+
+    assert plain == typed == refused
+
+
+def page_queries(client, user, url, data=None):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, data).status_code == 200
+    return len(queries)
+
+
+def test_read_only_user_may_try_scores_too(client, executive, trat_2564):
+    client.force_login(executive)
+
+    response = client.get(TRAT_URL, submitted({("IND10", 0): "85"}))
+
+    assert "คะแนนรวมที่จะได้ 85.34 A" in what_if_section(response)

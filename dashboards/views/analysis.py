@@ -10,6 +10,7 @@ from assessments import access
 from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
+from dashboards.whatif import what_if_panel
 from measures.models import Measure
 from measures.plans import measures_by_item, plan_years
 
@@ -40,7 +41,8 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     history = list(Assessment.objects.history_of(assessment.agency))
     current = next(a for a in history if a.pk == assessment.pk)
     current.agency = assessment.agency
-    report = build_analysis(current, history, FrameworkVersion.objects.by_id())
+    versions = FrameworkVersion.objects.by_id()
+    report = build_analysis(current, history, versions)
     sort = request.GET.get("sort")
     # The next year's measures that answer each item, for the weak tiers; unit staff see their units' only.
     plan = Measure.objects.visible_to(request.user).for_plan(assessment.agency, year + 1)
@@ -65,5 +67,6 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "plan_year": year + 1,
             "answering": measures_by_item(plan.prefetch_related("items").only("pk", "name")),
             "can_plan": access.can_edit_plan(rights.standing),
+            "what_if": what_if_panel(current, versions[current.version_id], request.GET),
         },
     )
