@@ -8,7 +8,7 @@ else that fed): an indicator typed in a year that scores EIT in two parts must n
 outvoted by the old part scores below it, which the engine would otherwise prefer.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -143,41 +143,48 @@ def raised_scores(spec: FrameworkSpec, result: Result) -> list[Key]:
 
 def smallest_rises(spec: FrameworkSpec, result: Result) -> list[LevelRises]:
     """For each level above the result's, highest first, the smallest rise in steps of 0.01 of
-    each tool alone (capped at 100) that makes the overall level reach it, or None.
-
-    A tool rises from its figure of record; the overall score moves by the tool's weight times
-    the rise (half of it for one of two EIT parts), so that no rise at all gives back exactly the
-    current overall score. Levels are then found by scoring.level_for, rounding as it does."""
-    overall = result.value(OVERALL)
-    if overall is None or result.level is None:
+    each tool alone (capped at 100) that makes the overall level reach it, or None."""
+    if result.value(OVERALL) is None or result.level is None:
         return []
     order = levels_from_top(spec)
-    above = order[: order.index(result.level)]
-    keys = raised_scores(spec, result)
-    tested = tested_tool_scores(spec, result) if spec.level_scheme == "pass" else []
     table = []
-    for level in above:
+    for level in order[: order.index(result.level)]:
         rises = []
-        for tool, part in keys:
+        for tool, part in raised_scores(spec, result):
             value = result.value(tool, part)
-            if value is None:
-                continue
-            share = Fraction(spec.weights[tool])
-            if part:
-                share /= len(spec.tool_parts[tool])
-
-            def reaches(steps: int, tool: str = tool, part: int = part, value: Fraction = value) -> bool:
-                raised = min(value + steps * STEP, TOP_SCORE)
-                scores = [raised if (tool, part) == key else t for key, t in zip(keys, tested, strict=False)]
-                reached = level_for(spec.levels, overall + share * (raised - value), scores)
-                return reached is not None and order.index(reached) <= order.index(level)
-
-            rises.append(Rise(tool, part, round2(value), _fewest_steps(reaches, value)))
+            if value is not None:
+                rises.append(Rise(tool, part, round2(value), smallest_rise(spec, result, (tool, part), level)))
         table.append(LevelRises(level, tuple(rises)))
     return table
 
 
-def _fewest_steps(reaches, value: Fraction) -> Decimal | None:
+def smallest_rise(spec: FrameworkSpec, result: Result, key: Key, level: LevelSpec) -> Decimal | None:
+    """The smallest rise of the score `key` alone that reaches `level` or one above it.
+
+    The score rises from its figure of record; the overall score moves by the tool's weight
+    times the rise (half of it for one of two EIT parts), so that no rise at all gives back
+    exactly the current overall score. Levels are then found by scoring.level_for, rounding as
+    it does."""
+    order = levels_from_top(spec)
+    keys = raised_scores(spec, result)
+    tested = tested_tool_scores(spec, result) if spec.level_scheme == "pass" else []
+    overall = result.value(OVERALL)
+    value = result.value(*key)
+    if overall is None or value is None:
+        return None
+    tool, part = key
+    share = Fraction(spec.weights[tool]) / (len(spec.tool_parts[tool]) if part else 1)
+
+    def reaches(steps: int) -> bool:
+        raised = min(value + steps * STEP, TOP_SCORE)
+        scores = [raised if k == key else t for k, t in zip(keys, tested, strict=False)]
+        reached = level_for(spec.levels, overall + share * (raised - value), scores)
+        return reached is not None and order.index(reached) <= order.index(level)
+
+    return _fewest_steps(reaches, value)
+
+
+def _fewest_steps(reaches: Callable[[int], bool], value: Fraction) -> Decimal | None:
     """The fewest 0.01 steps that reach, found by halving: a higher score never gives a lower
     level. The last step lands on 100 exactly."""
     most = -((value - TOP_SCORE) // STEP)  # ceil((100 - value) / 0.01)

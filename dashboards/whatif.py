@@ -28,21 +28,22 @@ class ScoreField(forms.CharField):
         if not text:
             return None
         if not re.fullmatch(r"-?\d+(\.\d*)?|-?\.\d+", text):
-            raise forms.ValidationError(
-                interpolate(_("“%(value)s” is not a number: type a score from 0 to 100, such as 87.50."), {"value": text})
-            )
+            raise refused(NOT_A_NUMBER, text)
         score = Decimal(text)
         if not Decimal(0) <= score <= Decimal(100):
-            raise forms.ValidationError(
-                interpolate(_("%(value)s is outside 0–100: type a score from 0 to 100, such as 87.50."), {"value": text})
-            )
+            raise refused(OUTSIDE_0_100, text)
         if score != score.quantize(Decimal("0.01")):
-            raise forms.ValidationError(
-                interpolate(
-                    _("%(value)s has more than two decimals: scores have at most two, such as 87.50."), {"value": text}
-                )
-            )
+            raise refused(TOO_MANY_DECIMALS, text)
         return score.quantize(Decimal("0.01"))
+
+
+NOT_A_NUMBER = _("“%(value)s” is not a number: type a score from 0 to 100, such as 87.50.")
+OUTSIDE_0_100 = _("%(value)s is outside 0–100: type a score from 0 to 100, such as 87.50.")
+TOO_MANY_DECIMALS = _("%(value)s has more than two decimals: scores have at most two, such as 87.50.")
+
+
+def refused(message, text):
+    return forms.ValidationError(interpolate(message, {"value": text}))
 
 
 def field_name(code: str, part: int) -> str:
@@ -117,7 +118,7 @@ def what_if_panel(assessment, version, query) -> WhatIfPanel:
     changes: dict[tuple[str, int], Decimal] = {}
     typed = None
     if submitted and form.is_valid():
-        for indicator, own, items in groups:
+        for _indicator, own, items in groups:
             for key, _label in own + items:
                 value = form.cleaned_data[field_name(*key)]
                 if value is not None and value != result.shown(*key):
@@ -136,4 +137,3 @@ def what_if_panel(assessment, version, query) -> WhatIfPanel:
         level=(typed if typed is not None else result).level,
         columns=[f"{r.tool} {part_label(version, r.tool, r.part)}" if r.part else r.tool for r in columns],
     )
-
