@@ -83,10 +83,17 @@ def figure_keys(version, spec, result):
     for indicator in version.indicators.all():
         code = indicator_code(indicator.number)
         tool = indicator.tool.code
-        own = [((code, 0), interpolate(_("Indicator %(number)s"), {"number": indicator.number}))]
+        own = [
+            (
+                (code, 0),
+                interpolate(
+                    _("Indicator %(number)s %(name)s"), {"number": indicator.number, "name": indicator.name_th}
+                ),
+            )
+        ]
         for part in spec.tool_parts.get(tool, ()):
             if result.get(code, part) is not None:
-                own.append(((code, part), f"{own[0][1]} {part_label(version, tool, part)}"))
+                own.append(((code, part), f"{own[0][1]}: {part_label(version, tool, part)}"))
         items = []
         for item in items_of.get(indicator.number, []):
             parts = spec.tool_parts.get(tool, ()) if item.scored_in_parts else (0,)
@@ -105,12 +112,19 @@ def what_if_panel(assessment, version, query) -> WhatIfPanel:
     official = assessment.official_figures()
     result = compute(spec, official)
     submitted = SUBMITTED in query
-    form = forms.Form(query if submitted else None)
-    groups = []
-    for indicator, own, items in figure_keys(version, spec, result):
-        for key, label in own + items:
-            form.fields[field_name(*key)] = ScoreField(label=label, required=False, initial=result.shown(*key))
-        groups.append((indicator, own, items))
+    groups = list(figure_keys(version, spec, result))
+    fields = {
+        field_name(*key): ScoreField(label=label, required=False, initial=result.shown(*key))
+        for _indicator, own, items in groups
+        for key, label in own + items
+    }
+    data = None
+    if submitted:
+        # A score left out of the address (a shortened link) stands at this year's figure.
+        data = {name: "" if field.initial is None else str(field.initial) for name, field in fields.items()}
+        data.update(query.items())
+    form = forms.Form(data)
+    form.fields.update(fields)
 
     def inputs(pairs):
         return [FigureInput(key, label, form[field_name(*key)]) for key, label in pairs]
@@ -135,5 +149,5 @@ def what_if_panel(assessment, version, query) -> WhatIfPanel:
         result=typed,
         rises=rises,
         level=(typed if typed is not None else result).level,
-        columns=[f"{r.tool} {part_label(version, r.tool, r.part)}" if r.part else r.tool for r in columns],
+        columns=[part_label(version, r.tool, r.part) if r.part else r.tool for r in columns],
     )

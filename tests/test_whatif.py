@@ -330,6 +330,8 @@ def test_typed_indicator_shows_the_score_and_level_that_would_follow(client, off
     assert "คะแนนรวมที่จะได้ 85.34 A" in section
     assert "เปลี่ยน 1 คะแนน" in section  # 93.55 typed as it was is no change
     assert 'name="wi-IND10-0" value="85"' in response.text
+    # Scores left out of the address stand at this year's figures.
+    assert 'name="wi-IND9-0" value="72.89"' in response.text
 
 
 def test_thai_digits_are_read(client, officer, trat_2564):
@@ -420,3 +422,13 @@ def test_read_only_user_may_try_scores_too(client, executive, trat_2564):
     response = client.get(TRAT_URL, submitted({("IND10", 0): "85"}))
 
     assert "คะแนนรวมที่จะได้ 85.34 A" in what_if_section(response)
+
+
+def test_top_level_says_no_level_is_above(client, officer, agency):
+    factories.assessment(agency, 2565, {**TCEB_2565, "OIT": "100.00"})
+    client.force_login(officer)
+
+    section = what_if_section(client.get("/agencies/AG1/2565/"))
+
+    assert "ไม่มีระดับที่สูงกว่านี้แล้ว" in section
+    assert 'name="wi-I20-0" value="87.77"' in client.get("/agencies/AG1/2565/").text
