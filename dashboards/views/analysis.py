@@ -11,6 +11,7 @@ from assessments.analysis import WEAK_TIERS, build_analysis
 from assessments.forms import TierSettingsForm
 from assessments.models import Assessment, FrameworkVersion
 from assessments.peers import peers_of
+from dashboards.whatif import what_if_panel
 from measures.models import Measure
 from measures.plans import measures_by_indicator, measures_by_item, plan_years
 
@@ -41,7 +42,8 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
     history = list(Assessment.objects.history_of(assessment.agency))
     current = next(a for a in history if a.pk == assessment.pk)
     current.agency = assessment.agency
-    report = build_analysis(current, history, FrameworkVersion.objects.by_id())
+    versions = FrameworkVersion.objects.by_id()
+    report = build_analysis(current, history, versions)
     sort = request.GET.get("sort")
     # The next year's measures that answer each item (or each indicator, when the tiers list
     # indicators), for the weak tiers; unit staff see their units' only.
@@ -72,5 +74,6 @@ def analysis(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "answering": answering,
             "can_plan": access.can_edit_plan(rights.standing),
             "peers": peers_of(current, report),
+            "what_if": what_if_panel(current, versions[current.version_id], request.GET),
         },
     )
