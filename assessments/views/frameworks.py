@@ -23,7 +23,7 @@ from assessments.models import FrameworkVersion
 from assessments.text import interpolate
 
 DRAFT_SALT = "assessments.framework-draft"
-DRAFT_MAX_AGE = 12 * 60 * 60  # a working day: a hundred items take a while to go through
+DRAFT_MAX_AGE = 24 * 60 * 60  # a day: going through a hundred items takes a while
 
 
 def versions_context() -> dict:
