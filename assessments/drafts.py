@@ -135,7 +135,11 @@ def level_text(level: dict) -> str:
 
 
 def item_text(item: dict) -> str:
-    return str(interpolate(_("indicator %(number)s: %(text)s"), {"number": item.get("indicator"), "text": item.get("text_th") or ""}))
+    return str(
+        interpolate(
+            _("indicator %(number)s: %(text)s"), {"number": item.get("indicator"), "text": item.get("text_th") or ""}
+        )
+    )
 
 
 def in_parts_text(item: dict) -> str:
@@ -174,7 +178,13 @@ def draft_changes(base: dict, draft: dict) -> list[Change]:
     old_weights = (base.get("weights") or {}).get("tools") or {}
     new_weights = (draft.get("weights") or {}).get("tools") or {}
     rows += [
-        Change(str(_("Tool weight")), code, "changed", number_text(old_weights.get(code)), number_text(new_weights.get(code)))
+        Change(
+            str(_("Tool weight")),
+            code,
+            "changed",
+            number_text(old_weights.get(code)),
+            number_text(new_weights.get(code)),
+        )
         for code in TOOL_ORDER
         if not same_number(old_weights.get(code), new_weights.get(code))
     ]

@@ -21,7 +21,9 @@ SCORE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 class VersionForm(forms.Form):
-    code = forms.SlugField(label=_("Version code"), max_length=40, help_text=_("Letters, digits, _ and -, e.g. ita_2570."))
+    code = forms.SlugField(
+        label=_("Version code"), max_length=40, help_text=_("Letters, digits, _ and -, e.g. ita_2570.")
+    )
     first_year = forms.IntegerField(label=_("First fiscal year"), min_value=2500, max_value=2700)
     last_year = forms.IntegerField(label=_("Last fiscal year"), min_value=2500, max_value=2700)
     level_scheme = forms.ChoiceField(label=_("Level scheme"), choices=LevelScheme.choices)
@@ -103,7 +105,8 @@ def draft_forms(draft: dict, data=None) -> dict:
             data,
             prefix="indicators",
             initial=[
-                {"number": i["number"], "tool": i["tool"], "name_th": i.get("name_th") or ""} for i in draft["indicators"]
+                {"number": i["number"], "tool": i["tool"], "name_th": i.get("name_th") or ""}
+                for i in draft["indicators"]
             ],
         ),
         "items": ItemFormSet(
@@ -129,11 +132,7 @@ def forms_valid(forms_: dict) -> bool:
 
 def kept_rows(formset) -> list[dict]:
     """The cleaned rows of a formset that are neither deleted nor left blank."""
-    return [
-        form.cleaned_data
-        for form in formset.forms
-        if form.cleaned_data and not form.cleaned_data.get("DELETE")
-    ]
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
 
 
 def plain_number(value: Decimal | None) -> str | None:
@@ -165,7 +164,12 @@ def draft_from_forms(forms_: dict, carried: dict) -> dict:
 
     indicators_en = {indicator["number"]: indicator.get("name_en") or "" for indicator in carried["indicators"]}
     draft["indicators"] = [
-        {"number": row["number"], "name_th": row["name_th"], "name_en": indicators_en.get(row["number"], ""), "tool": row["tool"]}
+        {
+            "number": row["number"],
+            "name_th": row["name_th"],
+            "name_en": indicators_en.get(row["number"], ""),
+            "tool": row["tool"],
+        }
         for row in kept_rows(forms_["indicators"])
     ]
     tool_of = {indicator["number"]: indicator["tool"] for indicator in draft["indicators"]}

@@ -48,7 +48,11 @@ def typed(response):
 
 def item_rows(data):
     """{code: form prefix} of the item rows in posted data."""
-    return {value: key.removesuffix("-code") for key, value in data.items() if key.startswith("items-") and key.endswith("-code")}
+    return {
+        value: key.removesuffix("-code")
+        for key, value in data.items()
+        if key.startswith("items-") and key.endswith("-code")
+    }
 
 
 def edited(data):
@@ -58,7 +62,9 @@ def edited(data):
     data["weights-OIT"] = "0.45"
     data[item_rows(data)["o28"] + "-DELETE"] = "on"
     blank = int(data["items-TOTAL_FORMS"]) - 1  # the blank row at the end
-    data.update({f"items-{blank}-code": "o29", f"items-{blank}-text_th": NEW_ITEM_TEXT, f"items-{blank}-indicator": "9"})
+    data.update(
+        {f"items-{blank}-code": "o29", f"items-{blank}-text_th": NEW_ITEM_TEXT, f"items-{blank}-indicator": "9"}
+    )
     return data
 
 
@@ -110,7 +116,11 @@ def test_the_superuser_sees_every_version_and_the_menu_link(admin_client):
     response = admin_client.get("/frameworks/")
     assert response.status_code == 200
     rows = [(v.code, v.first_year, v.last_year, v.item_count) for v in response.context["versions"]]
-    assert rows == [("ita_2562_2565", 2562, 2565, 88), ("ita_2566_2567", 2566, 2567, 0), ("ita_2568_2569", 2568, 2569, 52)]
+    assert rows == [
+        ("ita_2562_2565", 2562, 2565, 88),
+        ("ita_2566_2567", 2566, 2567, 0),
+        ("ita_2568_2569", 2568, 2569, 52),
+    ]
     page = response.content.decode()
     assert '<a href="/frameworks/">' in page
     assert "2568–2569" in page
@@ -178,7 +188,13 @@ def test_the_preview_lists_the_edited_weights_the_new_item_and_the_removed_one(a
         Change("น้ำหนักของเครื่องมือการประเมิน", "IIT", "changed", "0.30", "0.25"),
         Change("น้ำหนักของเครื่องมือการประเมิน", "OIT", "changed", "0.40", "0.45"),
         Change("ข้อคำถาม", "o29", "added", "", f"ตัวชี้วัดที่ 9: {NEW_ITEM_TEXT}"),
-        Change("ข้อคำถาม", "o28", "removed", "ตัวชี้วัดที่ 10: " + Item.objects.get(version__code="ita_2568_2569", code="o28").text_th, ""),
+        Change(
+            "ข้อคำถาม",
+            "o28",
+            "removed",
+            "ตัวชี้วัดที่ 10: " + Item.objects.get(version__code="ita_2568_2569", code="o28").text_th,
+            "",
+        ),
     ]
     page = response.content.decode()
     assert "0.25" in page and NEW_ITEM_TEXT in page
@@ -192,13 +208,19 @@ def test_saving_the_previewed_draft_creates_version_2570_with_exactly_the_edits(
     assert response.url == "/frameworks/"
     version = FrameworkVersion.objects.get(code="ita_2570")
     assert (version.first_year, version.last_year, version.level_scheme) == (2570, 2570, "pass")
-    assert (version.weight_iit, version.weight_eit, version.weight_oit) == (Decimal("0.25"), Decimal("0.3"), Decimal("0.45"))
+    assert (version.weight_iit, version.weight_eit, version.weight_oit) == (
+        Decimal("0.25"),
+        Decimal("0.3"),
+        Decimal("0.45"),
+    )
     assert list(version.items.values_list("code", flat=True)) == ITEMS_2568[:-1] + ["o29"]
     new = version.items.get(code="o29")
     assert (new.indicator.number, new.text_th, new.scored_in_parts) == (9, NEW_ITEM_TEXT, False)
     copied = version.items.get(code="e1")
     assert copied.scored_in_parts
-    assert copied.sub_questions.count() == Item.objects.get(version__code="ita_2568_2569", code="e1").sub_questions.count()
+    assert (
+        copied.sub_questions.count() == Item.objects.get(version__code="ita_2568_2569", code="e1").sub_questions.count()
+    )
     assert list(version.levels.values_list("code", "min_score", "every_tool_min")) == [
         ("excellent", Decimal("95.00"), Decimal("95.00")),
         ("good", Decimal("85.00"), Decimal("85.00")),
