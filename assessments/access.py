@@ -40,6 +40,7 @@ How it is used, and how it stays in the bottom layer (it imports nothing but `as
   `can_sign_off` (a document's signature blocks: as `can_edit_plan`), `can_acknowledge` (the
   agency's executives and administrators acknowledge its plans and reports);
 - the audit of access: `can_read_access_log` (the menu and the page), `access_events_visible`;
+- framework versions (a new year's framework in the browser): `can_edit_frameworks`;
 - people (the `people` app): `can_manage_people`, `people_for` (403 but to the agency's
   administrators and system administrators), `people_agencies` and `manages_people_of` (the menu
   and links), `memberships_of`, `membership_in`, `is_last_agency_admin`,
@@ -458,6 +459,21 @@ def can_acknowledge(user: User, agency: Agency) -> bool:
     return any(
         role in acknowledging and code == agency.code for role, _oversight, code in _memberships_with_codes(user)
     )
+
+
+# --- Framework versions ------------------------------------------------------------------------
+
+FRAMEWORK_PERMISSIONS = ("assessments.add_frameworkversion", "assessments.change_frameworkversion")
+
+
+def can_edit_frameworks(user: User) -> bool:
+    """Whether the user lists framework versions and creates a new year's: system administrators,
+    and staff given the permissions to add and change framework versions (those who may upload a
+    framework file in the administration). Only staff are asked for permissions, so that the menu
+    costs no query for everyone else."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perms(FRAMEWORK_PERMISSIONS))
 
 
 # --- The audit of access -------------------------------------------------------------------------

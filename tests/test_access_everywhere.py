@@ -155,6 +155,7 @@ PEOPLE = {**AG1_EDIT, "officer": 403}
 ANYONE = {who: 200 for who in CAST}
 # The access log: system administrators and agencies' administrators (the cast has none of the latter).
 ACCESS_LOG = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
+FRAMEWORKS = {who: 403 for who in CAST} | {"anonymous": 302, "superuser": 200}
 
 
 # --- The world ------------------------------------------------------------------------------------
@@ -530,6 +531,8 @@ def cases(world):
             ("/agencies/AG1/2569/", AG1_READ, only_ag1),  # a plan whose results are not loaded yet
         ],
         "dashboard/": [("/dashboard/", SIGNED_IN, dashboard_listed)],
+        "frameworks/": [("/frameworks/", FRAMEWORKS, None)],
+        "frameworks/new/": [("/frameworks/new/", FRAMEWORKS, None)],
         "overview/": [("/overview/", {**OVERSIGHT, "overseer": 302, "superuser": 302}, None)],
         "overview/<fiscal_year:year>/": [("/overview/2568/", OVERSIGHT, overview_listed)],
         "overview/<fiscal_year:year>/download.<slug:file_format>": [

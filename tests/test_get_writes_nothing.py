@@ -179,6 +179,8 @@ def app_cases(site, user):
         "agencies/<agency_code:code>/": ["/agencies/AG1/", "/agencies/MIN/"],
         "agencies/<agency_code:code>/<fiscal_year:year>/": ["/agencies/AG1/2565/", "/agencies/AG1/2565/?sort=score"],
         "dashboard/": ["/dashboard/"],
+        "frameworks/": ["/frameworks/"],
+        "frameworks/new/": ["/frameworks/new/"],
         "overview/": ["/overview/"],
         "overview/<fiscal_year:year>/": [
             "/overview/2565/",

@@ -56,6 +56,12 @@ def can_read_access_log(user):
 
 
 @register.filter
+def can_edit_frameworks(user):
+    """Whether the menu shows the framework versions: system administrators (see access)."""
+    return access.can_edit_frameworks(user)
+
+
+@register.filter
 def people_agencies(user):
     """Codes of the agencies whose people the user manages as their administrator (the menu)."""
     return access.people_agencies(user)
