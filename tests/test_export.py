@@ -15,7 +15,7 @@ from tests.published import indicators
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "agency,fiscal_year,code,part,score,computed,source,level,tier,flag"
+HEADER = "agency,fiscal_year,code,part,score,computed,source,level,tier,flag,indicator"
 
 
 def export(agency_code, year):
@@ -66,6 +66,7 @@ def test_overall_row_is_computed_with_its_pass_level(angthong):
         "level": "ผ่านดี",
         "tier": "",
         "flag": "",
+        "indicator": "",
     }
 
 
