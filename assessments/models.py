@@ -545,7 +545,11 @@ class Assessment(models.Model):
 
     def result(self, spec=None):
         """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
-        return scoring.compute(self.placed_spec(spec), self.official_figures())
+        scores = list(self.scores.all())  # one query when the scores are not prefetched
+        placed = {s.code: s.indicator for s in scores if s.indicator is not None}
+        return scoring.compute(
+            scoring.with_placed_items(spec or self.version.spec, placed), {(s.code, s.part): s.score for s in scores}
+        )
 
     @property
     def tier_rule(self):

@@ -105,33 +105,6 @@ def with_placed_items(spec: FrameworkSpec, placed: dict[str, int]) -> FrameworkS
 
 @overload
 def round2(value: Number) -> Decimal: ...
-def with_placed_items(spec: FrameworkSpec, placed: dict[str, int]) -> FrameworkSpec:
-    """The framework with items its list does not have, each in the indicator the results placed
-    it in ({"o1": 9}), so that they feed their indicator as listed items do.
-
-    For a version whose item list is unknown (2566–2567) an agency's own items are all that is
-    known of the list: its indicator is the mean of the items it placed there. An EIT item is
-    scored in the tool's parts, as listed EIT items are. Codes already listed are left as listed.
-    """
-    added = {code: number for code, number in placed.items() if code not in spec.items}
-    if not added:
-        return spec
-    items = dict(spec.items)
-    by_indicator: dict[int, list[str]] = {}
-    for code in sorted(added, key=lambda c: (added[c], int(c[1:]))):
-        number = added[code]
-        tool = spec.indicators[number].tool
-        items[code] = ItemSpec(code=code, indicator=number, in_parts=bool(spec.tool_parts.get(tool)))
-        by_indicator.setdefault(number, []).append(code)
-    indicators = {
-        number: replace(indicator, items=indicator.items + tuple(by_indicator[number]))
-        if number in by_indicator
-        else indicator
-        for number, indicator in spec.indicators.items()
-    }
-    return replace(spec, items=items, indicators=indicators)
-
-
 @overload
 def round2(value: None) -> None: ...
 def round2(value: Number | None) -> Decimal | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,7 @@ from assessments.importing import RESULT_COLUMNS, RESULT_OPTIONAL, check_results
 from assessments.models import Assessment, FrameworkVersion, Item, Score
 from assessments.scoring import FrameworkSpec, IndicatorSpec, ItemSpec, compute, round2, with_placed_items
 from tests import factories
+from tests.test_analysis import analysis_of, items_in
 
 pytestmark = pytest.mark.django_db
 
@@ -162,9 +164,7 @@ def test_eit_items_are_scored_in_public_and_survey_parts(agency):
     assert problems_in([("AG1", "2567", "e1", "", "80", "6")]) == [
         "Row 2: e1 is scored in two parts: give public or survey"
     ]
-    assert problems_in([("AG1", "2567", "o1", "public", "80", "9")]) == [
-        "Row 2: o1 has no parts: leave part empty"
-    ]
+    assert problems_in([("AG1", "2567", "o1", "public", "80", "9")]) == ["Row 2: o1 has no parts: leave part empty"]
 
 
 def test_only_item_rows_take_an_indicator(agency):
@@ -214,8 +214,6 @@ def test_an_agency_may_correct_its_own_placement(imported, tmp_path):
 
 
 def test_the_import_page_saves_the_placements_it_previewed(client, officer, agency):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(officer)
     upload = SimpleUploadedFile("results.csv", factories.csv_bytes(ROWS_2567[:3], HEADER), content_type="text/csv")
     preview = client.post("/results/import/", {"file": upload})
@@ -242,8 +240,6 @@ def test_the_analysis_lists_placed_items_under_their_indicator_tiered(client, of
 
 
 def test_placed_items_fall_in_the_tiers_as_listed_items_do(imported):
-    from tests.test_analysis import analysis_of, items_in
-
     report = analysis_of(imported)
     tables = dict((indicator.number, rows) for indicator, rows in report.tables)
 
