@@ -213,6 +213,14 @@ def test_an_agency_may_correct_its_own_placement(imported, tmp_path):
     assert imported.result().shown("IND10") == Decimal("76.67")  # mean(100, 80, 50)
 
 
+def test_the_import_page_explains_the_spellings_and_the_indicator_column(client, officer):
+    client.force_login(officer)
+
+    page = client.get("/results/import/").text
+
+    assert "แถวของข้อคำถามต้องมีคอลัมน์ <code>indicator</code>" in page
+
+
 def test_the_import_page_saves_the_placements_it_previewed(client, officer, agency):
     client.force_login(officer)
     upload = SimpleUploadedFile("results.csv", factories.csv_bytes(ROWS_2567[:3], HEADER), content_type="text/csv")
@@ -344,6 +352,10 @@ def test_loading_a_list_without_a_placed_item_is_refused_naming_it(imported):
         "Version ita_2566_2567: AG1, fiscal year 2567 has item o3 placed under indicator 9, "
         "which the item list does not have."
     ]
+    with translation.override("th"):
+        assert str(info.value.problems[0]) == (
+            "กรอบการประเมินฉบับ ita_2566_2567: ผลของ AG1 ปีงบประมาณ 2567 มีข้อ o3 ที่จัดไว้ในตัวชี้วัดที่ 9 แต่รายการข้อคำถามในไฟล์ไม่มีข้อนี้"
+        )
     assert saved() == before
     assert Item.objects.filter(version__code="ita_2566_2567").count() == 0
 
