@@ -438,3 +438,16 @@ def test_with_placed_items_leaves_listed_items_as_listed():
     spec = unlisted_spec()
 
     assert with_placed_items(spec, {}) is spec
+
+
+def test_a_measure_for_a_weak_placed_item_is_prefilled_with_its_indicator_and_score(client, officer, imported):
+    client.force_login(officer)
+
+    analysis = client.get("/agencies/AG1/2567/").text
+    response = client.get("/agencies/AG1/2568/plan/new/?item=o3&part=0")
+    form = response.context["form"]
+
+    assert "/agencies/AG1/2568/plan/new/?item=o3&amp;part=0" in analysis
+    assert "ผลคะแนน o3" in response.text and "ได้ 50.00 คะแนน ต่ำกว่าค่าเป้าหมาย (85 คะแนน)" in response.text
+    assert [str(v) for v in form["indicators"].value()] == [str(form.fields["indicators"].queryset.get(number=9).pk)]
+    assert form["items"].value() in (None, [])
