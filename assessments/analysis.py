@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.scoring import letter_level, round2, sub_question_code, sub_topic_code
+from assessments.text import interpolate
 
 
 class TierScheme(models.TextChoices):
@@ -131,7 +132,9 @@ def figure_row(result, spec, rule, code, part=0, label="", previous_result=None,
 
 def item_rows(version, spec, result, rule, previous_result=None):
     """{indicator number: [rows]}: items in framework order, each EIT part on its own row,
-    sub-questions under their item, and a heading row with the mean where a sub-topic starts."""
+    sub-questions under their item, and a heading row with the mean where a sub-topic starts.
+    Items the results placed themselves (a version without an item list; `spec` from
+    Assessment.placed_spec) follow, labelled "ข้อ o1": their text is not known."""
     tables = {}
     current_topic = None
     for item in version.items.all():
@@ -154,6 +157,17 @@ def item_rows(version, spec, result, rule, previous_result=None):
             row = figure_row(result, spec, None, code, label=question.text_th, indent=True)
             if row:
                 rows.append(row)
+    listed = {item.code for item in version.items.all()}
+    for item in spec.items.values():
+        if item.code in listed:
+            continue
+        parts = spec.tool_parts.get(spec.indicators[item.indicator].tool, ()) if item.in_parts else (0,)
+        for part in parts:
+            note = part_label(version, "EIT", part) if part else ""
+            label = str(interpolate(_("item %(code)s"), {"code": item.code})) + (f" ({note})" if note else "")
+            row = figure_row(result, spec, rule, item.code, part, label, previous_result, note=note)
+            if row:
+                tables.setdefault(item.indicator, []).append(row)
     return tables
 
 
@@ -226,7 +240,7 @@ def build_analysis(assessment, history, versions):
     previous_year = earlier[-1].fiscal_year if earlier else None
     previous = results.get(previous_year)
     version = versions[assessment.version_id]
-    spec = version.spec
+    spec = assessment.placed_spec(version.spec)
     result = results[assessment.fiscal_year]
     rule = assessment.tier_rule
 

@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from assessments import scoring
 from assessments.scoring import PART_NAMES, indicator_code, sub_question_code, sub_topic_code
 
-EXPORT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score", "computed", "source", "level", "tier", "flag")
+EXPORT_COLUMNS = (
+    "agency",
+    "fiscal_year",
+    "code",
+    "part",
+    "score",
+    "computed",
+    "source",
+    "level",
+    "tier",
+    "flag",
+    "indicator",  # filled for items placed by the results, in a version without an item list
+)
 
 
 def figure_order(spec):
@@ -32,8 +44,10 @@ def is_tiered(code, spec):
 
 def result_rows(assessment, result=None, rule=None):
     """Rows of the template with every figure; `tier` is filled for items and indicators by `rule`
-    (the assessment's saved tier setting when not given)."""
-    spec = assessment.version.spec
+    (the assessment's saved tier setting when not given); `indicator` for placed items, so that the
+    file imports again as it is."""
+    placed = assessment.placed_items()
+    spec = assessment.placed_spec()
     result = result or assessment.result(spec)
     rule = rule or assessment.tier_rule
     rank = figure_order(spec)
@@ -57,6 +71,7 @@ def result_rows(assessment, result=None, rule=None):
                 "level": level,
                 "tier": (rule.tier(figure.value) or "") if is_tiered(figure.code, spec) else "",
                 "flag": "mismatch" if figure.mismatch else "",
+                "indicator": placed.get(figure.code, ""),
             }
         )
     return rows

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from assessments.models import (
     Assessment,
@@ -230,7 +231,64 @@ def check_saved_results(versions):
                     {"version": version["id"], "codes": ", ".join(scored)},
                 )
             )
+        problems += placed_item_problems(version)
     return problems
+
+
+def placed_item_problems(version):
+    """Problems for items the results placed themselves (a version without an item list) that the
+    file's item list does not take as they are: every placed item must be in the list, under the
+    indicator it was placed in, scored in parts if and only if it was."""
+    listed = {str(item["code"]).upper(): item for item in version.get("items") or []}
+    if not listed:
+        return []  # still no list: the placed items stay as they are
+    placed = (
+        Score.objects.filter(assessment__version__code=version["id"], indicator__isnull=False)
+        .order_by("assessment__agency__code", "assessment__fiscal_year", "code", "part")
+        .values_list("assessment__agency__code", "assessment__fiscal_year", "code", "indicator", "part")
+    )
+    problems, seen = [], set()
+    for agency, year, code, indicator, part in placed:
+        item = listed.get(code.upper())
+        values = {"version": version["id"], "agency": agency, "year": year, "code": code, "indicator": indicator}
+        if item is None:
+            message = _(
+                "Version %(version)s: %(agency)s, fiscal year %(year)s has item %(code)s placed under "
+                "indicator %(indicator)s, which the item list does not have."
+            )
+        elif item.get("indicator") != indicator:
+            message = _(
+                "Version %(version)s: %(agency)s, fiscal year %(year)s has item %(code)s placed under "
+                "indicator %(indicator)s, which the item list puts under indicator %(listed)s."
+            )
+            values["listed"] = item.get("indicator")
+        elif bool(item.get("parts")) != (part != 0):
+            message = _(
+                "Version %(version)s: %(agency)s, fiscal year %(year)s has item %(code)s scored "
+                "%(saved)s, but the item list scores it %(listed)s."
+            )
+            values["saved"] = _("in two parts") if part else _("as a whole")
+            values["listed"] = _("in two parts") if item.get("parts") else _("as a whole")
+        else:
+            continue
+        if (agency, year, code) not in seen:
+            seen.add((agency, year, code))
+            problems.append(interpolate(message, values))
+    return problems
+
+
+def bind_placed_items(version):
+    """Placed items of `version` become the listed items they are: each score takes the list's
+    spelling of its code, and its placement is cleared, since the list now says where it belongs
+    (and refuses to lose the item while it has scores). Checked first by placed_item_problems."""
+    spelled = {item.code.upper(): item.code for item in version.items.all()}
+    if not spelled:
+        return 0
+    scores = list(Score.objects.filter(assessment__version=version, indicator__isnull=False))
+    for score in scores:
+        score.code, score.indicator = spelled[score.code.upper()], None
+    bulk_update_with_history(scores, Score, ["code", "indicator"])
+    return len(scores)
 
 
 @transaction.atomic
@@ -242,6 +300,8 @@ def load_versions(versions):
     if problems:
         raise FrameworkFileError(problems)
     loaded = [load_version(version) for version in versions]
+    for version in loaded:
+        bind_placed_items(version)
     # Levels or items may have changed: the stored headline figures follow.
     Assessment.objects.filter(version__in=loaded).refresh_summaries()
     return loaded

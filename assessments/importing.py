@@ -17,12 +17,21 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _, ngettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments import access
-from assessments.codes import CodeError, check_part, normalise_code, parse_part, thai_to_arabic
+from assessments.codes import (
+    CodeError,
+    check_part,
+    normalise_code,
+    parse_indicator,
+    parse_part,
+    place_item,
+    thai_to_arabic,
+)
 from assessments.downloads import FORMULA_STARTS
 from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
 from assessments.text import in_thai_and_english, interpolate
@@ -30,6 +39,8 @@ from assessments.thai import to_buddhist_era
 from ita_tracker.database import let_others_write, lock_table
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
+# Read when present: `source` (exports), `indicator` (items of a version without an item list).
+RESULT_OPTIONAL = ("source", "indicator")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
 
 NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
@@ -92,6 +103,7 @@ class Figure:
     code: str
     part: int
     score: Decimal
+    indicator: int | None = None  # where the file placed an item the framework does not list
 
     def key(self):
         return (self.agency, self.fiscal_year, self.code, self.part)
@@ -502,11 +514,12 @@ def check_results(rows, user=None):
             code = normalise_code(cells.get("code", ""), version.spec)
             part = parse_part(cells.get("part", ""))
             check_part(code, part, version.spec)
+            placed = place_item(code, parse_indicator(cells.get("indicator", ""), version.spec), version.spec)
             score = parse_score(cells.get("score", ""))
         except (ValueError, CodeError) as exc:
             problems.append(Problem(number, exc.args[0]))
             continue
-        figure = Figure(number, agency, year, code, part, score)
+        figure = Figure(number, agency, year, code, part, score, placed)
         if figure.key() in first_row:
             problems.append(
                 Problem(
@@ -520,7 +533,64 @@ def check_results(rows, user=None):
             continue
         first_row[figure.key()] = number
         figures.append(figure)
+    # Conflicts are found once every row is read; listed in row order with the others.
+    problems = sorted(problems + placement_conflicts(figures, versions), key=lambda problem: problem.row)
     return figures, problems
+
+
+def placement_conflicts(figures, versions):
+    """Problems for placed items put under two indicators: an item has one indicator for every
+    agency of a framework version, in the file and against what is saved (saved figures the
+    file replaces do not count)."""
+    version_of = {year: version for year, version in versions.items() if version is not None}
+    problems, first = [], {}
+    for figure in figures:
+        if figure.indicator is None:
+            continue
+        key = (version_of[figure.fiscal_year].pk, figure.code)
+        row, indicator = first.setdefault(key, (figure.row, figure.indicator))
+        if indicator != figure.indicator:
+            problems.append(
+                Problem(
+                    figure.row,
+                    interpolate(
+                        _(
+                            "item %(code)s is placed under indicator %(indicator)s, but row %(row)s puts it "
+                            "under indicator %(other)s: an item has one indicator in every agency's results"
+                        ),
+                        {"code": figure.code, "indicator": figure.indicator, "row": row, "other": indicator},
+                    ),
+                )
+            )
+    if not first:
+        return problems
+    in_file = {figure.key() for figure in figures}
+    differs = Q()
+    for (version_id, code), (_row, indicator) in first.items():
+        differs |= Q(assessment__version_id=version_id, code=code) & ~Q(indicator=indicator)
+    saved = Score.objects.filter(differs, indicator__isnull=False).values_list(
+        "assessment__version_id", "code", "indicator", "assessment__agency__code", "assessment__fiscal_year", "part"
+    )
+    reported = set()
+    for version_id, code, indicator, agency, year, part in saved.order_by("assessment__agency__code", "part"):
+        if (agency, year, code, part) in in_file or (version_id, code) in reported:
+            continue
+        reported.add((version_id, code))
+        row, placed = first[(version_id, code)]
+        problems.append(
+            Problem(
+                row,
+                interpolate(
+                    _(
+                        "item %(code)s is placed under indicator %(indicator)s, but the saved results of "
+                        "%(agency)s for fiscal year %(year)s put it under indicator %(other)s: an item has one "
+                        "indicator in every agency's results"
+                    ),
+                    {"code": code, "indicator": placed, "agency": agency, "year": year, "other": indicator},
+                ),
+            )
+        )
+    return sorted(problems, key=lambda problem: problem.row)
 
 
 def figure_changes(figures):
@@ -530,11 +600,13 @@ def figure_changes(figures):
         assessment__agency__code__in={f.agency for f in figures},
         assessment__fiscal_year__in={f.fiscal_year for f in figures},
     ).select_related("assessment__agency"):
-        existing[(score.assessment.agency.code, score.assessment.fiscal_year, score.code, score.part)] = score.score
+        key = (score.assessment.agency.code, score.assessment.fiscal_year, score.code, score.part)
+        existing[key] = (score.score, score.indicator)
     labels = {}
     for figure in figures:
         old = existing.get(figure.key())
-        labels[figure.key()] = "new" if old is None else ("unchanged" if old == figure.score else "changed")
+        now = (figure.score, figure.indicator)
+        labels[figure.key()] = "new" if old is None else ("unchanged" if old == now else "changed")
     return labels
 
 
@@ -618,15 +690,23 @@ def save_results_batch(figures, versions, specs):
         assessment = assessments[(figure.agency, figure.fiscal_year)]
         score = existing.get((assessment.pk, figure.code, figure.part))
         if score is None:
-            created.append(Score(assessment=assessment, code=figure.code, part=figure.part, score=figure.score))
-        elif score.score != figure.score:
-            score.score = figure.score
+            created.append(
+                Score(
+                    assessment=assessment,
+                    code=figure.code,
+                    part=figure.part,
+                    score=figure.score,
+                    indicator=figure.indicator,
+                )
+            )
+        elif (score.score, score.indicator) != (figure.score, figure.indicator):
+            score.score, score.indicator = figure.score, figure.indicator
             updated.append(score)
         else:
             unchanged += 1
     # The *_with_history helpers keep the audit trail that plain bulk writes would skip.
     bulk_create_with_history(created, Score)
-    bulk_update_with_history(updated, Score, ["score"])
+    bulk_update_with_history(updated, Score, ["score", "indicator"])
     touched = {score.assessment_id for score in created + updated}
     Assessment.objects.filter(pk__in=touched).refresh_summaries(specs)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}

@@ -133,6 +133,7 @@ class FrameworkVersion(models.Model):
                 )
                 for level in self.levels.all()
             ),
+            last_year=self.last_year,
         )
 
 
@@ -539,9 +540,21 @@ class Assessment(models.Model):
     def official_figures(self):
         return {(s.code, s.part): s.score for s in self.scores.all()}
 
+    def placed_items(self):
+        """{item code: indicator} of the items this result placed itself, in a version without an item list."""
+        return {s.code: s.indicator for s in self.scores.all() if s.indicator is not None}
+
+    def placed_spec(self, spec=None):
+        """The version's framework with this result's placed items in their indicators."""
+        return scoring.with_placed_items(spec or self.version.spec, self.placed_items())
+
     def result(self, spec=None):
         """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
-        return scoring.compute(spec or self.version.spec, self.official_figures())
+        scores = list(self.scores.all())  # one query when the scores are not prefetched
+        placed = {s.code: s.indicator for s in scores if s.indicator is not None}
+        return scoring.compute(
+            scoring.with_placed_items(spec or self.version.spec, placed), {(s.code, s.part): s.score for s in scores}
+        )
 
     @property
     def tier_rule(self):
@@ -577,6 +590,15 @@ class Score(models.Model):
         _("part"), default=0, help_text=_("0 for a figure not split into parts; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    indicator = models.PositiveSmallIntegerField(
+        _("indicator"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Only for an item of a framework version without an item list: the indicator the results place it in."
+        ),
+    )
 
     history = HistoricalRecords()
 

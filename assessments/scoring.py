@@ -14,7 +14,7 @@ indicator's items would look like a result and be wrong.
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import overload
@@ -73,6 +73,34 @@ class FrameworkSpec:
     level_scheme: str = "letters"
     levels: tuple = ()
     tool_parts: dict = field(default_factory=dict)
+    last_year: int = 0  # the version's last fiscal year: how a version without an item list spells codes
+
+
+def with_placed_items(spec: FrameworkSpec, placed: dict[str, int]) -> FrameworkSpec:
+    """The framework with items its list does not have, each in the indicator the results placed
+    it in ({"o1": 9}), so that they feed their indicator as listed items do.
+
+    For a version whose item list is unknown (2566–2567) an agency's own items are all that is
+    known of the list: its indicator is the mean of the items it placed there. An EIT item is
+    scored in the tool's parts, as listed EIT items are. Codes already listed are left as listed.
+    """
+    added = {code: number for code, number in placed.items() if code not in spec.items}
+    if not added:
+        return spec
+    items = dict(spec.items)
+    by_indicator: dict[int, list[str]] = {}
+    for code in sorted(added, key=lambda c: (added[c], int(c[1:]))):
+        number = added[code]
+        tool = spec.indicators[number].tool
+        items[code] = ItemSpec(code=code, indicator=number, in_parts=bool(spec.tool_parts.get(tool)))
+        by_indicator.setdefault(number, []).append(code)
+    indicators = {
+        number: replace(indicator, items=indicator.items + tuple(by_indicator[number]))
+        if number in by_indicator
+        else indicator
+        for number, indicator in spec.indicators.items()
+    }
+    return replace(spec, items=items, indicators=indicators)
 
 
 @overload

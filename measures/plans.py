@@ -220,8 +220,20 @@ def prefill(answered, plan_year, params):
     rule = answered.assessment.tier_rule if answered.assessment else None
 
     item = items.get(params.get("item", ""))
-    indicator = item.indicator if item else indicators.get(to_int(params.get("indicator")))
-    if item:
+    # An item placed by the results (a version without an item list) has no Item to link; its
+    # indicator and score are known.
+    placed = answered.assessment.placed_items() if answered.assessment and not item else {}
+    placed_code = params.get("item", "") if params.get("item", "") in placed else ""
+    number = placed[placed_code] if placed_code else to_int(params.get("indicator"))
+    indicator = item.indicator if item else indicators.get(number)
+    if placed_code and indicator:
+        part = to_int(params.get("part")) or 0
+        note = part_label(version, "EIT", part) if part else ""
+        score = answered.result.shown(placed_code, part) if answered.result else None
+        if score is not None and rule:
+            subject = f" {placed_code}" + (f" ({note})" if note else "")
+            initial["analysis"] = analysis_sentence(subject, score, rule, rule.tier(score), plan_year)
+    elif item:
         initial["items"] = [item.pk]
         part = to_int(params.get("part")) or 0
         note = part_label(version, "EIT", part) if part else ""
@@ -243,7 +255,7 @@ def prefill(answered, plan_year, params):
             if template.item_code in items and "items" not in initial:
                 initial["items"] = [items[template.item_code].pk]
     elif indicator:
-        template = template_for(indicator.number, item.code if item else "")
+        template = template_for(indicator.number, item.code if item else placed_code)
     if indicator:
         initial["indicators"] = [indicator.pk]
     if template:

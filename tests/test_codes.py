@@ -114,12 +114,20 @@ def test_unknown_code_is_refused_naming_the_kinds_of_code():
     assert code_error("", 2568) == "the code is empty"
 
 
-@pytest.mark.parametrize("raw", ["I1", "e3", "o12", "๐12", "I1.2"])
-def test_item_codes_are_refused_in_years_without_an_item_list(raw):
-    message = "the framework of that fiscal year has no item list: enter indicators (IND1–IND10), tools and ITA only"
+@pytest.mark.parametrize(
+    "raw, expected", [("I1", "i1"), ("e3", "e3"), ("o12", "o12"), ("๐12", "o12"), ("OIT 1", "o1"), ("ข้อ O๑", "o1")]
+)
+def test_item_codes_of_years_without_an_item_list_take_the_lower_case_printed_from_2567(raw, expected):
+    # One version covers 2566 and 2567, and an item is spelled one way in all its results.
+    assert normalise_code(raw, spec_for(2566)) == expected
+    assert normalise_code(raw, spec_for(2567)) == expected
 
-    assert code_error(raw, 2566) == message
-    assert code_error(raw, 2567) == message
+
+def test_sub_questions_are_refused_in_years_without_an_item_list():
+    assert code_error("I1.2", 2567) == (
+        "the framework of that fiscal year has no item list, so its items have no sub-questions: "
+        "enter the item's own score (o1) with its indicator"
+    )
 
 
 def test_indicator_tool_and_overall_codes_are_accepted_in_years_without_an_item_list():
@@ -198,3 +206,89 @@ def test_eit_tool_has_no_parts_before_2566():
 def test_overall_iit_and_oit_never_have_parts():
     for code in ("ITA", "IIT", "OIT", "IND1", "IND9"):
         assert part_error(code, 1, 2568) == f"{code} has no parts: leave part empty"
+
+
+@pytest.mark.parametrize(
+    "raw, year, expected",
+    [
+        ("OIT 1", 2568, "o1"),
+        ("OIT1", 2568, "o1"),
+        ("oit 1", 2568, "o1"),
+        ("OIT 1", 2565, "O1"),
+        ("IIT1", 2568, "i1"),
+        ("IIT 12", 2565, "I12"),
+        ("EIT 3", 2568, "e3"),
+        ("eit3", 2563, "E3"),
+        ("ข้อ O1", 2568, "o1"),
+        ("ข้อ o1", 2565, "O1"),
+        ("ข้อo12", 2568, "o12"),
+        ("ข้อ ๐๑๒", 2568, "o12"),
+        ("o.1", 2568, "o1"),
+        ("O.1", 2563, "O1"),
+        ("I.1.2", 2565, "I1.2"),
+        ("OIT ๑", 2568, "o1"),
+        ("O I T 1", 2568, "o1"),
+        ("I 1 . 2", 2565, "I1.2"),
+    ],
+)
+def test_item_codes_as_agencies_print_them(raw, year, expected):
+    assert normalise_code(raw, spec_for(year)) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ตัวชี้วัดที่ 1", "IND1"),
+        ("ตัวชี้วัดที่1", "IND1"),
+        ("ตัวชี้วัด 1", "IND1"),
+        ("ตัวชี้วัดที่ ๑๐", "IND10"),
+        ("Indicator 1", "IND1"),
+        ("indicator9", "IND9"),
+        ("IND 1", "IND1"),
+        ("IND.1", "IND1"),
+        ("ind . ๙", "IND9"),
+    ],
+)
+def test_indicator_codes_as_agencies_print_them(raw, expected):
+    assert normalise_code(raw, spec_for(2568)) == expected
+    assert normalise_code(raw, spec_for(2566)) == expected
+
+
+def test_printed_indicator_outside_1_to_10_is_refused():
+    assert code_error("ตัวชี้วัดที่ 11", 2568) == "there is no indicator 11 (indicators are IND1 to IND10)"
+
+
+def test_a_number_alone_is_refused_as_item_or_indicator():
+    assert code_error("1", 2568) == (
+        "'1' is a number alone, which could be an item or an indicator: write an item with its tool letter "
+        "(i1, e1, o1, or OIT 1) or an indicator as IND1 or ตัวชี้วัดที่ 1"
+    )
+    assert code_error("๕", 2565) == (
+        "'๕' is a number alone, which could be an item or an indicator: write an item with its tool letter "
+        "(I5, E5, O5, or OIT 5) or an indicator as IND5 or ตัวชี้วัดที่ 5"
+    )
+    assert code_error("ข้อ 1", 2567).startswith("'ข้อ 1' is a number alone")
+
+
+def test_a_number_alone_is_refused_in_thai_when_thai_is_active():
+    with pytest.raises(CodeError) as info:
+        normalise_code("1", spec_for(2568))
+    with translation.override("th"):
+        message = str(info.value.args[0])
+
+    assert message == (
+        "'1' เป็นตัวเลขอย่างเดียว ซึ่งอาจเป็นข้อคำถามหรือตัวชี้วัดก็ได้: ให้เขียนข้อคำถามพร้อมอักษรของเครื่องมือ "
+        "(i1, e1, o1 หรือ OIT 1) หรือเขียนตัวชี้วัดเป็น IND1 หรือ ตัวชี้วัดที่ 1"
+    )
+
+
+def test_sub_topic_or_sub_question_number_alone_is_refused():
+    assert code_error("9.1", 2568) == (
+        "'9.1' alone could be a sub-topic or an item's sub-question: write a sub-topic as SUB9.1, "
+        "or a sub-question with its tool letter (i9.1, e9.1, o9.1)"
+    )
+    assert code_error("๙.๑", 2565).startswith("'๙.๑' alone could be a sub-topic")
+
+
+def test_the_ocr_hint_still_wins_over_the_number_alone():
+    assert code_error("126", 2565) == "'126' is missing the tool letter (I, E or O); did you mean I26?"

@@ -15,7 +15,7 @@ from tests.published import indicators
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "agency,fiscal_year,code,part,score,computed,source,level,tier,flag"
+HEADER = "agency,fiscal_year,code,part,score,computed,source,level,tier,flag,indicator"
 
 
 def export(agency_code, year):
@@ -66,6 +66,7 @@ def test_overall_row_is_computed_with_its_pass_level(angthong):
         "level": "ผ่านดี",
         "tier": "",
         "flag": "",
+        "indicator": "",
     }
 
 
@@ -177,12 +178,12 @@ def test_year_without_item_list_exports_tool_and_indicator_figures(agency, tmp_p
     call_command("import_results", str(path), stdout=io.StringIO())
 
     assert text.splitlines()[1:] == [
-        "AG1,2566,ITA,,96.58,96.58,computed,ผ่านดี,,",
-        "AG1,2566,IIT,,96.00,,official,,,",
-        "AG1,2566,EIT,,95.25,95.25,computed,,,",
-        "AG1,2566,EIT,public,94.00,,official,,,",
-        "AG1,2566,EIT,survey,96.50,,official,,,",
-        "AG1,2566,OIT,,98.00,,official,,,",
+        "AG1,2566,ITA,,96.58,96.58,computed,ผ่านดี,,,",
+        "AG1,2566,IIT,,96.00,,official,,,,",
+        "AG1,2566,EIT,,95.25,95.25,computed,,,,",
+        "AG1,2566,EIT,public,94.00,,official,,,,",
+        "AG1,2566,EIT,survey,96.50,,official,,,,",
+        "AG1,2566,OIT,,98.00,,official,,,,",
     ]
     assert score_table() == before
 

@@ -267,8 +267,9 @@ BAD_ROWS = [
     ),
     pytest.param(
         ("AG1", "2566", "I1", "", "90.00"),
-        "the framework of that fiscal year has no item list: enter indicators (IND1–IND10), tools and ITA only",
-        "IND1",
+        "the framework of that fiscal year has no item list: give the indicator of item i1 in the indicator "
+        "column (IIT indicators: 1, 2, 3, 4, 5)",
+        "i1",
         id="item-in-year-without-items",
     ),
     pytest.param(("AG1", "2568", "", "", "90.00"), "the code is empty", None, id="empty-code"),

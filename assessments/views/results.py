@@ -11,6 +11,7 @@ from assessments.exporting import BLANK_COLUMNS, blank_rows
 from assessments.forms import ResultsFileForm, ResultsTemplateForm
 from assessments.importing import (
     RESULT_COLUMNS,
+    RESULT_OPTIONAL,
     TemplateError,
     check_results,
     figure_changes,
@@ -57,7 +58,7 @@ def import_results(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=("source",))
+                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=RESULT_OPTIONAL)
             except TemplateError as exc:
                 form.add_error("file", exc.args[0])
             else:
@@ -94,6 +95,7 @@ def checked_rows(figures):
                 "code": f.code,
                 "part": parts[f.part],
                 "score": str(f.score),
+                "indicator": str(f.indicator or ""),
             },
         )
         for f in figures

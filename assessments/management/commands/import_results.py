@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import (
     RESULT_COLUMNS,
+    RESULT_OPTIONAL,
     RESULTS_BATCH,
     TemplateError,
     check_results,
@@ -30,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)
         try:
-            rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=("source",))
+            rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=RESULT_OPTIONAL)
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}") from exc
         except TemplateError as exc:
