@@ -108,7 +108,7 @@ def what_if_panel(assessment, version, query) -> WhatIfPanel:
     """The panel for `assessment`, given {version} loaded with `with_spec_data()` and the page's
     GET parameters. The inputs start at this year's figures of record; only those typed
     differently count as changes."""
-    spec = version.spec
+    spec = assessment.placed_spec(version.spec)  # items placed in a version without a list count too
     official = assessment.official_figures()
     result = compute(spec, official)
     submitted = SUBMITTED in query
