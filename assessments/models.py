@@ -510,12 +510,27 @@ class Assessment(models.Model):
     oit = models.DecimalField("OIT", max_digits=5, decimal_places=2, null=True, editable=False)
     level = models.CharField(_("level"), max_length=100, blank=True, editable=False)
     mismatch_count = models.PositiveSmallIntegerField(_("mismatches"), default=0, editable=False)
+    level_mismatch = models.BooleanField(
+        _("published level differs"),
+        default=False,
+        editable=False,
+        help_text=_("The published level differs from the level computed from the published tool scores."),
+    )
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["overall", "iit", "eit", "oit", "level", "mismatch_count", "updated"])
+    history = HistoricalRecords(excluded_fields=[
+            "overall",
+            "iit",
+            "eit",
+            "oit",
+            "level",
+            "mismatch_count",
+            "level_mismatch",
+            "updated",
+        ])
 
     class Meta:
         ordering = ["agency", "-fiscal_year"]
@@ -534,9 +549,13 @@ class Assessment(models.Model):
     def official_figures(self):
         return {(s.code, s.part): s.score for s in self.scores.all()}
 
+    def published_levels(self):
+        return {(s.code, s.part): s.level for s in self.scores.all() if s.level}
+
     def result(self, spec=None):
-        """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
-        return scoring.compute(spec or self.version.spec, self.official_figures())
+        """Official and computed figures, mismatch flags and the level: the published one where
+        there is one, else the computed one (see scoring.compute)."""
+        return scoring.compute(spec or self.version.spec, self.official_figures(), self.published_levels())
 
     @property
     def tier_rule(self):
@@ -551,6 +570,7 @@ class Assessment(models.Model):
             "oit": result.shown("OIT"),
             "level": result.level.name if result.level else "",
             "mismatch_count": len(result.mismatches),
+            "level_mismatch": result.level_mismatch,
         }
         if any(getattr(self, field) != value for field, value in summary.items()):
             for field, value in summary.items():
@@ -572,6 +592,15 @@ class Score(models.Model):
         _("part"), default=0, help_text=_("0 for a figure not split into parts; 1 or 2 for EIT ส่วนที่ 1 / ส่วนที่ 2.")
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    level = models.CharField(
+        _("published level"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The level printed beside the figure, as the year's levels name it: the overall level on the "
+            "ITA row, the letter (AA–F) of an item or indicator in 2562–2565. Empty when none was published."
+        ),
+    )
 
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ from assessments.exporting import BLANK_COLUMNS, blank_rows
 from assessments.forms import ResultsFileForm, ResultsTemplateForm
 from assessments.importing import (
     RESULT_COLUMNS,
+    RESULT_OPTIONAL_COLUMNS,
     TemplateError,
     check_results,
     figure_changes,
@@ -57,7 +58,7 @@ def import_results(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=("source",))
+                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=RESULT_OPTIONAL_COLUMNS)
             except TemplateError as exc:
                 form.add_error("file", exc.args[0])
             else:
@@ -67,6 +68,7 @@ def import_results(request):
                     changes = figure_changes(figures)
                     context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
                     context["preview_more"] = len(figures) - len(context["preview"])
+                    context["preview_levels"] = any(figure.level is not None for figure in figures)
                     context["counts"] = {
                         label: sum(1 for c in changes.values() if c == label)
                         for label in ("new", "changed", "unchanged")
@@ -94,6 +96,8 @@ def checked_rows(figures):
                 "code": f.code,
                 "part": parts[f.part],
                 "score": str(f.score),
+                # Without a level column the saved levels stay as they are: no key, as in the file.
+                **({"level": f.level} if f.level is not None else {}),
             },
         )
         for f in figures

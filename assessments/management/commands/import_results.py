@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import (
     RESULT_COLUMNS,
+    RESULT_OPTIONAL_COLUMNS,
     RESULTS_BATCH,
     TemplateError,
     check_results,
@@ -19,7 +20,7 @@ from assessments.text import in_thai_and_english
 class Command(BaseCommand):
     help = (
         "Import official ITA results from the results template (CSV or XLSX, columns "
-        "agency, fiscal_year, code, part, score). A file with any bad row is refused whole. "
+        "agency, fiscal_year, code, part, score, and optionally level: the published level). A file with any bad row is refused whole. "
         "A large file is written in batches; if it stops halfway, run it again: it completes the import."
     )
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)
         try:
-            rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=("source",))
+            rows = read_rows(read_file(path), path.name, RESULT_COLUMNS, optional=RESULT_OPTIONAL_COLUMNS)
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}") from exc
         except TemplateError as exc:
