@@ -549,13 +549,15 @@ class Assessment(models.Model):
     def official_figures(self):
         return {(s.code, s.part): s.score for s in self.scores.all()}
 
-    def published_levels(self):
-        return {(s.code, s.part): s.level for s in self.scores.all() if s.level}
-
     def result(self, spec=None):
         """Official and computed figures, mismatch flags and the level: the published one where
         there is one, else the computed one (see scoring.compute)."""
-        return scoring.compute(spec or self.version.spec, self.official_figures(), self.published_levels())
+        scores = list(self.scores.all())  # one query when the scores are not prefetched
+        return scoring.compute(
+            spec or self.version.spec,
+            {(s.code, s.part): s.score for s in scores},
+            {(s.code, s.part): s.level for s in scores if s.level},
+        )
 
     @property
     def tier_rule(self):
