@@ -490,7 +490,10 @@ def parse_level(text, spec, code):
     names = ", ".join(level.name for level in spec.levels)
     if not (code == OVERALL or spec.level_scheme == "letters" and (code in spec.items or code.startswith("IND"))):
         message = (
-            _("%(code)s carries no level: give a level on the ITA row, or on items and indicators in years of letter levels (%(levels)s)")
+            _(
+                "%(code)s carries no level: give a level on the ITA row, or on items and indicators "
+                "in years of letter levels (%(levels)s)"
+            )
             if spec.level_scheme == "letters"
             else _("%(code)s carries no level: in this fiscal year only the ITA row has one (%(levels)s)")
         )

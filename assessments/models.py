@@ -521,7 +521,8 @@ class Assessment(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=[
+    history = HistoricalRecords(
+        excluded_fields=[
             "overall",
             "iit",
             "eit",
@@ -530,7 +531,8 @@ class Assessment(models.Model):
             "mismatch_count",
             "level_mismatch",
             "updated",
-        ])
+        ]
+    )
 
     class Meta:
         ordering = ["agency", "-fiscal_year"]

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment, Membership, Score
+from reports.analysis_document import analysis_document_for
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,7 @@ LETTERS = "AA, A, B, C, D, E, F"
 
 @pytest.fixture
 def ipst(db):
-    return factories.agency(
-        "IPST", "สถาบันส่งเสริมการสอนวิทยาศาสตร์และเทคโนโลยี", agency_type="public_organisation"
-    )
+    return factories.agency("IPST", "สถาบันส่งเสริมการสอนวิทยาศาสตร์และเทคโนโลยี", agency_type="public_organisation")
 
 
 @pytest.fixture
@@ -156,12 +155,21 @@ def test_each_assessment_keeps_its_published_level(published_levels):
         ("92.43", "ผ่านดี", False),
         ("94.64", "ผ่าน", False),
     ]
-    assert sorted(Score.objects.values_list("assessment__agency__code", "assessment__fiscal_year", "code", "level")) == [
+    saved = Score.objects.values_list("assessment__agency__code", "assessment__fiscal_year", "code", "level")
+    assert sorted(saved) == [
         ("IPST", 2566, "ITA", "ผ่าน"),
         ("IPST", 2567, "ITA", "ผ่าน"),
         ("SAO", 2567, "ITA", "ผ่านดี"),
         ("SAO", 2568, "ITA", "ผ่าน"),
     ]
+
+
+def test_the_import_page_explains_the_level_column_in_thai(client, officer_of_both):
+    client.force_login(officer_of_both)
+
+    response = client.get("/results/import/")
+
+    assert "คอลัมน์ level (ไม่บังคับ) รับระดับตามที่ประกาศ: ในแถว ITA คือระดับผลการประเมิน" in visible(response)
 
 
 def test_the_preview_shows_the_level_column(client, officer_of_both):
@@ -456,3 +464,13 @@ def test_the_overview_runs_as_many_queries_with_published_levels(client, superus
         response = client.get("/overview/2568/")
 
     assert table_rows(response, "overview")[1][5] == "ผ่าน"
+
+
+# Documents
+
+
+def test_the_analysis_document_prints_the_published_level(published_levels):
+    document = analysis_document_for(Assessment.objects.get(agency__code="IPST", fiscal_year=2567))
+
+    [summary] = document.sections[0].paragraphs
+    assert "ได้คะแนน 91.15 คะแนน อยู่ในระดับ ผ่าน เทียบกับปี 2566 ได้คะแนน 86.78 คะแนน" in summary
