@@ -281,6 +281,7 @@ def test_a_published_level_the_tool_scores_do_not_give_is_flagged(client, office
     client.force_login(factories.user("root", is_superuser=True, is_staff=True))
     [row] = table_rows(client.get("/overview/2568/"), "overview")[1:]
     assert row[5] == "ผ่านดี ไม่ตรงกัน"
+    assert "ผ่านดี ไม่ตรงกัน" in visible(client.get("/dashboard/"))
 
 
 def test_the_published_level_matching_the_tool_scores_is_not_flagged(sao, tmp_path):
@@ -380,6 +381,8 @@ def test_a_row_that_carries_no_level_thai_message(sao, tmp_path):
     message = refused(tmp_path, [("SAO", "2566", "IIT", "", "96.00", "ผ่าน")])
 
     assert f"แถว 2: IIT ไม่มีระดับ: ในปีงบประมาณนี้ใส่ระดับได้เฉพาะในแถว ITA ({PASS_LEVELS})" in message
+    message = refused(tmp_path, [("SAO", "2564", "SUB9.1", "", "96.00", "AA")])
+    assert (f"แถว 2: SUB9.1 ไม่มีระดับ: ใส่ระดับได้ในแถว ITA และในแถวข้อคำถามหรือตัวชี้วัดของปีที่ใช้ระดับตัวอักษร ({LETTERS})") in message
 
 
 # Letter levels of items and indicators, 2562–2565
