@@ -170,6 +170,6 @@ class AssessmentAdmin(ViewOnlyAdmin):
 
     list_filter = ["fiscal_year", "version", "level"]
     search_fields = ["agency__code", "agency__name_th"]
-    list_display = ["agency", "fiscal_year", "version", "overall", "level", "mismatch_count"]
+    list_display = ["agency", "fiscal_year", "version", "overall", "level", "level_mismatch", "mismatch_count"]
     list_select_related = ["agency", "version"]
     inlines = [ScoreInline]

@@ -122,7 +122,8 @@ def figure_row(result, spec, rule, code, part=0, label="", previous_result=None,
         shown=figure.shown,
         computed=round2(figure.computed),
         mismatch=figure.mismatch,
-        letter=letter_level(spec, figure.value),
+        # A letter published with the figure (AA–F years) is the record, as its score is.
+        letter=(figure.level or letter_level(spec, figure.value)) if spec.level_scheme == "letters" else None,
         tier=rule.tier(figure.value) if rule else None,
         previous=previous_result.shown(code, part) if previous_result else None,
         part=part,
@@ -229,6 +230,7 @@ class Analysis:
     mismatches: int
     previous_items: bool
     works_on: str = "items"  # "indicators" when the year has no item results: the tiers list indicators
+    computed_level: str = ""  # beside a published level that differs from it
 
 
 def build_analysis(assessment, history, versions):
@@ -275,6 +277,7 @@ def build_analysis(assessment, history, versions):
         rule=rule,
         overall=figure_row(result, spec, None, "ITA", label="ITA", previous_result=previous),
         level=result.level.name if result.level else "",
+        computed_level=result.computed_level.name if result.computed_level else "",
         previous_year=previous_year,
         tools=tools,
         years=years,

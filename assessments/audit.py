@@ -131,21 +131,24 @@ class ResultChange:
 
 def results_trail(assessment: Assessment) -> list["ResultChange"]:
     """Each change to a year's official scores (and to its suggestions and tier settings), newest first."""
+    score_label = str(Score._meta.get_field("score").verbose_name)
     score_records = Score.history.filter(assessment_id=assessment.pk).select_related("history_user")
     assessment_records = Assessment.history.filter(id=assessment.pk).select_related("history_user")
+    # A score's row names its code; a change to the level published with it also says "published level".
     rows = [
         ResultChange(
             c.when,
             c.who,
             c.record.code,
             c.record.part,
-            "",
+            "" if f.label == score_label else f.label,
             c.kind,
-            c.fields[0].old,
-            c.fields[0].new,
+            f.old,
+            f.new,
             c.record.history_id,
         )
-        for c in record_changes(score_records, ["score"], lambda r: r.code)
+        for c in record_changes(score_records, ["score", "level"], lambda r: r.code)
+        for f in c.fields
     ]
     for change in record_changes(assessment_records, ASSESSMENT_FIELDS, lambda r: "", show_created=False):
         rows += [

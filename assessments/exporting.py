@@ -16,6 +16,7 @@ EXPORT_COLUMNS = (
     "computed",
     "source",
     "level",
+    "level_source",
     "tier",
     "flag",
     "indicator",  # filled for items placed by the results, in a version without an item list
@@ -53,12 +54,7 @@ def result_rows(assessment, result=None, rule=None):
     rank = figure_order(spec)
     rows = []
     for figure in sorted(result.figures.values(), key=lambda f: (rank.get(f.code, len(rank)), f.part)):
-        if figure.code == scoring.OVERALL:
-            level = result.level.name if result.level else ""
-        elif is_lettered(figure.code):
-            level = scoring.letter_level(spec, figure.value) or ""
-        else:
-            level = ""
+        level = figure_level(figure, result, spec)
         rows.append(
             {
                 "agency": assessment.agency.code,
@@ -69,12 +65,25 @@ def result_rows(assessment, result=None, rule=None):
                 "computed": f"{scoring.round2(figure.computed):.2f}" if figure.computed is not None else "",
                 "source": figure.source,
                 "level": level,
+                # The importer keeps a level marked official and skips a computed one, as it does scores.
+                "level_source": ("official" if figure.level else "computed") if level else "",
                 "tier": (rule.tier(figure.value) or "") if is_tiered(figure.code, spec) else "",
-                "flag": "mismatch" if figure.mismatch else "",
+                "flag": "mismatch" if figure.mismatch or figure.level_mismatch else "",
                 "indicator": placed.get(figure.code, ""),
             }
         )
     return rows
+
+
+def figure_level(figure, result, spec):
+    """The level of a figure's row: the one published with it, else the one its scores give."""
+    if figure.level:
+        return figure.level
+    if figure.code == scoring.OVERALL:
+        return result.computed_level.name if result.computed_level else ""
+    if is_lettered(figure.code):
+        return scoring.letter_level(spec, figure.value) or ""
+    return ""
 
 
 # The blank results template: the importer's columns, then the figure's Thai name, which the

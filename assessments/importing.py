@@ -34,13 +34,15 @@ from assessments.codes import (
 )
 from assessments.downloads import FORMULA_STARTS
 from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.scoring import OVERALL, find_level
 from assessments.text import in_thai_and_english, interpolate
 from assessments.thai import to_buddhist_era
 from ita_tracker.database import let_others_write, lock_table
 
 RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
-# Read when present: `source` (exports), `indicator` (items of a version without an item list).
-RESULT_OPTIONAL = ("source", "indicator")
+# Read when present: `source` and `level_source` mark what an export computed (skipped), `level`
+# is a level published beside the figure, `indicator` places an item of a version without an item list.
+RESULT_OPTIONAL = ("source", "level", "level_source", "indicator")
 AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
 
 NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
@@ -104,6 +106,7 @@ class Figure:
     part: int
     score: Decimal
     indicator: int | None = None  # where the file placed an item the framework does not list
+    level: str | None = None  # the published level; "" clears one, None (no level column) keeps it
 
     def key(self):
         return (self.agency, self.fiscal_year, self.code, self.part)
@@ -485,6 +488,37 @@ def parse_year(text):
     return year
 
 
+def parse_level(text, spec, code):
+    """The published level of the figure `code` as the year's levels name it, "" for an empty cell.
+
+    Only the overall row carries a level, and in letter years (AA–F) items and indicators too.
+    A name is matched by its Thai name or code, ignoring spaces and case.
+    """
+    text = thai_to_arabic(text).strip()
+    if not text:
+        return ""
+    names = ", ".join(level.name for level in spec.levels)
+    if not (code == OVERALL or spec.level_scheme == "letters" and (code in spec.items or code.startswith("IND"))):
+        message = (
+            _(
+                "%(code)s carries no level: give a level on the ITA row, or on items and indicators "
+                "in years of letter levels (%(levels)s)"
+            )
+            if spec.level_scheme == "letters"
+            else _("%(code)s carries no level: in this fiscal year only the ITA row has one (%(levels)s)")
+        )
+        raise ValueError(interpolate(message, {"code": code, "levels": names}))
+    level = find_level(spec.levels, text)
+    if level is None:
+        raise ValueError(
+            interpolate(
+                _("level '%(level)s' is not one of this fiscal year's levels: %(levels)s"),
+                {"level": text, "levels": names},
+            )
+        )
+    return level.name
+
+
 def check_results(rows, user=None):
     """Check every row; return (figures, problems). Nothing is written."""
     # Codes match whatever their case; an officer sees the same refusal for an agency that does
@@ -516,10 +550,13 @@ def check_results(rows, user=None):
             check_part(code, part, version.spec)
             placed = place_item(code, parse_indicator(cells.get("indicator", ""), version.spec), version.spec)
             score = parse_score(cells.get("score", ""))
+            level = None
+            if "level" in cells and cells.get("level_source", "").strip().lower() != "computed":
+                level = parse_level(cells["level"], version.spec, code)
         except (ValueError, CodeError) as exc:
             problems.append(Problem(number, exc.args[0]))
             continue
-        figure = Figure(number, agency, year, code, part, score, placed)
+        figure = Figure(number, agency, year, code, part, score, indicator=placed, level=level)
         if figure.key() in first_row:
             problems.append(
                 Problem(
@@ -600,14 +637,19 @@ def figure_changes(figures):
         assessment__agency__code__in={f.agency for f in figures},
         assessment__fiscal_year__in={f.fiscal_year for f in figures},
     ).select_related("assessment__agency"):
-        key = (score.assessment.agency.code, score.assessment.fiscal_year, score.code, score.part)
-        existing[key] = (score.score, score.indicator)
+        existing[(score.assessment.agency.code, score.assessment.fiscal_year, score.code, score.part)] = score
     labels = {}
     for figure in figures:
         old = existing.get(figure.key())
-        now = (figure.score, figure.indicator)
-        labels[figure.key()] = "new" if old is None else ("unchanged" if old == now else "changed")
+        labels[figure.key()] = "new" if old is None else ("changed" if changes_score(old, figure) else "unchanged")
     return labels
+
+
+def changes_score(score, figure):
+    """Whether saving the figure changes the saved score, its placement or its published level."""
+    if (score.score, score.indicator) != (figure.score, figure.indicator):
+        return True
+    return figure.level is not None and score.level != figure.level
 
 
 # Figures per transaction. On SQLite every other save waits while a batch is written, so a batch
@@ -697,16 +739,19 @@ def save_results_batch(figures, versions, specs):
                     part=figure.part,
                     score=figure.score,
                     indicator=figure.indicator,
+                    level=figure.level or "",
                 )
             )
-        elif (score.score, score.indicator) != (figure.score, figure.indicator):
+        elif changes_score(score, figure):
             score.score, score.indicator = figure.score, figure.indicator
+            if figure.level is not None:
+                score.level = figure.level
             updated.append(score)
         else:
             unchanged += 1
     # The *_with_history helpers keep the audit trail that plain bulk writes would skip.
     bulk_create_with_history(created, Score)
-    bulk_update_with_history(updated, Score, ["score", "indicator"])
+    bulk_update_with_history(updated, Score, ["score", "indicator", "level"])
     touched = {score.assessment_id for score in created + updated}
     Assessment.objects.filter(pk__in=touched).refresh_summaries(specs)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}

@@ -516,12 +516,29 @@ class Assessment(models.Model):
     oit = models.DecimalField("OIT", max_digits=5, decimal_places=2, null=True, editable=False)
     level = models.CharField(_("level"), max_length=100, blank=True, editable=False)
     mismatch_count = models.PositiveSmallIntegerField(_("mismatches"), default=0, editable=False)
+    level_mismatch = models.BooleanField(
+        _("published level differs"),
+        default=False,
+        editable=False,
+        help_text=_("The published level differs from the level computed from the published tool scores."),
+    )
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["overall", "iit", "eit", "oit", "level", "mismatch_count", "updated"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "overall",
+            "iit",
+            "eit",
+            "oit",
+            "level",
+            "mismatch_count",
+            "level_mismatch",
+            "updated",
+        ]
+    )
 
     class Meta:
         ordering = ["agency", "-fiscal_year"]
@@ -549,11 +566,14 @@ class Assessment(models.Model):
         return scoring.with_placed_items(spec or self.version.spec, self.placed_items())
 
     def result(self, spec=None):
-        """Official and computed figures, mismatch flags and the level (see scoring.compute)."""
+        """Official and computed figures, mismatch flags and the level: the published one where
+        there is one, else the computed one (see scoring.compute)."""
         scores = list(self.scores.all())  # one query when the scores are not prefetched
         placed = {s.code: s.indicator for s in scores if s.indicator is not None}
         return scoring.compute(
-            scoring.with_placed_items(spec or self.version.spec, placed), {(s.code, s.part): s.score for s in scores}
+            scoring.with_placed_items(spec or self.version.spec, placed),
+            {(s.code, s.part): s.score for s in scores},
+            {(s.code, s.part): s.level for s in scores if s.level},
         )
 
     @property
@@ -569,6 +589,7 @@ class Assessment(models.Model):
             "oit": result.shown("OIT"),
             "level": result.level.name if result.level else "",
             "mismatch_count": len(result.mismatches),
+            "level_mismatch": result.level_mismatch,
         }
         if any(getattr(self, field) != value for field, value in summary.items()):
             for field, value in summary.items():
@@ -597,6 +618,15 @@ class Score(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_(
             "Only for an item of a framework version without an item list: the indicator the results place it in."
+        ),
+    )
+    level = models.CharField(
+        _("published level"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The level printed beside the figure, as the year's levels name it: the overall level on the "
+            "ITA row, the letter (AA–F) of an item or indicator in 2562–2565. Empty when none was published."
         ),
     )
 

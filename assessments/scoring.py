@@ -130,6 +130,10 @@ class Figure:
     part: int
     official: Decimal | None
     computed: Fraction | None
+    # The level published on this figure's row ("" when none was), and whether it differs from the
+    # level its scores give (the overall level, or an item's or indicator's letter in AA–F years).
+    level: str = ""
+    level_mismatch: bool = False
 
     @property
     def value(self) -> Fraction | None:
@@ -154,7 +158,14 @@ class Figure:
 @dataclass
 class Result:
     figures: dict[tuple[str, int], Figure]  # in framework order
-    level: LevelSpec | None
+    level: LevelSpec | None  # the level of record: the published one, else the computed one
+    computed_level: LevelSpec | None = None
+
+    @property
+    def level_mismatch(self) -> bool:
+        """The published overall level differs from the one the published tool scores give."""
+        figure = self.figures.get((OVERALL, 0))
+        return bool(figure and figure.level_mismatch)
 
     def get(self, code: str, part: int = 0) -> Figure | None:
         return self.figures.get((code, part))
@@ -172,10 +183,13 @@ class Result:
         return [f for f in self.figures.values() if f.mismatch]
 
 
-def compute(spec: FrameworkSpec, official: dict[tuple[str, int], Decimal]) -> Result:
+def compute(
+    spec: FrameworkSpec, official: dict[tuple[str, int], Decimal], levels: dict[tuple[str, int], str] | None = None
+) -> Result:
     """Every figure that was published or can be computed, and the level.
 
-    `official` maps (code, part) to a Decimal published by the NACC.
+    `official` maps (code, part) to a Decimal published by the NACC, `levels` (code, part) to a
+    level published beside it: the published overall level is the level of record.
     """
     figures: dict[tuple[str, int], Figure] = {}
 
@@ -237,8 +251,39 @@ def compute(spec: FrameworkSpec, official: dict[tuple[str, int], Decimal]) -> Re
     record(OVERALL, 0, overall)
 
     result = Result(figures=figures, level=None)
-    result.level = overall_level(spec, result)
+    result.computed_level = result.level = overall_level(spec, result)
+    for key, name in (levels or {}).items():
+        if name and key in figures:
+            attach_published_level(spec, result, figures[key], name)
     return result
+
+
+def attach_published_level(spec: FrameworkSpec, result: Result, figure: Figure, name: str) -> None:
+    """Record a published level on its figure; on the overall row it becomes the level of record.
+
+    A mismatch is flagged only where the scores give a level to compare with: a pass-scheme
+    overall level needs every tested tool score.
+    """
+    published = find_level(spec.levels, name) or LevelSpec(code=name, name=name, min_score=Decimal(0))
+    figure.level = published.name
+    if figure.code == OVERALL:
+        result.level = published
+        computed = result.computed_level
+    else:
+        letter = letter_level(spec, figure.value)
+        computed = find_level(spec.levels, letter) if letter else None
+    figure.level_mismatch = computed is not None and computed.code != published.code
+
+
+def level_key(text: str) -> str:
+    """How level names are matched: without spaces, whatever the case ("ผ่าน ดี" = "ผ่านดี", "aa" = "AA")."""
+    return "".join(str(text).split()).casefold()
+
+
+def find_level(levels: Iterable[LevelSpec], text: str) -> LevelSpec | None:
+    """The level named `text` by its code or its (Thai) name, or None."""
+    key = level_key(text)
+    return next((level for level in levels if key in (level_key(level.code), level_key(level.name))), None)
 
 
 def tested_tool_scores(spec: FrameworkSpec, result: Result) -> list[Fraction | None]:

@@ -78,7 +78,14 @@ class OverviewTable(tables.Table):
             return format_html('{} <span class="muted">({})</span>', value, record.agency.short_name)
         return value
 
-    def render_level(self, value):
+    def render_level(self, value, record):
+        if record.level_mismatch:
+            return format_html(
+                '<span class="level">{}</span> <span class="tag warn" title="{}">{}</span>',
+                value,
+                _("The published level differs from the level computed from the published tool scores"),
+                _("mismatch"),
+            )
         return format_html('<span class="level">{}</span>', value)
 
     def render_mismatch_count(self, value):

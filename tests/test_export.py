@@ -15,7 +15,7 @@ from tests.published import indicators
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "agency,fiscal_year,code,part,score,computed,source,level,tier,flag,indicator"
+HEADER = "agency,fiscal_year,code,part,score,computed,source,level,level_source,tier,flag,indicator"
 
 
 def export(agency_code, year):
@@ -47,7 +47,7 @@ def tceb_2565(other_agency):
 
 
 def score_table():
-    return sorted(Score.objects.values_list("pk", "assessment_id", "code", "part", "score"))
+    return sorted(Score.objects.values_list("pk", "assessment_id", "code", "part", "score", "level"))
 
 
 def test_export_header_is_the_template_columns_plus_computed_figures(angthong):
@@ -64,6 +64,7 @@ def test_overall_row_is_computed_with_its_pass_level(angthong):
         "computed": "95.08",
         "source": "computed",
         "level": "ผ่านดี",
+        "level_source": "computed",
         "tier": "",
         "flag": "",
         "indicator": "",
@@ -178,7 +179,7 @@ def test_year_without_item_list_exports_tool_and_indicator_figures(agency, tmp_p
     call_command("import_results", str(path), stdout=io.StringIO())
 
     assert text.splitlines()[1:] == [
-        "AG1,2566,ITA,,96.58,96.58,computed,ผ่านดี,,,",
+        "AG1,2566,ITA,,96.58,96.58,computed,ผ่านดี,computed,,,",
         "AG1,2566,IIT,,96.00,,official,,,,",
         "AG1,2566,EIT,,95.25,95.25,computed,,,,",
         "AG1,2566,EIT,public,94.00,,official,,,,",

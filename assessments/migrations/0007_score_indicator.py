@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0005_agency_code_letters_digits_hyphens'),
+        ('assessments', '0006_score_level'),
     ]
 
     operations = [

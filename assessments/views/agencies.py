@@ -58,6 +58,16 @@ def line(title, years, rows, **size):
     return charts.line_chart(title, years, [(row.label, row.values) for row in rows], **size)
 
 
+def year_level(result):
+    """A year's level as the trend table prints it: the published one where there is one, flagged
+    where the published tool scores give another."""
+    return {
+        "name": result.level.name if result.level else "",
+        "mismatch": result.level_mismatch,
+        "computed": result.computed_level.name if result.computed_level else "",
+    }
+
+
 def trend_context(assessments):
     """What the agency page draws of the agency's years of results (`history_of`, oldest first):
     the overall score, the tools and the indicators across the years, as charts and tables."""
@@ -77,7 +87,7 @@ def trend_context(assessments):
     return {
         "years": years,
         "columns": 2 * len(years),  # the label, a score per year, a change per year after the first
-        "levels": [result.level.name if result.level else "" for result in results],
+        "levels": [year_level(result) for result in results],
         "overall_chart": line(_("ITA score"), years, overall, width=440, height=250),
         "overall_table": [(None, overall)],
         "tools_chart": line(_("Scores by assessment tool"), years, tools, width=440, height=250),

@@ -68,6 +68,7 @@ def import_results(request):
                     changes = figure_changes(figures)
                     context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
                     context["preview_more"] = len(figures) - len(context["preview"])
+                    context["preview_levels"] = any(figure.level is not None for figure in figures)
                     context["counts"] = {
                         label: sum(1 for c in changes.values() if c == label)
                         for label in ("new", "changed", "unchanged")
@@ -96,6 +97,8 @@ def checked_rows(figures):
                 "part": parts[f.part],
                 "score": str(f.score),
                 "indicator": str(f.indicator or ""),
+                # Without a level column the saved levels stay as they are: no key, as in the file.
+                **({"level": f.level} if f.level is not None else {}),
             },
         )
         for f in figures

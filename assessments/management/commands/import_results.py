@@ -20,7 +20,8 @@ from assessments.text import in_thai_and_english
 class Command(BaseCommand):
     help = (
         "Import official ITA results from the results template (CSV or XLSX, columns "
-        "agency, fiscal_year, code, part, score). A file with any bad row is refused whole. "
+        "agency, fiscal_year, code, part, score, and optionally level: the published level). "
+        "A file with any bad row is refused whole. "
         "A large file is written in batches; if it stops halfway, run it again: it completes the import."
     )
 
