@@ -180,11 +180,11 @@ def test_year_without_item_list_exports_tool_and_indicator_figures(agency, tmp_p
 
     assert text.splitlines()[1:] == [
         "AG1,2566,ITA,,96.58,96.58,computed,ผ่านดี,computed,,,",
-        "AG1,2566,IIT,,96.00,,official,,,,",
-        "AG1,2566,EIT,,95.25,95.25,computed,,,,",
-        "AG1,2566,EIT,public,94.00,,official,,,,",
-        "AG1,2566,EIT,survey,96.50,,official,,,,",
-        "AG1,2566,OIT,,98.00,,official,,,,",
+        "AG1,2566,IIT,,96.00,,official,,,,,",
+        "AG1,2566,EIT,,95.25,95.25,computed,,,,,",
+        "AG1,2566,EIT,public,94.00,,official,,,,,",
+        "AG1,2566,EIT,survey,96.50,,official,,,,,",
+        "AG1,2566,OIT,,98.00,,official,,,,,",
     ]
     assert score_table() == before
 

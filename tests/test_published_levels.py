@@ -236,6 +236,7 @@ def test_an_export_carries_the_published_level(published_levels):
             "level_source": "official",
             "tier": "",
             "flag": "",
+            "indicator": "",
         }
     ]
 
