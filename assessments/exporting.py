@@ -86,9 +86,10 @@ def figure_level(figure, result, spec):
     return ""
 
 
-# The blank results template: the importer's columns, then the figure's Thai name, which the
-# importer does not read (it keeps only the columns it knows), to help whoever types the scores.
-BLANK_COLUMNS = ("agency", "fiscal_year", "code", "part", "score", "name_th")
+# The blank results template: the importer's columns (with `level`, for the level published on the
+# ITA row), then the figure's Thai name, which the importer does not read (it keeps only the
+# columns it knows), to help whoever types the scores.
+BLANK_COLUMNS = ("agency", "fiscal_year", "code", "part", "score", "level", "name_th")
 OVERALL_NAME = _("Overall ITA score")
 
 
@@ -139,6 +140,6 @@ def blank_rows(agency, fiscal_year, version):
     with its score left empty: typed in, the file imports as it is."""
     names = figure_names(version)
     return [
-        (agency.code, fiscal_year, code, PART_NAMES.get(part, ""), None, names.get((code, part), ""))
+        (agency.code, fiscal_year, code, PART_NAMES.get(part, ""), None, None, names.get((code, part), ""))
         for code, part in blank_figures(version.spec)
     ]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from assessments.models import Score
 
 URL = "/results/template/"
-COLUMNS = ["agency", "fiscal_year", "code", "part", "score", "name_th"]
+COLUMNS = ["agency", "fiscal_year", "code", "part", "score", "level", "name_th"]
 
 
 def download(client, agency="AG1", year=2568, file_format="csv"):
@@ -75,14 +75,14 @@ def test_csv_of_2568_lists_every_figure_of_its_framework_in_order(officer_client
     rows = csv_rows(response)
     assert rows[0] == COLUMNS
     assert rows[1:9] == [
-        ["AG1", "2568", "ITA", "", "", "คะแนน ITA ภาพรวม"],
-        ["AG1", "2568", "IIT", "", "", IIT],
-        ["AG1", "2568", "EIT", "", "", EIT],
-        ["AG1", "2568", "EIT", "public", "", f"{EIT} (ส่วนที่ 1)"],
-        ["AG1", "2568", "EIT", "survey", "", f"{EIT} (ส่วนที่ 2)"],
-        ["AG1", "2568", "OIT", "", "", OIT],
-        ["AG1", "2568", "IND1", "", "", "การปฏิบัติหน้าที่"],
-        ["AG1", "2568", "IND2", "", "", "การใช้งบประมาณ"],
+        ["AG1", "2568", "ITA", "", "", "", "คะแนน ITA ภาพรวม"],
+        ["AG1", "2568", "IIT", "", "", "", IIT],
+        ["AG1", "2568", "EIT", "", "", "", EIT],
+        ["AG1", "2568", "EIT", "public", "", "", f"{EIT} (ส่วนที่ 1)"],
+        ["AG1", "2568", "EIT", "survey", "", "", f"{EIT} (ส่วนที่ 2)"],
+        ["AG1", "2568", "OIT", "", "", "", OIT],
+        ["AG1", "2568", "IND1", "", "", "", "การปฏิบัติหน้าที่"],
+        ["AG1", "2568", "IND2", "", "", "", "การใช้งบประมาณ"],
     ]
     codes = [(row[2], row[3]) for row in rows[1:]]
     # 1 overall, 3 tools and 2 EIT parts, 10 indicators and 6 EIT parts, 5 sub-topics, 15 + 28 items
@@ -102,17 +102,17 @@ def test_csv_of_2568_lists_every_figure_of_its_framework_in_order(officer_client
     ]
     assert codes[42:44] == [("e1", "public"), ("e1", "survey")]
     assert codes[-1] == ("o28", "")
-    assert all(row[:2] == ["AG1", "2568"] and row[4] == "" and row[5] for row in rows[1:])
+    assert all(row[:2] == ["AG1", "2568"] and row[4] == row[5] == "" and row[6] for row in rows[1:])
 
 
 def test_template_of_2565_follows_that_years_framework(officer_client):
     rows = csv_rows(download(officer_client, year=2565))
     assert rows[1:6] == [
-        ["AG1", "2565", "ITA", "", "", "คะแนน ITA ภาพรวม"],
-        ["AG1", "2565", "IIT", "", "", IIT],
-        ["AG1", "2565", "EIT", "", "", EIT],
-        ["AG1", "2565", "OIT", "", "", OIT],
-        ["AG1", "2565", "IND1", "", "", "การปฏิบัติหน้าที่"],
+        ["AG1", "2565", "ITA", "", "", "", "คะแนน ITA ภาพรวม"],
+        ["AG1", "2565", "IIT", "", "", "", IIT],
+        ["AG1", "2565", "EIT", "", "", "", EIT],
+        ["AG1", "2565", "OIT", "", "", "", OIT],
+        ["AG1", "2565", "IND1", "", "", "", "การปฏิบัติหน้าที่"],
     ]
     codes = [row[2] for row in rows[1:]]
     assert len(codes) == 149  # the most detailed framework (README, "The results template")
@@ -167,6 +167,20 @@ def test_csv_filled_in_imports_through_the_page(officer_client):
     assert all(score.as_tuple().exponent == -2 for score in saved.values())
 
 
+def test_the_published_level_typed_on_the_ita_row_imports_with_it(officer_client):
+    rows = csv_rows(download(officer_client, year=2566))
+    assert [row[2] for row in rows[1:3]] == ["ITA", "IIT"]
+    rows[1][4:6] = ["86.78", "ผ่าน"]
+    rows = rows[:2]  # only the overall score and its level were published
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    upload_and_confirm(officer_client, "results-template-AG1-2566.csv", buffer.getvalue().encode("utf-8"))
+
+    score = Score.objects.get(assessment__agency__code="AG1", assessment__fiscal_year=2566)
+    assert (score.code, score.score, score.level) == ("ITA", Decimal("86.78"), "ผ่าน")
+    assert score.assessment.level == "ผ่าน"
+
+
 # What is refused
 
 
@@ -209,7 +223,7 @@ def test_anonymous_is_sent_to_sign_in(client, agency):
 def test_superuser_downloads_for_any_agency(client, superuser, other_agency):
     client.force_login(superuser)
     rows = csv_rows(download(client, agency="AG2", year=2566))
-    assert rows[1] == ["AG2", "2566", "ITA", "", "", "คะแนน ITA ภาพรวม"]
+    assert rows[1] == ["AG2", "2566", "ITA", "", "", "", "คะแนน ITA ภาพรวม"]
     assert len(rows) - 1 == 22
 
 
