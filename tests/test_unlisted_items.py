@@ -226,6 +226,9 @@ def test_the_import_page_saves_the_placements_it_previewed(client, officer, agen
     upload = SimpleUploadedFile("results.csv", factories.csv_bytes(ROWS_2567[:3], HEADER), content_type="text/csv")
     preview = client.post("/results/import/", {"file": upload})
     payload = re.search(r'name="payload" value="([^"]+)"', preview.text)[1]
+    preview_rows = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", preview.text))
+    assert "ตัวชี้วัด" in preview.text
+    assert "o1 100.00 9 ใหม่" in preview_rows
 
     client.post("/results/import/", {"payload": payload})
 

@@ -69,6 +69,7 @@ def import_results(request):
                     context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
                     context["preview_more"] = len(figures) - len(context["preview"])
                     context["preview_levels"] = any(figure.level is not None for figure in figures)
+                    context["preview_indicators"] = any(figure.indicator for figure in figures)
                     context["counts"] = {
                         label: sum(1 for c in changes.values() if c == label)
                         for label in ("new", "changed", "unchanged")
