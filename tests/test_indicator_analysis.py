@@ -134,6 +134,7 @@ def test_page_lists_indicators_9_and_10_as_weaknesses_with_a_create_link_each(cl
     assert "ตัวชี้วัดที่ 8 การปรับปรุงระบบการทำงาน 88.58" in strong
     assert "ผลการประเมินปี 2564 ไม่มีคะแนนรายประเด็น การวิเคราะห์นี้จึงทำตามคะแนนรายตัวชี้วัด" in visible(response)
     assert "81.45" in response.text
+    assert "ปีนี้ไม่มีคะแนนรายประเด็นที่นำเข้า" in visible(response)  # the items section, empty
     assert 'href="/agencies/TRAT/2565/plan/new/?indicator=9"' in tier_html(response, "weakness")
     assert 'href="/agencies/TRAT/2565/plan/new/?indicator=10"' in tier_html(response, "weakness")
     assert "?indicator=8" not in response.text  # a strength
