@@ -276,6 +276,17 @@ class Level(models.Model):
         return self.name_th or self.code
 
 
+def type_key(text):
+    """A type's name as imports compare it: without spaces, case or a final "." ("อบต." = "อบต" = "อ บ ต")."""
+    return "".join(str(text).split()).casefold().removesuffix(".")
+
+
+class AgencyTypeQuerySet(models.QuerySet):
+    def by_name(self):
+        """{type_key(name): type} for every code, Thai name, English name and short form, in one query."""
+        return {type_key(name): agency_type for agency_type in self for name in agency_type.names()}
+
+
 class AgencyType(models.Model):
     """A type of agency as the NACC groups them for ranking (ศาล, ส่วนราชการระดับกรม, เทศบาลตำบล, …).
 
@@ -298,6 +309,8 @@ class AgencyType(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    objects = AgencyTypeQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name_th"]
         verbose_name = _("agency type")
@@ -315,6 +328,22 @@ class AgencyType(models.Model):
 
     def short_forms(self):
         return [form.strip() for form in self.short_names.split(",") if form.strip()]
+
+    def names(self):
+        """Every name an import accepts for this type."""
+        return [name for name in (self.code, self.name_th, self.name_en, *self.short_forms()) if name]
+
+    def clean(self):
+        # An import must know which type a name means: no name may belong to two types.
+        taken = AgencyType.objects.exclude(pk=self.pk).by_name()
+        clashes = [name for name in self.names() if type_key(name) in taken]
+        if clashes:
+            raise ValidationError(
+                interpolate(
+                    _("%(names)s already names the agency type '%(type)s'; each name and short form names one type"),
+                    {"names": ", ".join(clashes), "type": taken[type_key(clashes[0])].name_th},
+                )
+            )
 
 
 class SizeClass(models.TextChoices):
