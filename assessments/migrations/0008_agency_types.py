@@ -9,6 +9,7 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 # (code, Thai name, English name, short forms, local government), in the NACC's order. The old choices'
 # codes are kept, so files that name them still import; their old Thai and English labels are short forms.
@@ -86,18 +87,27 @@ def old_choice_for(code, is_local_government):
 
 
 def add_nacc_types(apps, schema_editor):
+    """Create the NACC's types that are missing, each with its first entry in the audit history."""
     AgencyType = apps.get_model("assessments", "AgencyType")
+    HistoricalAgencyType = apps.get_model("assessments", "HistoricalAgencyType")
     for order, (code, name_th, name_en, short_names, local) in enumerate(NACC_TYPES, 1):
-        AgencyType.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_th": name_th,
-                "name_en": name_en,
-                "short_names": short_names,
-                "is_local_government": local,
-                "order": order * 10,
-            },
-        )
+        values = {
+            "name_th": name_th,
+            "name_en": name_en,
+            "short_names": short_names,
+            "is_local_government": local,
+            "order": order * 10,
+        }
+        agency_type, created = AgencyType.objects.get_or_create(code=code, defaults=values)
+        if created and not HistoricalAgencyType.objects.filter(id=agency_type.pk).exists():
+            HistoricalAgencyType.objects.create(
+                id=agency_type.pk,
+                code=code,
+                history_date=timezone.now(),
+                history_type="+",
+                history_change_reason="NACC agency types (migration 0008)",
+                **values,
+            )
 
 
 def move_to_nacc_types(apps, schema_editor):
