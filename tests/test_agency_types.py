@@ -351,7 +351,9 @@ def test_the_admin_refuses_a_short_form_that_already_names_another_type(root):
     refused = root.post("/admin/assessments/agencytype/add/", type_form(short_names="รร., อบต"))
 
     assert refused.status_code == 200
-    assert "อบต already names the agency type 'องค์การบริหารส่วนตำบล'" in str(refused.context["adminform"].form.errors)
+    assert refused.context["adminform"].form.errors["__all__"] == [
+        "อบต เป็นชื่อของประเภทหน่วยงาน 'องค์การบริหารส่วนตำบล' อยู่แล้ว ชื่อและชื่อย่อแต่ละชื่อใช้ได้กับประเภทเดียว"
+    ]
     assert not AgencyType.objects.filter(code="school").exists()
 
 
