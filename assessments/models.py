@@ -481,7 +481,12 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_overview(self, year):
         """One fiscal year's assessments as the multi-agency overview lists them."""
-        return self.filter(fiscal_year=year).select_related("agency__parent", "agency__agency_type").with_rank_in_type().with_change()
+        return (
+            self.filter(fiscal_year=year)
+            .select_related("agency__parent", "agency__agency_type")
+            .with_rank_in_type()
+            .with_change()
+        )
 
     def with_rank_in_type(self):
         """`rank_in_type`: the national rank by overall score among the year's agencies of the same type

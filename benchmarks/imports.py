@@ -117,11 +117,13 @@ def main(count):
     agencies, problems = check_agencies(read_rows(agency_file, "agencies.csv", AGENCY_COLUMNS))
     assert not problems, problems[:3]
     print(f"agencies checked in {time.perf_counter() - start:.0f} s")
-    saver = Saver(Agency.objects.create(
+    saver = Saver(
+        Agency.objects.create(
             code="OTHER",
             name_th="ผู้บันทึกระหว่างนำเข้า",
             agency_type=AgencyType.objects.get(code="local_government"),
-        ).pk)
+        ).pk
+    )
     saver.start()
     agency_batches = Batches("save_agencies_batch")
     save_agencies(agencies)

@@ -223,7 +223,9 @@ def test_a_size_class_is_refused_for_a_type_that_is_not_local_and_an_unknown_one
     message = refusal(tmp_path, rows)
 
     assert "แถว 2: ขนาด (L, M, S) ใช้กับองค์กรปกครองส่วนท้องถิ่นเท่านั้น ไม่ใช้กับประเภทหน่วยงาน 'ส่วนราชการระดับกรม'" in message
-    assert "Row 2: a size class (L, M, S) is only for local governments, not for agency type 'ส่วนราชการระดับกรม'" in message
+    assert (
+        "Row 2: a size class (L, M, S) is only for local governments, not for agency type 'ส่วนราชการระดับกรม'" in message
+    )
     assert "Row 3: unknown size class 'XL'; use L, M or S, or leave it empty" in message
     assert "แถว 3: ไม่รู้จักขนาด 'XL' ใช้ L, M หรือ S หรือเว้นว่าง" in message
     assert not Agency.objects.exists()
@@ -429,4 +431,9 @@ def test_the_migration_moves_old_agencies_to_the_nacc_types_and_back(transaction
         "MUN": "town_municipality",
         "SAPHA": "local_government",
     }
-    assert back == {"PROV": "province", "TAO": "local_government", "MUN": "local_government", "SAPHA": "local_government"}
+    assert back == {
+        "PROV": "province",
+        "TAO": "local_government",
+        "MUN": "local_government",
+        "SAPHA": "local_government",
+    }
