@@ -344,6 +344,10 @@ class AgencyType(models.Model):
                     {"names": ", ".join(clashes), "type": taken[type_key(clashes[0])].name_th},
                 )
             )
+        if not self.is_local_government and self.pk and self.agencies.exclude(size_class="").exists():
+            raise ValidationError(
+                {"is_local_government": _("agencies of this type have a size class: remove their size class first")}
+            )
 
 
 class SizeClass(models.TextChoices):

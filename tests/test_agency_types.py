@@ -359,6 +359,19 @@ def test_the_admin_refuses_a_short_form_that_already_names_another_type(root):
     assert not AgencyType.objects.filter(code="school").exists()
 
 
+def test_a_type_whose_agencies_have_a_size_class_stays_local(root):
+    factories.agency("A1", agency_type="subdistrict_administration", size_class="L")
+    sao = AgencyType.objects.get(code="subdistrict_administration")
+    form = type_form(code=sao.code, name_th=sao.name_th, name_en=sao.name_en, short_names=sao.short_names)
+
+    refused = root.post(f"/admin/assessments/agencytype/{sao.pk}/change/", form)  # is_local_government unticked
+
+    assert refused.context["adminform"].form.errors["is_local_government"] == [
+        "หน่วยงานประเภทนี้มีขนาด (L, M, S) กำหนดไว้ ให้ลบขนาดของหน่วยงานเหล่านั้นก่อน"
+    ]
+    assert AgencyType.objects.get(code="subdistrict_administration").is_local_government
+
+
 def test_a_type_given_to_an_agency_cannot_be_deleted(root):
     factories.agency("A1", agency_type="fund")
     fund = AgencyType.objects.get(code="fund")
