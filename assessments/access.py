@@ -314,7 +314,9 @@ class Rights:
 
 def agency_for(user: User, code: str) -> tuple[Agency, Rights]:
     """An agency the user may see, by its code, and the rights on its results; 404 otherwise."""
-    agency = get_object_or_404(Agency.objects.filter(agencies_visible(user)).select_related("parent"), code=code)
+    agency = get_object_or_404(
+        Agency.objects.filter(agencies_visible(user)).select_related("parent", "agency_type"), code=code
+    )
     standing = _standing(user, agency, known_visible=True)
     return agency, Rights(standing, can_edit=can_edit_results(standing))
 

@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from assessments.admin_history import ViewOnlyAdmin
+from assessments.admin_history import ReadOnlyHistoryAdmin, ViewOnlyAdmin
 from assessments.frameworks import FrameworkFileError, dump_versions_yaml, load_versions, read_versions
 from assessments.models import (
     Agency,
+    AgencyType,
     Assessment,
     FrameworkVersion,
     Indicator,
@@ -139,13 +140,23 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+@admin.register(AgencyType)
+class AgencyTypeAdmin(ReadOnlyHistoryAdmin):
+    """The NACC's agency types; administrators rename or add one when the NACC regroups agencies.
+    A type still given to an agency cannot be deleted (PROTECT)."""
+
+    list_display = ["name_th", "name_en", "short_names", "code", "is_local_government", "order"]
+    list_editable = ["order"]
+    search_fields = ["code", "name_th", "name_en", "short_names"]
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_th", "short_name", "agency_type", "parent"]
-    list_filter = ["agency_type"]
+    list_display = ["code", "name_th", "short_name", "agency_type", "size_class", "parent"]
+    list_filter = ["agency_type", "size_class"]
     search_fields = ["code", "name_th", "short_name"]
     autocomplete_fields = ["parent"]
-    list_select_related = ["parent"]
+    list_select_related = ["parent", "agency_type"]
     inlines = [MembershipInline]
 
 

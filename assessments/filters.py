@@ -40,8 +40,13 @@ class OverviewFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(
         label=_("Agency name or code"), method="filter_name", widget=forms.TextInput(attrs={"type": "search"})
     )
-    agency_type = django_filters.ChoiceFilter(
-        field_name="agency__agency_type", label=_("Agency type"), choices=AgencyType.choices, empty_label=_("All")
+    # By code, so that links such as ?agency_type=local_government stay readable and bookmarkable.
+    agency_type = django_filters.ModelChoiceFilter(
+        field_name="agency__agency_type",
+        label=_("Agency type"),
+        queryset=AgencyType.objects.all(),
+        to_field_name="code",
+        empty_label=_("All"),
     )
     parent = django_filters.ModelChoiceFilter(
         field_name="agency__parent", label=_("Parent agency"), queryset=None, empty_label=_("All")

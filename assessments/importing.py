@@ -33,7 +33,17 @@ from assessments.codes import (
     thai_to_arabic,
 )
 from assessments.downloads import FORMULA_STARTS
-from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, FrameworkVersion, Score
+from assessments.models import (
+    AGENCY_CODE,
+    Agency,
+    AgencyType,
+    Assessment,
+    FrameworkVersion,
+    Score,
+    SizeClass,
+    size_class_not_local,
+    type_key,
+)
 from assessments.scoring import OVERALL, find_level
 from assessments.text import in_thai_and_english, interpolate
 from assessments.thai import to_buddhist_era
@@ -43,7 +53,7 @@ RESULT_COLUMNS = ("agency", "fiscal_year", "code", "part", "score")
 # Read when present: `source` and `level_source` mark what an export computed (skipped), `level`
 # is a level published beside the figure, `indicator` places an item of a version without an item list.
 RESULT_OPTIONAL = ("source", "level", "level_source", "indicator")
-AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent")
+AGENCY_COLUMNS = ("code", "name_th", "short_name", "agency_type", "parent", "size_class")
 
 NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
 MAX_SHEETS = 1000  # Excel opens about 250 comfortably; more is not a workbook someone typed
@@ -757,23 +767,46 @@ def save_results_batch(figures, versions, specs):
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
 
 
-def agency_type_from(text):
-    """The agency type for its value or its label in Thai or English, whatever language is active."""
-    text = text.strip()
-    for value, label in AgencyType.choices:
-        names = {value}
-        for language in ("th", "en"):
-            with translation.override(language):
-                names.add(str(label).lower())
-        if text.lower() in names:
-            return value
-    raise ValueError(interpolate(_("unknown agency type '%(type)s'"), {"type": text}))
+def agency_type_from(text, types):
+    """The agency type named by `text` (code, Thai or English name, or short form), from
+    `AgencyType.objects.by_name()`; an unknown name is refused with the names accepted."""
+    agency_type = types.get(type_key(text))
+    if agency_type is None:
+        raise ValueError(
+            interpolate(
+                _("unknown agency type '%(type)s'; use one of: %(names)s (or the type's English name or code)"),
+                {"type": text.strip(), "names": accepted_type_names(types)},
+            )
+        )
+    return agency_type
+
+
+def accepted_type_names(types):
+    """The types' Thai names in the NACC's order, each with its Thai short forms: "เทศบาลตำบล (ทต.)"."""
+    names = []
+    for agency_type in sorted(set(types.values()), key=lambda t: (t.order, t.name_th)):
+        thai_forms = [form for form in agency_type.short_forms() if re.search("[\u0e00-\u0e7f]", form)]
+        names.append(f"{agency_type.name_th} ({', '.join(thai_forms)})" if thai_forms else agency_type.name_th)
+    return ", ".join(names)
+
+
+def size_class_from(text, agency_type):
+    """The size class (L, M, S or blank) of an agency of `agency_type`; only local governments have one."""
+    size_class = text.strip().upper()
+    if size_class and size_class not in SizeClass.values:
+        raise ValueError(
+            interpolate(_("unknown size class '%(size)s'; use L, M or S, or leave it empty"), {"size": text.strip()})
+        )
+    if size_class and not agency_type.is_local_government:
+        raise ValueError(size_class_not_local(agency_type))
+    return size_class
 
 
 def check_agencies(rows):
     """Check agency rows; return (agency dicts, problems). A parent may be any row of the file or an existing agency."""
     parents = dict(Agency.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
     known = set(Agency.objects.values_list("code", flat=True))
+    types = AgencyType.objects.by_name()  # read once, not once a row
     for _number, cells in rows:
         code, parent = cells.get("code", "").strip(), cells.get("parent", "").strip()
         if code:
@@ -795,7 +828,9 @@ def check_agencies(rows):
                 raise ValueError(interpolate(_("duplicate of row %(row)s"), {"row": in_file[code]}))
             if not cells.get("name_th", "").strip():
                 raise ValueError(_("the Thai name is empty"))
-            agency_type = agency_type_from(cells.get("agency_type", ""))
+            agency_type = agency_type_from(cells.get("agency_type", ""), types)
+            # Without the column, a saved agency keeps its size class (unless its new type has none).
+            size_class = size_class_from(cells["size_class"], agency_type) if "size_class" in cells else None
             parent = cells.get("parent", "").strip()
             if parent and parent not in known:
                 raise ValueError(interpolate(_("unknown parent agency '%(parent)s'"), {"parent": parent}))
@@ -811,6 +846,7 @@ def check_agencies(rows):
                 "name_th": cells["name_th"].strip(),
                 "short_name": cells.get("short_name", "").strip(),
                 "agency_type": agency_type,
+                "size_class": size_class,
                 "parent": parent,
             }
         )
@@ -863,10 +899,13 @@ def save_agencies_batch(agencies):
     saved = {agency.code: agency for agency in Agency.objects.filter(code__in=codes)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for data in agencies:
-        values = {key: data[key] for key in ("name_th", "short_name", "agency_type")}
+        values = {key: data[key] for key in ("name_th", "short_name")}
+        values["agency_type_id"] = data["agency_type"].pk
         if data["parent"]:
             values["parent_id"] = saved[data["parent"]].pk
         agency = saved.get(data["code"])
+        if data["size_class"] is not None or agency is None or not data["agency_type"].is_local_government:
+            values["size_class"] = data["size_class"] or ""
         if agency is None:
             saved[data["code"]] = Agency.objects.create(code=data["code"], **values)
             counts["created"] += 1

@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments import scoring
 from assessments.analysis import DEFAULT_LOWER, DEFAULT_TARGET, DEFAULT_UPPER, TierRule, TierScheme
+from assessments.text import interpolate
 from ita_tracker.converters import AGENCY_CODE
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -275,16 +277,93 @@ class Level(models.Model):
         return self.name_th or self.code
 
 
-class AgencyType(models.TextChoices):
-    MINISTRY = "ministry", _("Ministry")
-    PROVINCE = "province", _("Province")
-    DEPARTMENT = "department", _("Department")
-    STATE_ENTERPRISE = "state_enterprise", _("State enterprise")
-    PUBLIC_ORGANISATION = "public_organisation", _("Public organisation")
-    LOCAL_GOVERNMENT = "local_government", _("Local government")
-    UNIVERSITY = "university", _("University")
-    INDEPENDENT = "independent", _("Independent organisation")
-    OTHER = "other", _("Other")
+def type_key(text):
+    """A type's name as imports compare it: without spaces, case or a final "." ("อบต." = "อบต" = "อ บ ต")."""
+    return "".join(str(text).split()).casefold().removesuffix(".")
+
+
+class AgencyTypeQuerySet(models.QuerySet):
+    def by_name(self):
+        """{type_key(name): type} for every code, Thai name, English name and short form, in one query."""
+        return {type_key(name): agency_type for agency_type in self for name in agency_type.names()}
+
+
+class AgencyType(models.Model):
+    """A type of agency as the NACC groups them for ranking (ศาล, ส่วนราชการระดับกรม, เทศบาลตำบล, …).
+
+    Data, not code: the NACC has regrouped agencies before, and an administrator adds or renames a type in
+    the admin. Imports accept the code, either name or any of the short forms.
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_th = models.CharField(_("Thai name"), max_length=128, unique=True)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    short_names = models.CharField(
+        _("short forms"),
+        max_length=255,
+        blank=True,
+        help_text=_("Other names and short forms that imports accept, separated by commas, e.g. อบต., อบต"),
+    )
+    is_local_government = models.BooleanField(
+        _("local government"), default=False, help_text=_("Only local governments have a size class (L, M, S).")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    objects = AgencyTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name_th"]
+        verbose_name = _("agency type")
+        verbose_name_plural = _("agency types")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """The name in the active language (Thai unless English is active and there is an English name)."""
+        if self.name_en and (translation.get_language() or "th").startswith("en"):
+            return self.name_en
+        return self.name_th
+
+    def short_forms(self):
+        return [form.strip() for form in self.short_names.split(",") if form.strip()]
+
+    def names(self):
+        """Every name an import accepts for this type."""
+        return [name for name in (self.code, self.name_th, self.name_en, *self.short_forms()) if name]
+
+    def clean(self):
+        # An import must know which type a name means: no name may belong to two types.
+        taken = AgencyType.objects.exclude(pk=self.pk).by_name()
+        clashes = [name for name in self.names() if type_key(name) in taken]
+        if clashes:
+            raise ValidationError(
+                interpolate(
+                    _("%(names)s already names the agency type '%(type)s'; each name and short form names one type"),
+                    {"names": ", ".join(clashes), "type": taken[type_key(clashes[0])].name_th},
+                )
+            )
+        if not self.is_local_government and self.pk and self.agencies.exclude(size_class="").exists():
+            raise ValidationError(
+                {"is_local_government": _("agencies of this type have a size class: remove their size class first")}
+            )
+
+
+class SizeClass(models.TextChoices):
+    """The NACC's size classes of local governments, used from 2568 to rank them among their peers."""
+
+    LARGE = "L", _("L (large)")
+    MEDIUM = "M", _("M (medium)")
+    SMALL = "S", _("S (small)")
+
+
+def size_class_not_local(agency_type):
+    return interpolate(
+        _("a size class (L, M, S) is only for local governments, not for agency type '%(type)s'"),
+        {"type": agency_type.name_th},
+    )
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -313,7 +392,14 @@ class Agency(models.Model):
     )
     name_th = models.CharField(_("Thai name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=64, blank=True)
-    agency_type = models.CharField(_("agency type"), max_length=32, choices=AgencyType.choices)
+    agency_type = models.ForeignKey(AgencyType, models.PROTECT, related_name="agencies", verbose_name=_("agency type"))
+    size_class = models.CharField(
+        _("size class"),
+        max_length=1,
+        choices=SizeClass.choices,
+        blank=True,
+        help_text=_("For local governments only, as the NACC classes them from 2568."),
+    )
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent agency")
     )
@@ -328,7 +414,13 @@ class Agency(models.Model):
     def __str__(self):
         return f"{self.name_th} ({self.short_name})" if self.short_name else self.name_th
 
+    def get_agency_type_display(self):
+        """The type's name in the active language, as the old choices field displayed it."""
+        return self.agency_type.name
+
     def clean(self):
+        if self.size_class and self.agency_type_id and not self.agency_type.is_local_government:
+            raise ValidationError({"size_class": size_class_not_local(self.agency_type)})
         # A loop of parents would make an agency oversee itself; the import checks the same.
         above, seen = self.parent, set()
         while above is not None and above.pk not in seen:
@@ -394,7 +486,12 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_overview(self, year):
         """One fiscal year's assessments as the multi-agency overview lists them."""
-        return self.filter(fiscal_year=year).select_related("agency__parent").with_rank_in_type().with_change()
+        return (
+            self.filter(fiscal_year=year)
+            .select_related("agency__parent", "agency__agency_type")
+            .with_rank_in_type()
+            .with_change()
+        )
 
     def peer_group(self, assessment):
         """The year's assessments of agencies of the same type as `assessment`'s, its own included:
@@ -402,7 +499,8 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(fiscal_year=assessment.fiscal_year, agency__agency_type=assessment.agency.agency_type)
 
     def with_rank_in_type(self):
-        """`rank_in_type`: the national rank by overall score among the year's agencies of the same type.
+        """`rank_in_type`: the national rank by overall score among the year's agencies of the same type
+        and size class (the NACC ranks an L sub-district administration against other L ones only).
 
         Counted over every assessment of the year, not only these, so filtering never changes it.
         Ties share a rank (1, 2, 2, 4); an assessment without an overall score has no rank.
@@ -411,6 +509,7 @@ class AssessmentQuerySet(models.QuerySet):
             Assessment.objects.filter(
                 fiscal_year=models.OuterRef("fiscal_year"),
                 agency__agency_type=models.OuterRef("agency__agency_type"),
+                agency__size_class=models.OuterRef("agency__size_class"),
                 overall__gt=models.OuterRef("overall"),
             )
             .order_by()

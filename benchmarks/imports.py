@@ -41,7 +41,7 @@ from assessments.importing import (  # noqa: E402
     save_agencies,
     save_results,
 )
-from assessments.models import Agency  # noqa: E402
+from assessments.models import Agency, AgencyType  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "results.csv"
 
@@ -103,7 +103,7 @@ def main(count):
     demo = [row for row in csv.DictReader(DEMO.open(encoding="utf-8")) if row["agency"] == "ANGTHONG-MUN"]
     codes = [f"B{number:05d}" for number in range(count)]
     agency_file = csv_bytes(
-        AGENCY_COLUMNS, [(code, f"หน่วยงานทดสอบ {code}", code, "local_government", "") for code in codes]
+        AGENCY_COLUMNS, [(code, f"หน่วยงานทดสอบ {code}", code, "local_government", "", "") for code in codes]
     )
     results_file = csv_bytes(
         RESULT_COLUMNS,
@@ -117,7 +117,13 @@ def main(count):
     agencies, problems = check_agencies(read_rows(agency_file, "agencies.csv", AGENCY_COLUMNS))
     assert not problems, problems[:3]
     print(f"agencies checked in {time.perf_counter() - start:.0f} s")
-    saver = Saver(Agency.objects.create(code="OTHER", name_th="ผู้บันทึกระหว่างนำเข้า", agency_type="local_government").pk)
+    saver = Saver(
+        Agency.objects.create(
+            code="OTHER",
+            name_th="ผู้บันทึกระหว่างนำเข้า",
+            agency_type=AgencyType.objects.get(code="local_government"),
+        ).pk
+    )
     saver.start()
     agency_batches = Batches("save_agencies_batch")
     save_agencies(agencies)

@@ -48,6 +48,10 @@ COPY_BYTES = 1024 * 1024
 STAGING = ".restore-partial"
 # Rows that `migrate` creates itself, under ids that may differ from the backed-up instance's.
 RECREATED_BY_MIGRATE = (ContentType, Permission)
+# Reference rows that `migrate` seeds (the NACC's agency types, migration assessments 0008) and an
+# administrator may then edit. A backup holds them as they were; a restore into a just-migrated
+# database does not count them as data, and puts the backed-up ones in their place.
+SEEDED_BY_MIGRATE = ("assessments.agencytype", "assessments.historicalagencytype")
 
 
 class BackupError(Exception):
@@ -436,7 +440,11 @@ def check_migrations(manifest):
 
 def tables_with_rows():
     """Labels of the backed-up models that already hold rows here."""
-    return [model._meta.label_lower for model in backed_up_models() if model._base_manager.exists()]
+    return [
+        model._meta.label_lower
+        for model in backed_up_models()
+        if model._meta.label_lower not in SEEDED_BY_MIGRATE and model._base_manager.exists()
+    ]
 
 
 def restore_backup(folder, manifest, *, replace=False):
@@ -523,6 +531,12 @@ def load_rows(folder, manifest, *, replace):
         with transaction.atomic():
             if replace:
                 empty_tables([*loaded, *session_models()])
+            else:
+                # No agency refers to them yet (the database has no data); a raw delete sends no
+                # signal, so the audit history records no deletion.
+                for model in loaded:
+                    if model._meta.label_lower in SEEDED_BY_MIGRATE:
+                        model._base_manager.all()._raw_delete(connection.alias)
             with connection.constraint_checks_disabled():
                 for model in loaded:
                     label = model._meta.label_lower

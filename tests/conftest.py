@@ -1,9 +1,11 @@
 import contextlib
+import importlib
 import io
 import tempfile
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
@@ -36,6 +38,12 @@ def load_frameworks():
     call_command("load_frameworks", verbosity=0, stdout=io.StringIO())
 
 
+def load_agency_types():
+    """The NACC's agency types, as migration 0008 creates them: a flushed database has lost them."""
+    migration = importlib.import_module("assessments.migrations.0008_agency_types")
+    migration.add_nacc_types(django_apps, None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The reference frameworks are data every test reads; load them once per test database.
@@ -47,8 +55,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def threads_db(transactional_db):
     """A committed database that threads share, for tests of simultaneous requests. It is
     emptied after each such test (pytest-django runs these after the others), so the
-    frameworks are loaded again first."""
+    frameworks and agency types are loaded again first."""
     load_frameworks()
+    load_agency_types()
 
 
 @pytest.fixture(autouse=True)

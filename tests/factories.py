@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
-from assessments.models import Agency, Assessment, FrameworkVersion, Membership, Score
+from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Membership, Score
 from measures.actions import sync_entries
 from measures.models import Measure, Unit
 
@@ -20,9 +20,15 @@ LOGO_PNG = bytes.fromhex(
 )
 
 
-def agency(code, name_th=None, agency_type="department", parent=None):
+def agency(code, name_th=None, agency_type="department", parent=None, size_class=""):
+    """An agency; `agency_type` is the code of one of the NACC's types the migration creates."""
     return Agency.objects.create(
-        code=code, name_th=name_th or f"หน่วยงาน {code}", short_name=code, agency_type=agency_type, parent=parent
+        code=code,
+        name_th=name_th or f"หน่วยงาน {code}",
+        short_name=code,
+        agency_type=AgencyType.objects.get(code=agency_type),
+        size_class=size_class,
+        parent=parent,
     )
 
 

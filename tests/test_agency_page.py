@@ -80,7 +80,7 @@ def test_shows_who_the_agency_is_and_links_each_years_analysis(client, officer, 
     response = client.get(URL)
 
     assert "(AG1)" in response.text  # short name
-    assert "<dd>กรม</dd>" in response.text  # the type, in Thai
+    assert "<dd>ส่วนราชการระดับกรม</dd>" in response.text  # the type, in Thai
     assert 'href="/agencies/AG1/2564/"' in response.text
     assert 'href="/agencies/AG1/2565/"' in response.text
 

@@ -35,6 +35,7 @@ from measures.models import Evidence, ProgressEntry
 from reports.actions import do_request_bundle
 from reports.models import BundleStatus
 from tests import factories
+from tests.conftest import load_agency_types
 from tests.entries_support import PDF
 
 pytestmark = pytest.mark.usefixtures("threads_db")
@@ -130,8 +131,9 @@ def every_file(settings):
 
 def empty_the_instance(settings):
     """What `migrate` alone leaves: no rows but content types and permissions (made again under
-    new ids), no media folder."""
+    new ids) and the NACC's agency types, no media folder."""
     call_command("flush", interactive=False, verbosity=0)
+    load_agency_types()
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     assert backup.tables_with_rows() == []
 

@@ -74,7 +74,7 @@ PARAMETERS = {
     "/agencies/AG1/2566/progress/q1/report.xlsx": ["digits"],
     "/accounts/login/": ["next"],
     "/i18n/setlang/": ["next", "language"],
-    "/admin/assessments/agency/": ["q", "p", "o", "agency_type__exact", "parent__id__exact"],
+    "/admin/assessments/agency/": ["q", "p", "o", "agency_type__id__exact", "size_class__exact", "parent__id__exact"],
     "/admin/assessments/assessment/": ["q", "fiscal_year", "p"],
     "/admin/measures/progressentry/": ["q", "state__exact"],
     "/admin/measures/measure/": ["q"],

@@ -10,7 +10,7 @@ from django.db import DatabaseError
 from django.utils import translation
 
 from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows
-from assessments.models import Agency, AgencyType, Assessment, Score
+from assessments.models import Agency, Assessment, Score
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -469,6 +469,13 @@ def test_missing_file_is_refused(tmp_path):
 
 
 AGENCY_HEADER = ("code", "name_th", "short_name", "agency_type", "parent")
+NACC_TYPE_NAMES = (
+    "ศาล (หน่วยธุรการขององค์กรศาล), องค์กรอิสระ, องค์กรอัยการ, หน่วยงานในสังกัดรัฐสภา, ส่วนราชการระดับกระทรวง (กระทรวง), "
+    "ส่วนราชการระดับกรม (กรม, กรมหรือเทียบเท่า), จังหวัด, รัฐวิสาหกิจ, องค์การมหาชน, กองทุน, "
+    "หน่วยงานของรัฐอื่น ๆ (หน่วยงานของรัฐอื่น, อื่น ๆ), สถาบันอุดมศึกษา, องค์การบริหารส่วนจังหวัด (อบจ.), เทศบาลนคร (ทน.), "
+    "เทศบาลเมือง (ทม.), เทศบาลตำบล (ทต.), องค์การบริหารส่วนตำบล (อบต.), กรุงเทพมหานคร (กทม.), เมืองพัทยา, "
+    "องค์กรปกครองส่วนท้องถิ่น (ไม่ระบุประเภท) (องค์กรปกครองส่วนท้องถิ่น, อปท.)"
+)
 
 
 def import_agencies(tmp_path, rows, header=AGENCY_HEADER):
@@ -487,7 +494,7 @@ def test_agencies_are_imported_with_parents_from_the_same_file(tmp_path, db):
 
     assert out.strip() == "Imported 2 agencies."
     tceb = Agency.objects.get(code="TCEB")
-    assert (tceb.name_th, tceb.short_name, tceb.agency_type, tceb.parent.code) == (
+    assert (tceb.name_th, tceb.short_name, tceb.agency_type.code, tceb.parent.code) == (
         "สำนักงานส่งเสริมการจัดประชุมและนิทรรศการ",
         "สสปน.",
         "public_organisation",
@@ -501,19 +508,18 @@ def test_agency_parent_may_be_an_existing_agency(tmp_path, agency):
     assert Agency.objects.get(code="UNIT").parent == agency
 
 
-def test_agency_type_by_thai_or_english_label_whatever_the_language(tmp_path, db):
+def test_agency_type_by_thai_or_english_name_whatever_the_language(tmp_path, db):
     with translation.override("th"):
-        thai_province = str(AgencyType.PROVINCE.label)
         import_agencies(
             tmp_path,
             [
-                ("ANGTHONG-PROV", "จังหวัดอ่างทอง", "", thai_province, ""),
+                ("ANGTHONG-PROV", "จังหวัดอ่างทอง", "", "จังหวัด", ""),
                 ("PTT", "บริษัท ปตท.", "", "State enterprise", ""),
                 ("MOI", "กระทรวงมหาดไทย", "", " Ministry ", ""),
             ],
         )
 
-    assert dict(Agency.objects.values_list("code", "agency_type")) == {
+    assert dict(Agency.objects.values_list("code", "agency_type__code")) == {
         "ANGTHONG-PROV": "province",
         "PTT": "state_enterprise",
         "MOI": "ministry",
@@ -552,7 +558,7 @@ def test_agency_file_with_an_unknown_parent_is_refused_whole(tmp_path, agency):
     assert [english_of(line) for line in lines[1:]] == [
         "Row 4: unknown parent agency 'NOWHERE'",
         "Row 5: the Thai name is empty",
-        "Row 6: unknown agency type 'spaceship'",
+        f"Row 6: unknown agency type 'spaceship'; use one of: {NACC_TYPE_NAMES} (or the type's English name or code)",
         "Row 7: duplicate of row 3",
     ]
     assert list(Agency.objects.values_list("code", "name_th")) == [("AG1", "หน่วยงานทดสอบหนึ่ง")]

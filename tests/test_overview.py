@@ -430,7 +430,7 @@ def test_csv_download_has_exactly_the_filtered_rows_in_the_sort_order(client, go
         "2",
         "MUN-N",
         "เทศบาลตำบลเหนือ",
-        "องค์กรปกครองส่วนท้องถิ่น",
+        "องค์กรปกครองส่วนท้องถิ่น (ไม่ระบุประเภท)",
         "อำเภอทดสอบ",
         "90.28",
         "A",

@@ -236,7 +236,7 @@ def test_overview_csv_prefixes_text_and_keeps_a_fall_a_number(client, overseer):
             "1",
             "TOWN",
             "'" + LINK,
-            "องค์กรปกครองส่วนท้องถิ่น",
+            "องค์กรปกครองส่วนท้องถิ่น (ไม่ระบุประเภท)",
             "'+1",
             "90.28",
             "A",

@@ -18,8 +18,9 @@ from assessments.text import in_thai_and_english
 
 class Command(BaseCommand):
     help = (
-        "Import agencies from CSV or XLSX (columns code, name_th, short_name, agency_type, parent). All rows or "
-        "none; a large file is written in batches, and running it again completes one that stopped."
+        "Import agencies from CSV or XLSX (columns code, name_th, short_name, agency_type, parent, size_class; "
+        "the last two optional). The type may be its code, Thai or English name or a short form such as อบต. "
+        "All rows or none; a large file is written in batches, and running it again completes one that stopped."
     )
 
     def add_arguments(self, parser):
