@@ -494,9 +494,12 @@ class AssessmentQuerySet(models.QuerySet):
         )
 
     def peer_group(self, assessment):
-        """The year's assessments of agencies of the same type as `assessment`'s, its own included:
-        whom the NACC ranks it among."""
-        return self.filter(fiscal_year=assessment.fiscal_year, agency__agency_type=assessment.agency.agency_type)
+        """The year's assessments of agencies of the same type and size class as `assessment`'s,
+        its own included: whom the NACC ranks it among (as `with_rank_in_type` does)."""
+        agency = assessment.agency
+        return self.filter(
+            fiscal_year=assessment.fiscal_year, agency__agency_type=agency.agency_type_id, agency__size_class=agency.size_class
+        )
 
     def with_rank_in_type(self):
         """`rank_in_type`: the national rank by overall score among the year's agencies of the same type

@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, DecimalField, Q, Sum
+from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Score
 from assessments.scoring import indicator_code, round2
@@ -79,6 +80,14 @@ def type_means(peers, indicators, own):
     return means
 
 
+def type_name(agency):
+    """The peer group's name: the type, and the size class where the NACC ranks by size ("เทศบาลตำบล ขนาด M")."""
+    name = agency.get_agency_type_display()
+    if agency.size_class:
+        return _("%(type)s, size %(size)s") % {"type": name, "size": agency.size_class}
+    return name
+
+
 def peers_of(assessment, report):
     """The Peers of `assessment`, whose analysis is `report` (assessments.analysis.Analysis)."""
     agency = assessment.agency
@@ -90,7 +99,7 @@ def peers_of(assessment, report):
     own = {indicator.number: row.shown for indicator, row, _history in report.indicators if row}
     indicators = [(indicator.number, indicator.name_th) for indicator, _row, _history in report.indicators]
     return Peers(
-        type_name=agency.get_agency_type_display(),
+        type_name=type_name(agency),
         in_type=rank_among(same_type, assessment.overall),
         parent=agency.parent,
         in_parent=in_parent,

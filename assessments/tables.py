@@ -5,6 +5,7 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.scoring import round2
@@ -107,6 +108,7 @@ OVERVIEW_COLUMNS = [
     (_("Previous year's ITA score"), "score"),
     (_("Change"), "change"),
     (_("Mismatches"), "integer"),
+    (_("Published level differs"), "text"),
 ]
 
 
@@ -132,6 +134,7 @@ def overview_rows(assessments):
             two_places(a.previous_overall),
             two_places(a.change),
             a.mismatch_count,
+            gettext("mismatch") if a.level_mismatch else "",
         ]
         for a in assessments
     ]

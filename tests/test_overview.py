@@ -440,8 +440,9 @@ def test_csv_download_has_exactly_the_filtered_rows_in_the_sort_order(client, go
         "95.00",
         "-4.72",
         "0",
+        "",
     ]
-    assert rows[2][10:] == ["", "", "1"]
+    assert rows[2][10:] == ["", "", "1", ""]
 
 
 def test_csv_download_has_every_page(client, many_municipalities):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Agency, Assessment, FrameworkVersion, Score
+from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Score
 from reports.analysis_document import analysis_document_for
 from tests import factories
 
@@ -23,7 +23,7 @@ def ten(first, rest="90.00"):
 def provinces(agency):
     """Four provinces of 2564 under one ministry's oversight line, and a department of another type."""
     interior = factories.agency("moi", "กระทรวงมหาดไทย", agency_type="ministry")
-    agency.agency_type, agency.parent = "province", interior
+    agency.agency_type, agency.parent = AgencyType.objects.get(code="province"), interior
     agency.save()
     factories.summarised_assessment(agency, YEAR, {**ten("85.55"), "ITA": "88.00"})
     others = [
@@ -102,8 +102,9 @@ def test_the_analysis_document_has_the_comparison_section(provinces):
 def add_provinces(count, start):
     """`count` more provinces of 2564 with every indicator published, written in bulk."""
     version = FrameworkVersion.objects.for_year(YEAR)
+    province = AgencyType.objects.get(code="province")
     agencies = Agency.objects.bulk_create(
-        Agency(code=f"p{n}", name_th=f"จังหวัด {n}", agency_type="province") for n in range(start, start + count)
+        Agency(code=f"p{n}", name_th=f"จังหวัด {n}", agency_type=province) for n in range(start, start + count)
     )
     assessments = Assessment.objects.bulk_create(
         Assessment(agency=a, fiscal_year=YEAR, version=version, overall=Decimal("80.00")) for a in agencies
@@ -131,3 +132,17 @@ def test_the_panel_runs_the_same_queries_with_10_and_1000_agencies(client, offic
     thousand, peers = page_queries(client, provinces)
     assert peers.in_type.count == 1000
     assert thousand == ten_agencies
+
+
+def test_local_governments_are_ranked_among_those_of_their_size_class(client, db):
+    municipalities = []
+    for code, size, overall in [("m1", "M", "90.00"), ("m2", "M", "85.00"), ("m3", "L", "95.00"), ("m4", "", "99.00")]:
+        agency = factories.agency(code, f"เทศบาลตำบล{code}", "subdistrict_municipality", size_class=size)
+        municipalities.append(factories.summarised_assessment(agency, 2568, {"ITA": overall}))
+    officer = factories.member("m2-officer", municipalities[1].agency, "officer")
+    client.force_login(officer)
+    response = client.get(url(municipalities[1]))
+
+    peers = response.context["peers"]
+    assert (peers.in_type.place, peers.in_type.count, peers.type_name) == (2, 2, "เทศบาลตำบล ขนาด M")
+    assert "ลำดับที่ 2 จาก 2 หน่วยงานประเภทเทศบาลตำบล ขนาด M" in response.content.decode()
