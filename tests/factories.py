@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from openpyxl import Workbook
 
 from assessments.models import Agency, AgencyType, Assessment, FrameworkVersion, Membership, Score
@@ -70,6 +71,16 @@ def csv_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def import_command(command, tmp_path, rows, header):
+    """Run an import command (import_results, import_agencies) on a CSV of `rows` written under
+    tmp_path, as an administrator would; return what it printed."""
+    path = tmp_path / f"{command}.csv"
+    path.write_bytes(csv_bytes(rows, header))
+    out = io.StringIO()
+    call_command(command, str(path), stdout=out)
+    return out.getvalue()
 
 
 def xlsx_bytes(rows, header=("agency", "fiscal_year", "code", "part", "score")):

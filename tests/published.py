@@ -165,3 +165,18 @@ def angthong_2568_figures():
         figures[(code, 1)] = public
         figures[(code, 2)] = survey
     return figures
+
+
+# Trat province 2564, from its ten indicators only (the NACC's national report); ITA 81.45.
+TRAT_2564 = {
+    1: "93.55",
+    2: "87.72",
+    3: "91.01",
+    4: "87.93",
+    5: "89.52",
+    6: "90.55",
+    7: "88.68",
+    8: "88.58",
+    9: "72.89",
+    10: "65.56",
+}

@@ -2,11 +2,10 @@
 carry a size class, ranks compare agencies of one type and size, and old agencies are moved over."""
 
 import importlib
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -80,11 +79,7 @@ ENGLISH_NAMES = [
 
 
 def import_agencies(tmp_path, rows, header=HEADER):
-    path = tmp_path / "agencies.csv"
-    path.write_bytes(factories.csv_bytes(rows, header))
-    out = io.StringIO()
-    call_command("import_agencies", str(path), stdout=out)
-    return out.getvalue()
+    return factories.import_command("import_agencies", tmp_path, rows, header)
 
 
 def refusal(tmp_path, rows, header=HEADER):

@@ -18,25 +18,13 @@ from measures.models import Measure
 from reports.plan_document import plan_document_for
 from reports.progress_document import progress_document_for
 from tests import clock, factories
-from tests.published import indicators
+from tests.published import TRAT_2564, indicators
 from tests.test_plan import form_data, visible
 from tests.test_reports_analysis import compact, pdf_text
 
 pytestmark = clock.pinned(2026, 11, 21)
 
 # Trat province 2564: indicators 1–5 (IIT) | 6–8 (EIT) | 9–10 (OIT), NACC national report 2564, p. 168.
-TRAT_2564 = {
-    1: "93.55",
-    2: "87.72",
-    3: "91.01",
-    4: "87.93",
-    5: "89.52",
-    6: "90.55",
-    7: "88.68",
-    8: "88.58",
-    9: "72.89",
-    10: "65.56",
-}
 PAGE = "/agencies/TRAT/2564/"
 NEW = "/agencies/TRAT/2565/plan/new/"
 

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -10,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessments.models import Assessment
-from tests import factories
+from tests import factories, pages
 
 
 def tools(score, **extra):
@@ -18,37 +17,8 @@ def tools(score, **extra):
     return {"IIT": score, "EIT": score, "OIT": score, **extra}
 
 
-class TableText(HTMLParser):
-    """The text of each row of the tables with a given class, cell by cell."""
-
-    def __init__(self, css_class):
-        super().__init__()
-        self.css_class, self.depth, self.rows, self.cell = css_class, 0, [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and self.css_class in (dict(attrs).get("class") or "").split():
-            self.depth += 1
-        elif self.depth and tag == "tr":
-            self.rows.append([])
-        elif self.depth and tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table" and self.depth:
-            self.depth -= 1
-        elif self.depth and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-
 def table_rows(response, css_class="overview"):
-    parser = TableText(css_class)
-    parser.feed(response.text)
-    return parser.rows[1:]  # without the header row
+    return pages.table_rows(response, css_class)[1:]  # without the header row
 
 
 def agencies_listed(response):

@@ -10,7 +10,6 @@ import csv
 import html
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +18,7 @@ from django.core.management import CommandError, call_command
 from assessments.models import Assessment, Membership, Score
 from reports.analysis_document import analysis_document_for
 from tests import factories
+from tests.pages import table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -59,39 +59,6 @@ def visible(response):
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-class TableText(HTMLParser):
-    """The text of each row of the first table with the given class."""
-
-    def __init__(self, css_class):
-        super().__init__()
-        self.css_class, self.depth, self.rows, self.cell = css_class, 0, [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and (self.depth or self.css_class in (dict(attrs).get("class") or "").split()):
-            self.depth += 1
-        elif self.depth and tag == "tr":
-            self.rows.append([])
-        elif self.depth and tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table" and self.depth:
-            self.depth -= 1
-        elif self.depth and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-
-def table_rows(response, css_class):
-    parser = TableText(css_class)
-    parser.feed(response.text)
-    return parser.rows
-
-
 def import_as(client, user, rows, header=HEADER):
     """Upload as the officer does, check the preview, then save it."""
     client.force_login(user)
@@ -115,11 +82,7 @@ def export_row(agency_code, year, code, part=""):
 
 
 def import_file(tmp_path, rows, header=HEADER):
-    path = tmp_path / "results.csv"
-    path.write_bytes(factories.csv_bytes(rows, header))
-    out = io.StringIO()
-    call_command("import_results", str(path), stdout=out)
-    return out.getvalue()
+    return factories.import_command("import_results", tmp_path, rows, header)
 
 
 def refused(tmp_path, rows, header=HEADER):

@@ -246,6 +246,7 @@ def test_overview_csv_prefixes_text_and_keeps_a_fall_a_number(client, overseer):
             "95.00",
             "-4.72",
             "0",
+            "",
         ]
     ]
 

@@ -363,13 +363,18 @@ def test_loading_a_list_without_a_placed_item_is_refused_naming_it(imported):
     assert Item.objects.filter(version__code="ita_2566_2567").count() == 0
 
 
+def load_refusals(versions):
+    """The problems, in English, for which loading `versions` is refused."""
+    with pytest.raises(FrameworkFileError) as info:
+        load_versions(versions)
+    with translation.override("en"):
+        return [str(problem) for problem in info.value.problems]
+
+
 def test_loading_a_list_that_puts_a_placed_item_elsewhere_is_refused_naming_both_indicators(imported):
     items = [dict(item, indicator=9) if item["code"] == "O21" else item for item in NACC_ITEMS_2567]
 
-    with pytest.raises(FrameworkFileError) as info:
-        load_versions(with_items(items))
-    with translation.override("en"):
-        problems = [str(problem) for problem in info.value.problems]
+    problems = load_refusals(with_items(items))
 
     assert problems == [
         "Version ita_2566_2567: AG1, fiscal year 2567 has item o21 placed under indicator 10, "
@@ -381,10 +386,7 @@ def test_loading_a_list_that_puts_a_placed_item_elsewhere_is_refused_naming_both
 def test_loading_a_list_that_scores_a_placed_eit_item_as_a_whole_is_refused(imported):
     items = [{k: v for k, v in item.items() if k != "parts"} for item in NACC_ITEMS_2567]
 
-    with pytest.raises(FrameworkFileError) as info:
-        load_versions(with_items(items))
-    with translation.override("en"):
-        problems = [str(problem) for problem in info.value.problems]
+    problems = load_refusals(with_items(items))
 
     assert problems == [
         "Version ita_2566_2567: AG1, fiscal year 2567 has item e1 scored in two parts, "

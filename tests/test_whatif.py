@@ -14,7 +14,7 @@ from assessments import scoring
 from assessments.models import FrameworkVersion
 from assessments.whatif import levels_from_top, raised_scores, smallest_rises, what_if
 from tests import factories, published
-from tests.published import indicators
+from tests.published import TRAT_2564, indicators
 
 pytestmark = pytest.mark.django_db
 
@@ -272,18 +272,6 @@ def test_a_changed_figure_is_the_figure_of_record_and_the_overall_follows_it(spe
 
 # The panel on the analysis page
 
-TRAT_2564 = {
-    1: "93.55",
-    2: "87.72",
-    3: "91.01",
-    4: "87.93",
-    5: "89.52",
-    6: "90.55",
-    7: "88.68",
-    8: "88.58",
-    9: "72.89",
-    10: "65.56",
-}
 TRAT_URL = "/agencies/AG1/2564/"
 
 
