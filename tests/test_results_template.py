@@ -209,7 +209,7 @@ def test_agency_of_someone_else_is_not_found(officer_client, other_agency):
 
 
 @pytest.mark.parametrize("who", ["executive", "unit_staff"])
-def test_readers_and_unit_staff_of_the_agency_are_forbidden(client, who, request):
+def test_readers_and_unit_staff_of_the_agency_are_forbidden(client, db, who, request):
     client.force_login(request.getfixturevalue(who))
     assert download(client).status_code == 403
 
