@@ -498,7 +498,9 @@ class AssessmentQuerySet(models.QuerySet):
         its own included: whom the NACC ranks it among (as `with_rank_in_type` does)."""
         agency = assessment.agency
         return self.filter(
-            fiscal_year=assessment.fiscal_year, agency__agency_type=agency.agency_type_id, agency__size_class=agency.size_class
+            fiscal_year=assessment.fiscal_year,
+            agency__agency_type=agency.agency_type_id,
+            agency__size_class=agency.size_class,
         )
 
     def with_rank_in_type(self):

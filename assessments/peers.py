@@ -12,7 +12,7 @@ from fractions import Fraction
 from django.db.models import Count, DecimalField, Q, Sum
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, Score
+from assessments.models import Agency, Assessment, Score
 from assessments.scoring import indicator_code, round2
 
 
@@ -41,7 +41,7 @@ class IndicatorMean:
 class Peers:
     type_name: str
     in_type: Rank | None
-    parent: object  # the Agency above, or None
+    parent: Agency | None  # the agency above
     in_parent: Rank | None
     indicators: list  # [IndicatorMean]
 

@@ -5,8 +5,7 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from assessments.scoring import round2
 from assessments.templatetags import assessments_extras as extras

@@ -136,7 +136,7 @@ def peers_section(peers: Peers) -> Section:
     paragraphs = []
     if peers.in_type:
         paragraphs.append(f"อยู่ในลำดับที่ {peers.in_type.place} จาก {peers.in_type.count} หน่วยงานประเภท{peers.type_name}")
-    if peers.in_parent:
+    if peers.in_parent and peers.parent:
         paragraphs.append(
             f"อยู่ในลำดับที่ {peers.in_parent.place} จาก {peers.in_parent.count} หน่วยงานในสังกัด{peers.parent.name_th}"
         )
