@@ -790,12 +790,30 @@ def accepted_type_names(types):
     return ", ".join(names)
 
 
+# The size classes as documents write them besides the letters.
+SIZE_WORDS = {
+    "ใหญ่": "L",
+    "ขนาดใหญ่": "L",
+    "large": "L",
+    "กลาง": "M",
+    "ขนาดกลาง": "M",
+    "medium": "M",
+    "เล็ก": "S",
+    "ขนาดเล็ก": "S",
+    "small": "S",
+}
+
+
 def size_class_from(text, agency_type):
     """The size class (L, M, S or blank) of an agency of `agency_type`; only local governments have one."""
-    size_class = text.strip().upper()
+    word = "".join(text.split()).casefold()
+    size_class = SIZE_WORDS.get(word, word.upper())
     if size_class and size_class not in SizeClass.values:
         raise ValueError(
-            interpolate(_("unknown size class '%(size)s'; use L, M or S, or leave it empty"), {"size": text.strip()})
+            interpolate(
+                _("unknown size class '%(size)s'; use L, M or S (ใหญ่, กลาง, เล็ก), or leave it empty"),
+                {"size": text.strip()},
+            )
         )
     if size_class and not agency_type.is_local_government:
         raise ValueError(size_class_not_local(agency_type))

@@ -202,11 +202,21 @@ def test_a_local_government_takes_its_size_class_in_either_case(tmp_path, db):
         ("A1", "องค์การบริหารส่วนตำบลหนึ่ง", "", "อบต.", "", "l"),
         ("A2", "เทศบาลตำบลสอง", "", "ทต.", "", " M "),
         ("A3", "เทศบาลตำบลสาม", "", "ทต.", "", ""),
+        ("A4", "เทศบาลตำบลสี่", "", "ทต.", "", "ขนาดเล็ก"),
+        ("A5", "เทศบาลเมืองห้า", "", "ทม.", "", "กลาง"),
+        ("A6", "เทศบาลนครหก", "", "ทน.", "", "Large"),
     ]
 
     import_agencies(tmp_path, rows)
 
-    assert dict(Agency.objects.values_list("code", "size_class")) == {"A1": "L", "A2": "M", "A3": ""}
+    assert dict(Agency.objects.values_list("code", "size_class")) == {
+        "A1": "L",
+        "A2": "M",
+        "A3": "",
+        "A4": "S",
+        "A5": "M",
+        "A6": "L",
+    }
 
 
 def test_a_size_class_is_refused_for_a_type_that_is_not_local_and_an_unknown_one_too(tmp_path, db):
@@ -221,8 +231,8 @@ def test_a_size_class_is_refused_for_a_type_that_is_not_local_and_an_unknown_one
     assert (
         "Row 2: a size class (L, M, S) is only for local governments, not for agency type 'ส่วนราชการระดับกรม'" in message
     )
-    assert "Row 3: unknown size class 'XL'; use L, M or S, or leave it empty" in message
-    assert "แถว 3: ไม่รู้จักขนาด 'XL' ใช้ L, M หรือ S หรือเว้นว่าง" in message
+    assert "Row 3: unknown size class 'XL'; use L, M or S (ใหญ่, กลาง, เล็ก), or leave it empty" in message
+    assert "แถว 3: ไม่รู้จักขนาด 'XL' ใช้ L, M หรือ S (ใหญ่ กลาง เล็ก) หรือเว้นว่าง" in message
     assert not Agency.objects.exists()
 
 
