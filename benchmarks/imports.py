@@ -31,16 +31,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from assessments import importing  # noqa: E402
-from assessments.importing import (  # noqa: E402
-    AGENCY_COLUMNS,
-    RESULT_COLUMNS,
-    check_agencies,
-    check_results,
-    read_rows,
-    save_agencies,
-    save_results,
-)
+from assessments import agency_import, importing  # noqa: E402
+from assessments.agency_import import AGENCY_COLUMNS, check_agencies, save_agencies  # noqa: E402
+from assessments.importing import RESULT_COLUMNS, check_results, read_rows, save_results  # noqa: E402
 from assessments.models import Agency, AgencyType  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "results.csv"
@@ -57,10 +50,10 @@ def csv_bytes(header, rows):
 class Batches:
     """Times each call of one of the importer's batch functions: one batch, one transaction."""
 
-    def __init__(self, name):
+    def __init__(self, module, name):
         self.name, self.times = name, []
-        self.write = getattr(importing, name)
-        setattr(importing, name, self)
+        self.write = getattr(module, name)
+        setattr(module, name, self)
 
     def __call__(self, *args):
         start = time.perf_counter()
@@ -125,14 +118,14 @@ def main(count):
         ).pk
     )
     saver.start()
-    agency_batches = Batches("save_agencies_batch")
+    agency_batches = Batches(agency_import, "save_agencies_batch")
     save_agencies(agencies)
 
     start = time.perf_counter()
     figures, problems = check_results(read_rows(results_file, "results.csv", RESULT_COLUMNS))
     assert not problems, problems[:3]
     print(f"figures checked in {time.perf_counter() - start:.0f} s")
-    result_batches = Batches("save_results_batch")
+    result_batches = Batches(importing, "save_results_batch")
     save_results(figures)
     saver.done.set()
     saver.join()

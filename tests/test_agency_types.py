@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from assessments.importing import AGENCY_COLUMNS, check_agencies
+from assessments.agency_import import AGENCY_COLUMNS, check_agencies
 from assessments.models import Agency, AgencyType, Assessment
 from tests import factories
 

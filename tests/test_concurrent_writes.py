@@ -10,8 +10,9 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from assessments.agency_import import check_agencies, save_agencies
 from assessments.frameworks import dump_version, load_versions, read_versions
-from assessments.importing import check_agencies, check_results, save_agencies, save_results
+from assessments.importing import check_results, save_results
 from assessments.models import Agency, Assessment, FrameworkVersion, Item, Score
 from measures.models import Measure, ProgressEntry
 from tests import factories

@@ -2,16 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.importing import (
-    AGENCIES_BATCH,
-    AGENCY_COLUMNS,
-    TemplateError,
-    check_agencies,
-    problem_lines,
-    read_file,
-    read_rows,
-    save_agencies,
-)
+from assessments.agency_import import AGENCIES_BATCH, AGENCY_COLUMNS, check_agencies, save_agencies
+from assessments.importing import TemplateError, problem_lines, read_file, read_rows
 from assessments.management.batches import save_in_batches
 from assessments.text import in_thai_and_english
 

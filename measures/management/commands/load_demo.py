@@ -11,15 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments import access
-from assessments.importing import (
-    AGENCY_COLUMNS,
-    RESULT_COLUMNS,
-    check_agencies,
-    check_results,
-    read_rows,
-    save_agencies,
-    save_results,
-)
+from assessments.agency_import import AGENCY_COLUMNS, check_agencies, save_agencies
+from assessments.importing import RESULT_COLUMNS, check_results, read_rows, save_results
 from assessments.models import Agency, Assessment, Role
 from measures import demo
 
