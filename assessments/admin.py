@@ -159,6 +159,12 @@ class AgencyAdmin(admin.ModelAdmin):
     list_select_related = ["parent", "agency_type"]
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"agency_type", "size_class"} & set(form.changed_data):
+            # Its years' ranks within type change with its type or size class.
+            Assessment.objects.filter(agency=obj).refresh_ranks()
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

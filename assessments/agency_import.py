@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from assessments.importing import Problem
-from assessments.models import AGENCY_CODE, Agency, AgencyType, SizeClass, size_class_not_local, type_key
+from assessments.models import AGENCY_CODE, Agency, AgencyType, Assessment, SizeClass, size_class_not_local, type_key
 from assessments.text import interpolate
 from ita_tracker.database import let_others_write, lock_table
 
@@ -140,6 +140,9 @@ def save_agencies(agencies, *, batch_size=AGENCIES_BATCH, progress=None):
         if progress:
             progress(min(start + batch_size, len(ordered)))
         let_others_write()
+    if counts["updated"]:
+        # A new type or size class moves an agency to other ranks within type: once, for every year.
+        Assessment.objects.all().refresh_ranks()
     return counts
 
 

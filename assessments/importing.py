@@ -695,6 +695,8 @@ def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
         if progress:
             progress(written)
         let_others_write()
+    if counts["created"] or counts["updated"]:
+        Assessment.objects.filter(fiscal_year__in=versions).refresh_ranks()
     return counts
 
 
@@ -756,5 +758,7 @@ def save_results_batch(figures, versions, specs):
     bulk_create_with_history(created, Score)
     bulk_update_with_history(updated, Score, ["score", "indicator", "level"])
     touched = {score.assessment_id for score in created + updated}
-    Assessment.objects.filter(pk__in=touched).refresh_summaries(specs)
+    # The year's ranks wait for the whole file (save_results): once a batch, a national import
+    # would rewrite thousands of ranks thousands of times.
+    Assessment.objects.filter(pk__in=touched).refresh_summaries(specs, ranks=False)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}

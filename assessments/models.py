@@ -461,14 +461,32 @@ class Membership(models.Model):
 PASS_SCORE = Decimal("85")
 
 
+def competition_ranks(entries):
+    """{key: rank} for (key, group, score) entries: rank by score, highest first, within each group;
+    equal scores share a rank and the next one skips (1, 2, 2, 4); a None score has no rank."""
+    groups: dict = {}
+    for key, group, score in entries:
+        if score is not None:
+            groups.setdefault(group, []).append((score, key))
+    ranks = {}
+    for members in groups.values():
+        members.sort(key=lambda member: member[0], reverse=True)
+        place_of_score: dict = {}
+        for place, (score, key) in enumerate(members, start=1):
+            ranks[key] = place_of_score.setdefault(score, place)
+    return ranks
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(access.assessments_visible(user))
 
-    def refresh_summaries(self, specs=None):
+    def refresh_summaries(self, specs=None, ranks=True):
         specs = specs or FrameworkVersion.objects.specs()
         for assessment in self.prefetch_related("scores"):
-            assessment.refresh_summary(specs[assessment.version_id])
+            assessment.refresh_summary(specs[assessment.version_id], ranks=False)
+        if ranks:
+            self.refresh_ranks()  # once for the years, not once an assessment
 
     def latest_per_agency(self):
         newer = Assessment.objects.filter(
@@ -486,16 +504,11 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_overview(self, year):
         """One fiscal year's assessments as the multi-agency overview lists them."""
-        return (
-            self.filter(fiscal_year=year)
-            .select_related("agency__parent", "agency__agency_type")
-            .with_rank_in_type()
-            .with_change()
-        )
+        return self.filter(fiscal_year=year).select_related("agency__parent", "agency__agency_type").with_change()
 
     def peer_group(self, assessment):
         """The year's assessments of agencies of the same type and size class as `assessment`'s,
-        its own included: whom the NACC ranks it among (as `with_rank_in_type` does)."""
+        its own included: whom the NACC ranks it among (as `refresh_ranks` does)."""
         agency = assessment.agency
         return self.filter(
             fiscal_year=assessment.fiscal_year,
@@ -503,31 +516,23 @@ class AssessmentQuerySet(models.QuerySet):
             agency__size_class=agency.size_class,
         )
 
-    def with_rank_in_type(self):
-        """`rank_in_type`: the national rank by overall score among the year's agencies of the same type
-        and size class (the NACC ranks an L sub-district administration against other L ones only).
+    def refresh_ranks(self):
+        """Store `rank_in_type` for every assessment of the fiscal years these cover: the national
+        rank by overall score among the year's agencies of the same type and size class (the NACC
+        ranks an L sub-district administration against other L ones only).
 
-        Counted over every assessment of the year, not only these, so filtering never changes it.
-        Ties share a rank (1, 2, 2, 4); an assessment without an overall score has no rank.
+        Kept on the row, not counted per request: the overview of 8,323 agencies took a minute
+        with a correlated count per row. Ties share a rank (1, 2, 2, 4); no overall, no rank.
         """
-        higher = (
-            Assessment.objects.filter(
-                fiscal_year=models.OuterRef("fiscal_year"),
-                agency__agency_type=models.OuterRef("agency__agency_type"),
-                agency__size_class=models.OuterRef("agency__size_class"),
-                overall__gt=models.OuterRef("overall"),
+        for year in set(self.values_list("fiscal_year", flat=True)):
+            rows = Assessment.objects.filter(fiscal_year=year).values_list(
+                "pk", "agency__agency_type_id", "agency__size_class", "overall", "rank_in_type"
             )
-            .order_by()
-            .values("fiscal_year")
-            .annotate(higher=models.Count("pk"))
-            .values("higher")
-        )
-        return self.annotate(
-            rank_in_type=models.Case(
-                models.When(overall__isnull=False, then=models.functions.Coalesce(models.Subquery(higher), 0) + 1),
-                output_field=models.IntegerField(),
-            )
-        )
+            ranks = competition_ranks((pk, (kind, size), overall) for pk, kind, size, overall, _rank in rows)
+            changed = [
+                Assessment(pk=pk, rank_in_type=ranks.get(pk)) for pk, *_rest, rank in rows if ranks.get(pk) != rank
+            ]
+            Assessment.objects.bulk_update(changed, ["rank_in_type"], batch_size=500)
 
     def with_change(self):
         """`previous_overall`: the agency's overall score the fiscal year before; `change`: this year's minus it."""
@@ -620,6 +625,7 @@ class Assessment(models.Model):
     oit = models.DecimalField("OIT", max_digits=5, decimal_places=2, null=True, editable=False)
     level = models.CharField(_("level"), max_length=100, blank=True, editable=False)
     mismatch_count = models.PositiveSmallIntegerField(_("mismatches"), default=0, editable=False)
+    rank_in_type = models.PositiveIntegerField(_("rank within type"), null=True, editable=False)
     level_mismatch = models.BooleanField(
         _("published level differs"),
         default=False,
@@ -640,6 +646,7 @@ class Assessment(models.Model):
             "level",
             "mismatch_count",
             "level_mismatch",
+            "rank_in_type",
             "updated",
         ]
     )
@@ -653,7 +660,11 @@ class Assessment(models.Model):
             models.CheckConstraint(condition=Q(tier_lower__lt=models.F("tier_upper")), name="tier_bounds_in_order"),
         ]
         # The overview lists one fiscal year, ordered by the overall score.
-        indexes = [models.Index(fields=["fiscal_year", "overall"], name="assessment_year_overall")]
+        indexes = [
+            models.Index(fields=["fiscal_year", "overall"], name="assessment_year_overall"),
+            # The overview sorted by rank within type (?sort=rank_in_type).
+            models.Index(fields=["fiscal_year", "rank_in_type"], name="assessment_year_rank"),
+        ]
 
     def __str__(self):
         return f"{self.agency} {self.fiscal_year}"
@@ -684,7 +695,9 @@ class Assessment(models.Model):
     def tier_rule(self):
         return TierRule(self.tier_scheme, self.tier_target, self.tier_lower, self.tier_upper)
 
-    def refresh_summary(self, spec=None):
+    def refresh_summary(self, spec=None, ranks=True):
+        """Store the headline figures the engine gives; with `ranks`, the year's ranks too when the
+        overall score changed (`refresh_summaries` does that once for many)."""
         result = self.result(spec)
         summary = {
             "overall": result.shown("ITA"),
@@ -704,6 +717,8 @@ class Assessment(models.Model):
                 self.save(update_fields=[*summary, "updated"])
             finally:
                 del self.skip_history_when_saving
+            if ranks:
+                Assessment.objects.filter(pk=self.pk).refresh_ranks()
 
 
 class Score(models.Model):
