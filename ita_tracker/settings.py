@@ -6,6 +6,7 @@ process at start-up with ImproperlyConfigured naming the variable, instead of mi
 """
 
 import datetime
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -219,6 +220,64 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+def env_file_storage():
+    """Where evidence files and bundles are kept: MEDIA_ROOT, or an S3-compatible bucket when
+    AWS_STORAGE_BUCKET_NAME is set, so that several instances and workers share one set of files.
+
+    The bucket stays private: every file is read back through the app, which checks who may have
+    it. boto3 takes the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as it always does."""
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip()
+    if not bucket:
+        if endpoint:
+            raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL is set but AWS_STORAGE_BUCKET_NAME is not: name the bucket")
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"AWS_S3_ENDPOINT_URL must start with http:// or https://, not {endpoint!r}")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+        # A folder inside the bucket, when the bucket is shared with something else.
+        "location": os.environ.get("AWS_LOCATION", "").strip().strip("/"),
+        # Two uploads of "minutes.pdf" to one report are two files, as on the file system.
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": True,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES = {
+    "default": env_file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def env_cache(name):
+    """The cache every instance shares: the database's table (made by migration reports 0005), or
+    Redis from a redis:// or rediss:// URL. A cache in process memory would hold different values
+    in each worker, so it is never used."""
+    url = os.environ.get(name, "").strip()
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(
+            f"{name} must be a redis:// or rediss:// URL, not {scheme or 'one without a scheme'}"
+        )
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            f"{name} names a Redis server, but the redis package is not installed (pip install redis)"
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+# The table of the database cache; migration reports 0005 creates it.
+CACHE_TABLE = "ita_cache"
+CACHES = {"default": env_cache("CACHE_URL")}
 
 # Long jobs (the year-end ZIP bundles) are queued in the database and run by
 # `manage.py db_worker`, so any web instance may queue and any worker may run them.
