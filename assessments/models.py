@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -381,6 +381,14 @@ class AgencyQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Agencies whose results and plans the user may change."""
         return self.filter(access.agencies_editable(user))
+
+    def matching(self, text):
+        """Agencies whose code, Thai name or short name holds `text` (any case), those whose code
+        it is first: what a person types to find one agency among thousands."""
+        text = text.strip()
+        found = self.filter(Q(code__icontains=text) | Q(name_th__icontains=text) | Q(short_name__icontains=text))
+        exact = Case(When(code__iexact=text, then=Value(0)), default=Value(1))
+        return found.annotate(exact_code=exact).order_by("exact_code", "code")
 
 
 class Agency(models.Model):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import Kind, record
 from assessments import access
+from assessments.choosers import agency_choice, offer
 from assessments.models import Agency, Assessment
 from measures.models import Measure
 from reports.actions import do_request_bundle
@@ -26,9 +27,12 @@ class BundleForm(forms.Form):
     )
     fiscal_year = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Fiscal year"))
 
-    def __init__(self, organisations, *args, **kwargs):
+    def __init__(self, organisations, *args, search="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        chosen = self.data.get("organisation", "") if self.is_bound else ""
+        self.choice = agency_choice(organisations, search, chosen)
+        offer(self.fields["organisation"], self.choice)
 
 
 def _years(user):
@@ -39,8 +43,8 @@ def _years(user):
     return sorted(years, reverse=True)
 
 
-def _form(user, data=None):
-    form = BundleForm(access.bundle_organisations(user), data)
+def _form(user, data=None, search=""):
+    form = BundleForm(access.bundle_organisations(user), data, search=search)
     form.fields["fiscal_year"].choices = [(year, year) for year in _years(user)]
     return form
 
@@ -49,7 +53,10 @@ def _form(user, data=None):
 def bundles(request):
     """The user's bundles with their progress, and the form that asks for another."""
     access.require(access.edits_any_agency(request.user))
-    form = _form(request.user, request.POST if request.method == "POST" else None)
+    # The search for an organisation, when the user may choose among too many for a drop-down;
+    # the form posts it back, so a refused request shows the same matches.
+    search = (request.POST if request.method == "POST" else request.GET).get("search", "")
+    form = _form(request.user, request.POST if request.method == "POST" else None, search)
     if request.method == "POST" and form.is_valid():
         return _request_bundle(request, form.cleaned_data["organisation"], form.cleaned_data["fiscal_year"])
     shown = Bundle.objects.visible_to(request.user).select_related("organisation")[:SHOWN]
