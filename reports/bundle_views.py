@@ -24,6 +24,13 @@ class BundleForm(forms.Form):
         to_field_name="code",
         label=gettext_lazy("Organisation"),
         help_text=gettext_lazy("The bundle holds this agency and the agencies under it that you oversee."),
+        error_messages={
+            "required": gettext_lazy("Choose the organisation: from the list, or search for it by its code or name."),
+            "invalid_choice": gettext_lazy(
+                "%(value)s is not an organisation whose bundle you may ask for. Choose one from the list, or "
+                "search for it by its code or name."
+            ),
+        },
     )
     fiscal_year = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Fiscal year"))
 

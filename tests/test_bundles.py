@@ -285,7 +285,7 @@ def test_another_organisation_is_refused_and_the_choice_kept(client, family, out
 
     assert response.status_code == 200
     assert not Bundle.objects.exists() and not DBTaskResult.objects.exists()
-    assert "เลือกตัวเลือกที่ถูกต้อง" in response.text  # Django's Thai "Select a valid choice"
+    assert "MIN ไม่ใช่หน่วยงานที่ท่านขอชุดเอกสารได้" in response.text
     assert '<option value="2565" selected>' in response.text
     assert [o.code for o in response.context["form"].fields["organisation"].queryset] == ["AG2"]
 

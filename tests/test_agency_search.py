@@ -1,0 +1,125 @@
+"""Choosing one organisation among thousands: the bundles page lists every agency the user may
+choose only while they are few; past that it searches them by code or name (a GET form, no
+JavaScript), lists at most 20 matches to choose from, and still accepts only agencies the user may."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from assessments.choosers import SUGGESTIONS
+from assessments.models import Agency, AgencyType, Membership
+from reports.models import Bundle
+from tests import factories
+
+PAGE = "/bundles/"
+RADIO = re.compile(r'<input type="radio" name="organisation" value="([^"]+)"')
+
+
+def many_agencies(count, start=0):
+    """`count` departments K0001…, named กรมทดสอบที่ 1…, one query."""
+    department = AgencyType.objects.get(code="department")
+    Agency.objects.bulk_create(
+        Agency(code=f"K{n:04d}", name_th=f"กรมทดสอบที่ {n}", agency_type=department)
+        for n in range(start + 1, start + count + 1)
+    )
+
+
+@pytest.fixture
+def country(agency):
+    """AG1 with results of 2565 (so the page offers a year) among 120 other agencies."""
+    factories.assessment(agency, 2565)
+    many_agencies(120)
+    return agency
+
+
+def test_an_officer_of_one_agency_keeps_the_drop_down(client, country, officer):
+    client.force_login(officer)
+
+    response = client.get(PAGE)
+
+    assert re.findall(r'<option value="([^"]*)"', response.text) == ["", "AG1", "2565"]
+    assert 'name="search"' not in response.text
+
+
+def test_a_system_administrator_gets_a_search_instead_of_every_agency(client, country, superuser):
+    client.force_login(superuser)
+
+    response = client.get(PAGE)
+
+    assert 'type="search" name="search"' in response.text
+    assert '<select name="organisation"' not in response.text and RADIO.findall(response.text) == []
+    assert "K0120" not in response.text
+    assert "พิมพ์รหัสหรือบางส่วนของชื่อ" in response.text
+
+
+def test_the_search_lists_the_matches_exact_code_first(client, country, superuser):
+    factories.agency("azz", "หน่วยงานหนึ่ง")
+    factories.agency("zz", "หน่วยงานสอง")
+    client.force_login(superuser)
+
+    by_name = client.get(PAGE, {"search": "กรมทดสอบที่ 11"})
+    by_code = client.get(PAGE, {"search": "ZZ"})
+
+    assert RADIO.findall(by_name.text) == ["K0011", *(f"K{n:04d}" for n in range(110, 120))]
+    assert RADIO.findall(by_code.text) == ["zz", "azz"]  # the code typed, then codes holding it
+    assert 'name="search" id="id_agency_search" value="ZZ"' in by_code.text
+
+
+def test_at_most_twenty_matches_are_listed_with_a_word_that_there_are_more(client, country, superuser):
+    client.force_login(superuser)
+
+    response = client.get(PAGE, {"search": "กรมทดสอบ"})
+
+    assert RADIO.findall(response.text) == [f"K{n:04d}" for n in range(1, SUGGESTIONS + 1)]
+    assert "แสดงเฉพาะ 20 รายการแรก" in response.text
+
+
+def test_a_search_that_matches_nothing_says_so_and_offers_no_form(client, country, superuser):
+    client.force_login(superuser)
+
+    response = client.get(PAGE, {"search": "ไม่มีหน่วยงานนี้"})
+
+    assert "ไม่มีหน่วยงานที่ท่านเลือกได้ซึ่งมี “ไม่มีหน่วยงานนี้” ในรหัสหรือชื่อ" in response.text
+    assert 'method="post" action="/bundles/"' not in response.text
+
+
+def test_a_match_is_chosen_and_its_bundle_queued(client, country, superuser):
+    client.force_login(superuser)
+
+    response = client.post(PAGE, {"search": "AG1", "organisation": "AG1", "fiscal_year": 2565})
+
+    assert response.status_code == 302
+    assert Bundle.objects.get().organisation == country
+
+
+def test_a_code_the_user_may_not_bundle_is_refused_with_the_search_kept(client, country, officer, other_agency):
+    # An officer bundles only their own agency: AG1 among the 121 with no oversight.
+    for child in Agency.objects.filter(code__startswith="K"):
+        Membership.objects.create(user=officer, agency=child, role="officer")
+    client.force_login(officer)
+
+    response = client.post(PAGE, {"search": "AG2", "organisation": "AG2", "fiscal_year": 2565})
+
+    assert response.status_code == 200
+    assert not Bundle.objects.exists() and not DBTaskResult.objects.exists()
+    assert "AG2 ไม่ใช่หน่วยงานที่ท่านขอชุดเอกสารได้" in response.text
+    assert RADIO.findall(response.text) == []  # AG2 is not theirs, so it is no match either
+    assert '<input type="hidden" name="search" value="AG2">' in response.text
+    assert 'name="search" id="id_agency_search" value="AG2"' in response.text
+
+
+def test_the_search_page_runs_a_fixed_number_of_queries(client, country, superuser):
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as few:
+        client.get(PAGE, {"search": "กรมทดสอบ"})
+    many_agencies(1000, start=1000)
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(PAGE, {"search": "กรมทดสอบ"})
+
+    assert len(RADIO.findall(response.text)) == SUGGESTIONS
+    assert len(many) == len(few)
+    assert len(response.content) < 40_000
