@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choosers import SEARCH_MAX_LENGTH, agency_choice
 from assessments.models import Agency
 from measures.models import REPORTED_STATES, Action, ProgressEntry, ReviewEvent, RoundKind, State, Unit
 from measures.plans import FIRST_YEAR, LAST_YEAR
@@ -84,14 +85,29 @@ class QueueFilter(django_filters.FilterSet):
 
     def __init__(self, data, queryset, *, agencies, units):
         super().__init__(data, queryset)
-        self.filters["agency"].extra["choices"] = [(a.code, a.short_name or a.name_th) for a in agencies]
+        if agencies is None:
+            # Too many to list (a system administrator reviews every agency): the agency is typed.
+            self.filters["agency"] = django_filters.CharFilter(
+                label=_("Agency (code or part of the name)"),
+                method="filter_agency_text",
+                max_length=SEARCH_MAX_LENGTH,
+                widget=forms.TextInput(attrs={"type": "search"}),
+            )
+            self.filters["agency"].parent = self
+            agencies = ()
+        else:
+            self.filters["agency"].extra["choices"] = [(a.code, a.short_name or a.name_th) for a in agencies]
         several = len({unit.agency_id for unit in units}) > 1
         self.filters["unit"].extra["choices"] = [
             (str(u.pk), f"{u.name} ({u.agency.short_name or u.agency.code})" if several else u.name) for u in units
         ]
-        if len(agencies) < 2:
+        if isinstance(self.filters["agency"], django_filters.ChoiceFilter) and len(agencies) < 2:
             # Nothing to choose between; a link may still name the one agency.
             del self.filters["agency"]
+
+    def filter_agency_text(self, queryset, name, value):
+        """The reports of the agencies whose code is `value`, or whose code or name holds it."""
+        return queryset.filter(measure__agency__in=Agency.objects.matching(value).values("pk"))
 
 
 def queue_data(data):
@@ -106,11 +122,16 @@ def queue_data(data):
 def queue_filter(user, data):
     """The queue's FilterSet for `data` (a QueryDict), in a fixed number of queries: the agencies
     and units the user reviews (two), which its form's choices show."""
-    agencies = list(Agency.objects.editable_by(user).order_by("code"))
-    units = Unit.objects.filter(agency__in=[a.pk for a in agencies]).select_related("agency")
+    editable = Agency.objects.editable_by(user).order_by("code")
+    agencies = agency_choice(editable).few
+    if agencies is not None:
+        units = Unit.objects.filter(agency__in=[a.pk for a in agencies])
+    else:
+        # Units are offered once one agency is named by its code: tens, not the country's thousands.
+        units = Unit.objects.filter(agency__in=editable.values("pk")) if data.get("agency") else Unit.objects.none()
     if data.get("agency"):
         units = units.filter(agency__code=data["agency"])
-    units = list(units.order_by("agency__code", "name"))
+    units = list(units.select_related("agency").order_by("agency__code", "name"))
     return QueueFilter(data, queue_entries(user), agencies=agencies, units=units)
 
 

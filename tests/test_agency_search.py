@@ -11,8 +11,11 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments.choosers import SUGGESTIONS
 from assessments.models import Agency, AgencyType, Membership
+from measures.actions import do_review_step
+from measures.models import Action
 from reports.models import Bundle
 from tests import factories
+from tests.clock import pinned
 
 PAGE = "/bundles/"
 RADIO = re.compile(r'<input type="radio" name="organisation" value="([^"]+)"')
@@ -121,5 +124,55 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, country, superus
         response = client.get(PAGE, {"search": "กรมทดสอบ"})
 
     assert len(RADIO.findall(response.text)) == SUGGESTIONS
+    assert len(many) == len(few)
+    assert len(response.content) < 40_000
+
+
+# --- The review queue: the agency filter of a system administrator is typed, not listed -----------
+
+
+@pytest.fixture
+def sent_reports(country, other_agency, unit, unit_staff):
+    """One report sent by AG1 and one by AG2, among 120 other agencies."""
+    elsewhere = factories.unit(other_agency, "กองของหน่วยงานอื่น")
+    for agency, lead in ((country, unit), (other_agency, elsewhere)):
+        measure = factories.measure(agency, 2569, f"มาตรการของ {agency.code}", lead_unit=lead)
+        do_review_step(entry=measure.entries.get(round__kind="q1"), action=Action.SUBMIT, user=unit_staff)
+
+
+def queue(response):
+    return [entry.measure.name for group in response.context["groups"] for entry in group.entries]
+
+
+@pinned(2026, 5, 15)
+def test_the_queue_of_a_system_administrator_takes_the_agency_typed(client, sent_reports, superuser):
+    client.force_login(superuser)
+
+    everything = client.get("/review/")
+    by_code = client.get("/review/", {"agency": "AG2"})
+    by_name = client.get("/review/", {"agency": "ทดสอบสอง"})
+
+    assert 'type="search" name="agency"' in everything.text and 'value="K0001"' not in everything.text
+    assert queue(everything) == ["มาตรการของ AG1", "มาตรการของ AG2"]
+    assert queue(by_code) == queue(by_name) == ["มาตรการของ AG2"]
+    assert "หน่วยงาน (รหัสหรือบางส่วนของชื่อ)" in everything.text
+    # Units are offered once one agency is named by its code.
+    assert re.findall(r'<option value="\d+">([^<]+)</option>', by_code.text) == ["กองของหน่วยงานอื่น"]
+    assert re.findall(r'<option value="\d+">([^<]+)</option>', everything.text) == []
+
+
+@pinned(2026, 5, 15)
+def test_the_queue_of_a_system_administrator_runs_a_fixed_number_of_queries(client, sent_reports, superuser):
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/review/", {"agency": "AG1"})
+    many_agencies(1000, start=1000)
+    for code in ("K1001", "K1500", "K2000"):
+        factories.unit(Agency.objects.get(code=code), f"กองของ {code}")
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/review/", {"agency": "AG1"})
+
+    assert queue(response) == ["มาตรการของ AG1"]
     assert len(many) == len(few)
     assert len(response.content) < 40_000
