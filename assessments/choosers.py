@@ -56,4 +56,5 @@ def offer(model_field, choice):
         model_field.widget.is_required = model_field.required
         model_field.widget.choices = labels
     else:
-        model_field.widget.choices = [("", model_field.empty_label), *labels]
+        empty = [] if model_field.empty_label is None else [("", model_field.empty_label)]
+        model_field.widget.choices = [*empty, *labels]

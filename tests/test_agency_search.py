@@ -176,3 +176,27 @@ def test_the_queue_of_a_system_administrator_runs_a_fixed_number_of_queries(clie
     assert queue(response) == ["มาตรการของ AG1"]
     assert len(many) == len(few)
     assert len(response.content) < 40_000
+
+
+# --- The measure templates' plan: the agency of a system administrator is searched ------------------
+
+
+def test_the_template_library_searches_the_agency_of_a_system_administrator(client, country, superuser):
+    client.force_login(superuser)
+
+    page = client.get("/measure-templates/")
+    found = client.get("/measure-templates/", {"search": "ag1"})
+    chosen = client.get("/measure-templates/", {"search": "ag1", "agency": "AG1", "year": 2569})
+
+    assert 'type="search" name="search"' in page.text and 'value="K0001"' not in page.text
+    assert re.findall(r'<input type="radio" name="agency" value="([^"]+)"', found.text) == ["AG1"]
+    assert chosen.context["target"] == (country, 2569)
+
+
+def test_the_template_library_keeps_the_drop_down_of_an_officer(client, country, officer):
+    client.force_login(officer)
+
+    page = client.get("/measure-templates/")
+
+    assert 'name="search"' not in page.text
+    assert page.context["target"][0] == country  # their one agency, chosen already

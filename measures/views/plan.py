@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import access
+from assessments.choosers import agency_choice, offer
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
@@ -490,19 +491,20 @@ def improvement_rows(form, printed):
 def measure_templates(request):
     """Starting points for measures, per indicator and item; editors open one as a new measure of a plan."""
     editable = Agency.objects.editable_by(request.user).order_by("name_th")
-    choices = list(editable)
+    # A drop-down of the user's agencies, or a search when they are too many (a system administrator).
+    choice = agency_choice(editable, request.GET.get("search", ""), request.GET.get("agency", ""))
+    only = choice.few[0] if choice.few is not None and len(choice.few) == 1 else None
     data = request.GET if "agency" in request.GET else None
     form = TemplateTargetForm(
         data,
         agencies=editable,
-        initial={
-            "agency": choices[0].code if len(choices) == 1 else None,
-            "year": fiscal_year_of(timezone.localdate()),
-        },
+        initial={"agency": only.code if only else None, "year": fiscal_year_of(timezone.localdate())},
     )
+    offer(form.fields["agency"], choice)
+    form.choice = choice
     target = (form.cleaned_data["agency"], form.cleaned_data["year"]) if data and form.is_valid() else None
-    if target is None and not data and len(choices) == 1:
-        target = (choices[0], form.initial["year"])
+    if target is None and not data and only:
+        target = (only, form.initial["year"])
     latest = FrameworkVersion.objects.order_by("-first_year").values("pk")[:1]
     names = {i.number: i.name_th for i in Indicator.objects.filter(version__in=latest)}
     groups = {}
@@ -510,7 +512,7 @@ def measure_templates(request):
         groups.setdefault(template.indicator_number, []).append(template)
     context = {
         "groups": [(number, names.get(number, ""), groups[number]) for number in sorted(groups)],
-        "form": form if choices else None,
+        "form": form if choice.by_search or choice.few else None,
         "target": target,
     }
     return render(request, "measures/templates.html", context)
