@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assessments import thai
+from assessments.choosers import agency_choice
 from assessments.importing import too_large_message
 from assessments.models import Assessment
 
@@ -121,5 +122,16 @@ class ResultsTemplateForm(forms.Form):
 
     def __init__(self, *args, agencies, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(a.code, f"{a.code} – {a.name_th}") for a in agencies]
+        few = agency_choice(agencies).few
+        self.offers_agency = few is None or bool(few)
+        if few is None:
+            # Too many to list (a system administrator's every agency): the code is typed, and the
+            # view's access check refuses one the user may not import for.
+            self.fields["agency"] = forms.CharField(
+                label=_("Agency code"),
+                max_length=32,
+                help_text=_("The agency's code, as the overview and the agency's page show it."),
+            )
+        else:
+            self.fields["agency"].choices = [(a.code, f"{a.code} – {a.name_th}") for a in few]
         self.fields["fiscal_year"].choices = [(year, str(year)) for year in years]

@@ -200,3 +200,36 @@ def test_the_template_library_keeps_the_drop_down_of_an_officer(client, country,
 
     assert 'name="search"' not in page.text
     assert page.context["target"][0] == country  # their one agency, chosen already
+
+
+# --- The results template on the import page: a system administrator types the agency's code -----
+
+
+@pinned(2026, 5, 15)
+def test_the_results_template_of_a_system_administrator_takes_a_typed_code(client, country, superuser):
+    client.force_login(superuser)
+
+    page = client.get("/results/import/")
+    download = client.get("/results/template/", {"agency": "K0042", "fiscal_year": 2568, "format": "csv"})
+    unknown = client.get("/results/template/", {"agency": "NOPE", "fiscal_year": 2568, "format": "csv"})
+
+    assert '<input type="text" name="agency"' in page.text and 'value="K0001"' not in page.text
+    assert "รหัสของหน่วยงาน ตามที่แสดงในหน้าภาพรวมและหน้าของหน่วยงาน" in page.text
+    assert download.status_code == 200 and download.content.decode("utf-8-sig").splitlines()[1].startswith(
+        "K0042,2568,"
+    )
+    assert unknown.status_code == 404
+
+
+@pinned(2026, 5, 15)
+def test_the_import_page_runs_a_fixed_number_of_queries_however_many_agencies(client, country, superuser):
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/results/import/")
+    many_agencies(1000, start=1000)
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/results/import/")
+
+    assert len(many) == len(few)
+    assert len(response.content) < 40_000
