@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import django
+from botocore.exceptions import BotoCoreError, ClientError
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.color import no_style
 from django.core.serializers import jsonl
 from django.core.serializers.base import DeserializationError
@@ -147,14 +150,29 @@ def sha256_of(path):
 
 def copy_with_digest(source, target):
     """Copy a file a chunk at a time; return its size and sha256."""
+    with open(source, "rb") as reading:
+        return copy_stream_with_digest(reading, target)
+
+
+def copy_stream_with_digest(reading, target):
+    """Copy an open file (from disk or from the storage) into `target` a chunk at a time; return
+    its size and sha256."""
     digest, size = hashlib.sha256(), 0
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as reading, open(target, "wb") as writing:
+    with open(target, "wb") as writing:
         while chunk := reading.read(COPY_BYTES):
             digest.update(chunk)
             writing.write(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
+
+
+def file_storage():
+    """Where the app keeps its files (evidence, bundles): None when it is MEDIA_ROOT on this
+    machine, which the backup copies whole; the storage (an S3-compatible bucket) otherwise, from
+    which it copies every file the database names."""
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
 
 
 def latest_migrations():
@@ -291,7 +309,10 @@ def write_backup(folder):
             }
     # Files are copied after the rows: a file added meanwhile is copied too, harmlessly; one named
     # in the rows is there unless it was removed meanwhile, which the check below reports.
-    manifest["media"] = copy_media(Path(settings.MEDIA_ROOT), folder / "media")
+    if (storage := file_storage()) is None:
+        manifest["media"] = copy_media(Path(settings.MEDIA_ROOT), folder / "media")
+    else:
+        manifest["media"] = copy_stored(storage, {str(name) for _label, _pk, name in named_files}, folder / "media")
     copied = {entry["path"] for entry in manifest["media"]}
     missing = [(label, pk, name) for label, pk, name in named_files if name not in copied]
     with open(folder / MANIFEST, "w", encoding="utf-8") as handle:
@@ -342,6 +363,21 @@ def copy_media(root, target):
             size, digest = copy_with_digest(root / name, target / name)
         except FileNotFoundError:
             continue  # removed while the backup ran (a bundle replaced by a newer one)
+        copied.append({"path": name, "size": size, "sha256": digest})
+    return copied
+
+
+def copy_stored(storage, names, target):
+    """Copy the files `names` from the storage; like copy_media, for files kept in a bucket."""
+    copied = []
+    for name in sorted(names):
+        if not safe_media_path(name):
+            continue  # no file the app writes is named so; a restore would refuse it
+        try:
+            with storage.open(name, "rb") as reading:
+                size, digest = copy_stream_with_digest(reading, target / name)
+        except FileNotFoundError:
+            continue  # removed meanwhile, or never there: reported as missing
         copied.append({"path": name, "size": size, "sha256": digest})
     return copied
 
@@ -454,6 +490,8 @@ def restore_backup(folder, manifest, *, replace=False):
     otherwise both must be empty."""
     folder, root = Path(folder), Path(settings.MEDIA_ROOT)
     check_migrations(manifest)
+    if (storage := file_storage()) is not None:
+        return restore_into_storage(folder, manifest, storage, replace=replace)
     if not replace:
         if occupied := tables_with_rows():
             raise BackupError(
@@ -495,6 +533,48 @@ def restore_backup(folder, manifest, *, replace=False):
                 "Make room and run restore again with --replace."
             ),
             folder=root,
+            error=exc,
+        ) from exc
+
+
+def restore_into_storage(folder, manifest, storage, *, replace):
+    """`restore_backup` when files are kept in a bucket: the rows in one transaction, then each
+    file written to the storage under its own name (the backup's files were checked first).
+    Without `replace` none of them may be there already; with it, they are overwritten. Files in
+    the bucket that the backup does not hold are left: the bucket may be shared."""
+    if not replace:
+        if occupied := tables_with_rows():
+            raise BackupError(
+                _(
+                    "The database already holds data (%(tables)s). Restore needs an empty database (run "
+                    "`python manage.py migrate` only), or --replace to empty it first. Nothing was restored."
+                ),
+                tables=", ".join(occupied[:5]) + (", …" if len(occupied) > 5 else ""),
+            )
+        if present := [entry["path"] for entry in manifest["media"] if storage.exists(entry["path"])]:
+            raise BackupError(
+                _(
+                    "The file storage already holds files of this backup (%(files)s). Restore needs them "
+                    "absent, or --replace to overwrite them. Nothing was restored."
+                ),
+                files=", ".join(present[:3]) + (", …" if len(present) > 3 else ""),
+            )
+    load_rows(folder, manifest, replace=replace)
+    try:
+        for entry in manifest["media"]:
+            name = entry["path"]
+            if storage.exists(name):
+                storage.delete(name)
+            with open(folder / "media" / name, "rb") as reading:
+                saved = storage.save(name, File(reading, name=name))
+            if saved != name:
+                raise OSError(f"{name} was stored as {saved}")
+    except (OSError, BotoCoreError, ClientError) as exc:
+        raise BackupError(
+            _(
+                "The database is restored, but the files could not be written to the file storage (%(error)s). "
+                "Run restore again with --replace."
+            ),
             error=exc,
         ) from exc
 

@@ -16,18 +16,22 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage, storages
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
 from accounts.models import Session
+from ita_tracker import backup
 from measures.models import Evidence
 from reports.models import Bundle, BundleStatus
 from tests import factories
 from tests.clock import BANGKOK
+from tests.conftest import load_agency_types
 from tests.entries_support import PDF, form_data, upload
 from tests.test_bundles import run_worker
 from tests.test_production_settings import PRODUCTION, ROOT, load_settings, production_environment
 
+ZIP_BYTES = b"PK\x05\x06" + bytes(18)  # an empty ZIP
 NOON = datetime.datetime(2026, 5, 15, 12, 0, tzinfo=BANGKOK)
 IN_MEMORY = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -256,3 +260,41 @@ def test_a_cache_value_written_by_one_instance_is_read_by_another(db):
         assert cursor.fetchone()[0] == 1
     other_instance.delete("bundle-page-note")
     assert cache.get("bundle-page-note") is None
+
+
+# --- Backups of an instance whose files are in a bucket ------------------------------------------
+
+
+def test_a_backup_copies_the_stored_files_and_a_restore_writes_them_back(settings, tmp_path, threads_db):
+    settings.STORAGES = IN_MEMORY
+    storage = storages["default"]
+    bundle = Bundle.objects.create(
+        organisation=factories.agency("AG1", "หน่วยงานทดสอบหนึ่ง"),
+        fiscal_year=2565,
+        requested_by=factories.user("officer"),
+        status=BundleStatus.DONE,
+    )
+    bundle.file.save(bundle.filename, ContentFile(ZIP_BYTES))
+    name, folder = bundle.file.name, tmp_path / "backup"
+
+    made = backup.make_backup(folder)
+
+    assert made.manifest["media"] == [
+        {"path": name, "size": len(ZIP_BYTES), "sha256": made.manifest["media"][0]["sha256"]}
+    ]
+    assert made.missing == [] and (folder / "media" / name).read_bytes() == ZIP_BYTES
+    assert not (tmp_path / "media").exists()
+
+    call_command("flush", interactive=False, verbosity=0)
+    load_agency_types()
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore_backup(folder, backup.read_manifest(folder))
+    assert f"ที่เก็บไฟล์มีไฟล์ของข้อมูลสำรองนี้อยู่แล้ว ({name})" in str(refused.value)
+    assert not Bundle.objects.exists()
+
+    storage.delete(name)
+    backup.restore_backup(folder, backup.read_manifest(folder))
+
+    assert Bundle.objects.get().file.name == name
+    with storage.open(name) as restored:
+        assert restored.read() == ZIP_BYTES
