@@ -4,7 +4,8 @@ SQLite and PostgreSQL, so that a backup of either restores into either.
 A backup is a folder:
 
     data/<app_label>.<model>.jsonl.gz   every row of a model, Django's "jsonl" serializer, gzipped
-    media/<path>                        every file under MEDIA_ROOT
+    media/<path>                        every file under MEDIA_ROOT (files kept in a bucket
+                                        instead: every file the database names)
     manifest.json                       what the folder holds, with checksums; written last
 
 Content types and permissions are left out: `migrate` creates them, under ids that may differ, so
