@@ -49,8 +49,9 @@ class UnitAdmin(ReadOnlyHistoryAdmin):
 
     form = AdminUnitForm
     list_display = ["name", "abbreviation", "agency", "parent"]
-    list_filter = ["agency"]
-    search_fields = ["name", "abbreviation"]
+    # The agency is searched and picked by its code or name, never listed: there are thousands.
+    search_fields = ["name", "abbreviation", "agency__code", "agency__name_th"]
+    autocomplete_fields = ["agency"]
     filter_horizontal = ["members"]
     list_select_related = ["agency", "parent"]
 
@@ -84,8 +85,9 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
     hangs on it (see ViewOnlyAdmin)."""
 
     list_display = ["name", "agency", "fiscal_year", "lead_unit"]
-    list_filter = ["fiscal_year", "agency"]
-    search_fields = ["name"]
+    # The agency is searched by its code or name, not listed beside the table: there are thousands.
+    list_filter = ["fiscal_year"]
+    search_fields = ["name", "agency__code", "agency__name_th"]
     list_select_related = ["agency", "lead_unit"]
     fields = ["agency", "fiscal_year", "copied_from", "order", *MEASURE_FIELDS, "quarters", "revision"]
     readonly_fields = ["agency", "fiscal_year", "copied_from"]

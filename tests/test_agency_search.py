@@ -233,3 +233,22 @@ def test_the_import_page_runs_a_fixed_number_of_queries_however_many_agencies(cl
 
     assert len(many) == len(few)
     assert len(response.content) < 40_000
+
+
+# --- The admin searches agencies rather than listing them ------------------------------------------
+
+
+def test_the_admin_pages_of_units_and_measures_search_the_agency_instead_of_listing_every_one(
+    client, country, superuser, unit
+):
+    client.force_login(superuser)
+
+    units = client.get("/admin/measures/unit/", {"q": "AG1"})
+    measures = client.get("/admin/measures/measure/")
+    add_unit = client.get("/admin/measures/unit/add/")
+
+    assert [row.name for row in units.context["cl"].result_list] == [unit.name]
+    for page in (units, measures, add_unit):
+        assert page.status_code == 200
+        assert "กรมทดสอบที่ 120" not in page.text
+    assert 'data-model-name="agency"' in add_unit.text  # the admin's search-as-you-type choice
