@@ -251,4 +251,4 @@ def test_the_admin_pages_of_units_and_measures_search_the_agency_instead_of_list
     for page in (units, measures, add_unit):
         assert page.status_code == 200
         assert "กรมทดสอบที่ 120" not in page.text
-    assert 'data-model-name="agency"' in add_unit.text  # the admin's search-as-you-type choice
+    assert 'class="admin-autocomplete"' in add_unit.text  # the admin's search-as-you-type choice
