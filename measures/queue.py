@@ -106,8 +106,11 @@ class QueueFilter(django_filters.FilterSet):
             del self.filters["agency"]
 
     def filter_agency_text(self, queryset, name, value):
-        """The reports of the agencies whose code is `value`, or whose code or name holds it."""
-        return queryset.filter(measure__agency__in=Agency.objects.matching(value).values("pk"))
+        """The reports of the agency whose code is `value` (as links from other pages name it);
+        else of the agencies whose code or name holds it."""
+        named = Agency.objects.filter(code__iexact=value.strip())
+        agencies = named if named.exists() else Agency.objects.matching(value)
+        return queryset.filter(measure__agency__in=agencies.values("pk"))
 
 
 def queue_data(data):

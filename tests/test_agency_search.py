@@ -162,6 +162,17 @@ def test_the_queue_of_a_system_administrator_takes_the_agency_typed(client, sent
 
 
 @pinned(2026, 5, 15)
+def test_a_link_naming_an_agency_code_shows_that_agency_alone(client, sent_reports, superuser, unit_staff):
+    ag10 = factories.agency("AG10", "หน่วยงานที่สิบ")
+    measure = factories.measure(ag10, 2569, "มาตรการของ AG10", lead_unit=factories.unit(ag10, "กองของ AG10"))
+    do_review_step(entry=measure.entries.get(round__kind="q1"), action=Action.SUBMIT, user=unit_staff)
+    client.force_login(superuser)
+
+    assert queue(client.get("/review/", {"agency": "AG1"})) == ["มาตรการของ AG1"]
+    assert queue(client.get("/review/", {"agency": "AG"})) == ["มาตรการของ AG1", "มาตรการของ AG10", "มาตรการของ AG2"]
+
+
+@pinned(2026, 5, 15)
 def test_the_queue_of_a_system_administrator_runs_a_fixed_number_of_queries(client, sent_reports, superuser):
     client.force_login(superuser)
     with CaptureQueriesContext(connection) as few:
