@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import django_tables2 as tables
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Length
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
+from assessments.models import AgencyType
 from assessments.scoring import round2
 from assessments.templatetags import assessments_extras as extras
 
@@ -116,24 +119,61 @@ def two_places(value):
     return None if value is None else round2(value).quantize(Decimal("0.01"))
 
 
-def overview_rows(assessments):
-    """(columns, rows): the overview as plain values, scores as Decimals and None when unknown."""
-    return OVERVIEW_COLUMNS, [
-        [
-            a.rank_in_type,
-            a.agency.code,
-            a.agency.name_th,
-            a.agency.get_agency_type_display(),
-            a.agency.parent.name_th if a.agency.parent else "",
-            two_places(a.overall),
-            a.level,
-            two_places(a.iit),
-            two_places(a.eit),
-            two_places(a.oit),
-            two_places(a.previous_overall),
-            two_places(a.change),
-            a.mismatch_count,
-            gettext("mismatch") if a.level_mismatch else "",
-        ]
-        for a in assessments
+def overview_row(a):
+    """One agency's row of the overview as plain values, scores as Decimals and None when unknown."""
+    return [
+        a.rank_in_type,
+        a.agency.code,
+        a.agency.name_th,
+        a.agency.get_agency_type_display(),
+        a.agency.parent.name_th if a.agency.parent else "",
+        two_places(a.overall),
+        a.level,
+        two_places(a.iit),
+        two_places(a.eit),
+        two_places(a.oit),
+        two_places(a.previous_overall),
+        two_places(a.change),
+        a.mismatch_count,
+        gettext("mismatch") if a.level_mismatch else "",
     ]
+
+
+# Rows read from the database at a time by a download: a whole country's year is never held at once.
+DOWNLOAD_CHUNK = 2000
+
+
+def streamed_overview_rows(assessments):
+    """The overview's rows, read `DOWNLOAD_CHUNK` at a time, in the language active now (a
+    streamed response reads them after the view has returned)."""
+    language = translation.get_language()
+
+    def rows():
+        with translation.override(language):
+            for assessment in assessments.iterator(chunk_size=DOWNLOAD_CHUNK):
+                yield overview_row(assessment)
+
+    return rows()
+
+
+def overview_text_widths(assessments):
+    """Per column of OVERVIEW_COLUMNS, the characters of its longest text (None for figures), as
+    `assessments.downloads.text_widths` counts them, asked of the database (two queries) rather
+    than of every row: an XLSX gives its columns' widths before its rows."""
+    longest = assessments.order_by().aggregate(
+        code=Max(Length("agency__code")),
+        name=Max(Length("agency__name_th")),
+        parent=Max(Length("agency__parent__name_th")),
+        level=Max(Length("level")),
+        mismatches=Count("pk", filter=Q(level_mismatch=True)),
+    )
+    types = AgencyType.objects.filter(pk__in=assessments.order_by().values("agency__agency_type"))
+    by_kind = {
+        1: longest["code"],
+        2: longest["name"],
+        3: max((len(t.name) for t in types), default=0),
+        4: longest["parent"],
+        6: longest["level"],
+        13: len(gettext("mismatch")) if longest["mismatches"] else 0,
+    }
+    return [by_kind.get(index, 0) or 0 if kind == "text" else None for index, (_l, kind) in enumerate(OVERVIEW_COLUMNS)]
