@@ -17,7 +17,7 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -158,8 +158,6 @@ def xlsx_response(filename, columns, rows, *, title, longest=None):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.row_dimensions[1].height = 2 * size * 1.96  # room for a header label wrapped onto two lines
     sheet.freeze_panes = "A2"
-    # Each style is given to one cell, then copied (its indexes into the workbook's lists) to the
-    # others: openpyxl hashes a style every time a cell is given one.
     header = styled(
         sheet,
         NamedStyle(
@@ -168,18 +166,27 @@ def xlsx_response(filename, columns, rows, *, title, longest=None):
             alignment=Alignment(wrap_text=True, vertical="top"),
         ),
     )
-    kinds = {
-        kind: styled(
-            sheet, NamedStyle(name=f"ita-{kind}", font=Font(name=name, size=size), number_format=number_format)
-        )
+    sheet.append([text_cell(sheet, str(label), header._style) for label, _kind in columns])
+    # Text is in the workbook's default font and format (as the text style was): a plain value,
+    # typed as text where openpyxl would take it for a formula or an error. Each number column
+    # has one cell wearing its format, refilled row after row: the sheet writes a row as it is
+    # appended, and a style given to a cell is looked up in the workbook's lists every time.
+    formats = {
+        kind: NamedStyle(name=f"ita-{kind}", font=Font(name=name, size=size), number_format=number_format)
         for kind, number_format in NUMBER_FORMATS.items()
     }
-    sheet.append([text_cell(sheet, str(label), header._style) for label, _kind in columns])
+    number_cells = {index: styled(sheet, formats[kind]) for index, (_l, kind) in enumerate(columns) if kind != "text"}
     last_row = 1
     for row in rows:
-        sheet.append(
-            [text_cell(sheet, value, kinds[kind]._style) for value, (_label, kind) in zip(row, columns, strict=False)]
-        )
+        values = []
+        for index, value in enumerate(row):
+            cell = number_cells.get(index)
+            if isinstance(value, str):
+                value = text_value(sheet, value, cell._style if cell else None)
+            elif cell is not None:
+                cell.value, value = value, cell
+            values.append(value)
+        sheet.append(values)
         last_row += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
 
@@ -197,12 +204,23 @@ def styled(sheet, style):
     return cell
 
 
-def text_cell(sheet, value, style):
-    """A write-only cell of `value` in `style` (a cell's style array); text stays text, as `write_cell` keeps it."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    cell._style = copy(style)
+def text_cell(sheet, text, style=None):
+    """A write-only cell of `text`, typed as text as `write_cell` types it, in `style` (a cell's style array)."""
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"
+    if style is not None:
+        cell._style = copy(style)
     return cell
+
+
+def text_value(sheet, text, style=None):
+    """`text` as a write-only sheet takes it: the plain string, unless openpyxl would store it as
+    a formula ("=…") or an error ("#N/A"), or it holds characters a sheet refuses; then a cell."""
+    if (
+        style is None
+        and not text.startswith("=")
+        and text not in ERROR_CODES
+        and not ILLEGAL_CHARACTERS_RE.search(text)
+    ):
+        return text
+    return text_cell(sheet, text, style)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from assessments.downloads import text_widths
 from assessments.models import Assessment
-from assessments.tables import OVERVIEW_COLUMNS, overview_row, overview_text_widths
+from assessments.tables import OVERVIEW_COLUMNS, overview_text_widths, streamed_overview_rows
 from tests import factories, pages
 
 
@@ -588,7 +588,7 @@ def test_the_databases_longest_texts_are_those_of_the_rows(superuser, province):
     Assessment.objects.filter(agency__code="A-VERY-LONG-CODE").update(level_mismatch=True)
     assessments = Assessment.objects.for_overview(2565)
 
-    from_rows = text_widths(OVERVIEW_COLUMNS, [overview_row(a) for a in assessments])
+    from_rows = text_widths(OVERVIEW_COLUMNS, list(streamed_overview_rows(assessments)))
 
     assert overview_text_widths(assessments) == from_rows
     assert from_rows[:5] == [None, len("A-VERY-LONG-CODE"), len("เทศบาลเมืองตะวันออก"), from_rows[3], len("จังหวัดทดสอบ")]
