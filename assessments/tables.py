@@ -1,6 +1,6 @@
 """Tables of many agencies' results, and the same rows as plain values for downloads."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
 from django.db.models import Count, F, Max, Q
@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from assessments.models import AgencyType
-from assessments.scoring import round2
 from assessments.templatetags import assessments_extras as extras
 
 
@@ -114,11 +113,18 @@ OVERVIEW_COLUMNS = [
 ]
 
 
+CENT = Decimal("0.01")
+
+
 def two_places(value):
     """A figure to two decimals, half up (SQLite returns computed figures as floats); None stays None."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
-        return value  # already two decimals, as stored: a download of a whole country asks it 50,000 times
-    return None if value is None else round2(value).quantize(Decimal("0.01"))
+    # round2's half up, exactly: Decimal(value) is a float's or a Decimal's exact value, and
+    # quantize rounds it away from zero at the half as round2 does, without Fractions (a
+    # download of a whole country rounds 50,000 figures).
+    if value is None:
+        return None
+    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded or abs(rounded)  # 0.00, never -0.00, as round2 gives
 
 
 # What a download reads of each assessment, in the order of OVERVIEW_COLUMNS (the type as its id).

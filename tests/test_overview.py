@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from openpyxl import load_workbook
 
 from assessments.downloads import text_widths
 from assessments.models import Assessment
-from assessments.tables import OVERVIEW_COLUMNS, overview_text_widths, streamed_overview_rows
+from assessments.scoring import round2
+from assessments.tables import OVERVIEW_COLUMNS, overview_text_widths, streamed_overview_rows, two_places
 from tests import factories, pages
 
 
@@ -593,3 +595,20 @@ def test_the_databases_longest_texts_are_those_of_the_rows(superuser, province):
     assert overview_text_widths(assessments) == from_rows
     assert from_rows[:5] == [None, len("A-VERY-LONG-CODE"), len("เทศบาลเมืองตะวันออก"), from_rows[3], len("จังหวัดทดสอบ")]
     assert from_rows[13] == len("ไม่ตรงกัน")
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (86.585, "86.58"),  # the float is a little under 86.585
+        (Decimal("86.585"), "86.59"),
+        (Decimal("-86.585"), "-86.59"),
+        (-4.719999999999999, "-4.72"),  # SQLite's 90.28 − 95.00
+        (Decimal("-0.004"), "0.00"),
+        (95, "95.00"),
+        (None, None),
+    ],
+)
+def test_downloaded_figures_round_half_up_as_the_engine_does(value, shown):
+    assert two_places(value) == (None if shown is None else round2(value))
+    assert (None if two_places(value) is None else str(two_places(value))) == shown
