@@ -6,7 +6,8 @@ built from the database and rendered as the download does, median and p95 of sev
 beside its floor measured in the same run:
 - PDF: WeasyPrint's `HTML(string=...).write_pdf()` of the same HTML, already built, with the same
   fonts and CSS: what the app adds around WeasyPrint;
-- XLSX: openpyxl's write-only workbook writing the same cell values (no styles) to memory;
+- XLSX: openpyxl's write-only workbook writing the same cell values (no styles) to memory, beside
+  the download (document built and rendered) and the renderer alone on the document built;
 - DOCX: python-docx writing the same texts, one paragraph a cell (no tables, no styles).
 Then the overview download of a whole fiscal year at N agencies (a system administrator, no
 filter), XLSX against the same write-only floor, CSV against `csv.writer` of the same values.
@@ -24,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,6 +156,10 @@ def document_rows(runs=5):
         floor, _p95, _floor_content = timed(lambda s=sheets: xlsx_floor(s), runs)
         cells = sum(len(r) for _title, values in sheets for r in values)
         rows.append((f"XLSX {name}", median, p95, floor, f"{len(content) // 1024} KB, {cells} cells"))
+        # The renderer alone, on the document already built (as the PDF's floor has its HTML built).
+        document = build()
+        median, p95, _content = timed(lambda d=document, la=landscape: render_xlsx(d, landscape=la), runs)
+        rows.append((f"XLSX {name}, document built", median, p95, floor, "render_xlsx only"))
 
         median, p95, content = timed(lambda b=build, la=landscape: render_docx(b(), landscape=la), runs)
         texts = docx_texts(content)
@@ -224,8 +230,20 @@ def overview_download_rows(year=OVERVIEW_YEAR, runs=5, username=None, label=""):
             values = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
             floor, _p95, _floor_content = timed(lambda v=values: csv_floor(v), runs)
         size = len(content) / 1024 / 1024
-        rows.append((f"overview download {file_format.upper()}, {label}", median, p95, floor, f"{size:.1f} MB"))
+        peak = peak_memory(download) / 1024 / 1024
+        extra = f"{size:.1f} MB file, peak Python memory {peak:.0f} MB"
+        rows.append((f"overview download {file_format.upper()}, {label}", median, p95, floor, extra))
     return rows
+
+
+def peak_memory(build):
+    """The most memory Python held at once while `build()` ran, beyond what it held before."""
+    tracemalloc.start()
+    try:
+        build()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def csv_floor(values):
