@@ -1,13 +1,15 @@
 """Tables of many agencies' results, and the same rows as plain values for downloads."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Length
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
-from assessments.scoring import round2
+from assessments.models import AgencyType
 from assessments.templatetags import assessments_extras as extras
 
 
@@ -111,29 +113,94 @@ OVERVIEW_COLUMNS = [
 ]
 
 
+CENT = Decimal("0.01")
+
+
 def two_places(value):
     """A figure to two decimals, half up (SQLite returns computed figures as floats); None stays None."""
-    return None if value is None else round2(value).quantize(Decimal("0.01"))
+    # round2's half up, exactly: Decimal(value) is a float's or a Decimal's exact value, and
+    # quantize rounds it away from zero at the half as round2 does, without Fractions (a
+    # download of a whole country rounds 50,000 figures).
+    if value is None:
+        return None
+    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded or abs(rounded)  # 0.00, never -0.00, as round2 gives
 
 
-def overview_rows(assessments):
-    """(columns, rows): the overview as plain values, scores as Decimals and None when unknown."""
-    return OVERVIEW_COLUMNS, [
-        [
-            a.rank_in_type,
-            a.agency.code,
-            a.agency.name_th,
-            a.agency.get_agency_type_display(),
-            a.agency.parent.name_th if a.agency.parent else "",
-            two_places(a.overall),
-            a.level,
-            two_places(a.iit),
-            two_places(a.eit),
-            two_places(a.oit),
-            two_places(a.previous_overall),
-            two_places(a.change),
-            a.mismatch_count,
-            gettext("mismatch") if a.level_mismatch else "",
-        ]
-        for a in assessments
-    ]
+# What a download reads of each assessment, in the order of OVERVIEW_COLUMNS (the type as its id).
+OVERVIEW_VALUES = (
+    "rank_in_type",
+    "agency__code",
+    "agency__name_th",
+    "agency__agency_type",
+    "agency__parent__name_th",
+    "overall",
+    "level",
+    "iit",
+    "eit",
+    "oit",
+    "previous_overall",
+    "change",
+    "mismatch_count",
+    "level_mismatch",
+)
+
+
+# Rows read from the database at a time by a download: a whole country's year is never held at once.
+DOWNLOAD_CHUNK = 2000
+
+
+def streamed_overview_rows(assessments):
+    """The overview's rows as plain values, scores as Decimals and None when unknown, read
+    `DOWNLOAD_CHUNK` at a time as values (no model objects), in the language active now: a
+    streamed response reads them after the view has returned."""
+    language = translation.get_language()
+
+    def rows():
+        with translation.override(language):
+            type_names = {kind.pk: kind.name for kind in AgencyType.objects.all()}
+            mismatch = gettext("mismatch")
+            values = assessments.values_list(*OVERVIEW_VALUES).iterator(chunk_size=DOWNLOAD_CHUNK)
+            for rank, code, name, kind, parent, overall, level, iit, eit, oit, previous, change, *counts in values:
+                mismatches, level_mismatch = counts
+                yield [
+                    rank,
+                    code,
+                    name,
+                    type_names[kind],
+                    parent or "",
+                    two_places(overall),
+                    level,
+                    two_places(iit),
+                    two_places(eit),
+                    two_places(oit),
+                    two_places(previous),
+                    two_places(change),
+                    mismatches,
+                    mismatch if level_mismatch else "",
+                ]
+
+    return rows()
+
+
+def overview_text_widths(assessments):
+    """Per column of OVERVIEW_COLUMNS, the characters of its longest text (None for figures), as
+    `assessments.downloads.text_widths` counts them, asked of the database (two queries) rather
+    than of every row: an XLSX gives its columns' widths before its rows."""
+    longest = assessments.order_by().aggregate(
+        code=Max(Length("agency__code")),
+        name=Max(Length("agency__name_th")),
+        parent=Max(Length("agency__parent__name_th")),
+        level=Max(Length("level")),
+        mismatches=Count("pk", filter=Q(level_mismatch=True)),
+    )
+    types = AgencyType.objects.filter(pk__in=assessments.order_by().values("agency__agency_type"))
+    by_kind = {
+        1: longest["code"],
+        2: longest["name"],
+        3: max((len(t.name) for t in types), default=0),
+        4: longest["parent"],
+        6: longest["level"],
+        13: len(gettext("mismatch")) if longest["mismatches"] else 0,
+    }
+    return [by_kind.get(index, 0) or 0 if kind == "text" else None for index, (_l, kind) in enumerate(OVERVIEW_COLUMNS)]

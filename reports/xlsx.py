@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from openpyxl.cell.cell import MergedCell
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
 
 from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, national_workbook, whole_words, write_cell
@@ -270,6 +272,43 @@ class Styles:
     def border(self, cell):
         self.apply(cell, ("border",), lambda: {"border": BORDER})
 
+    def merge(self, sheet, first_row, first_column, last_row, last_column):
+        """`sheet.merge_cells` as openpyxl does it, its borders worked out once per shape and style.
+
+        openpyxl gives the merged cells' edges the first cell's borders (and the first cell the
+        last one's), adding and hashing a Border cell by cell: most of a document's time. The
+        result depends only on the merge's size and the first and last cells' styles, so it is
+        made once by openpyxl and copied to the next merge of the same kind."""
+        start = sheet._cells[first_row, first_column]
+        end = sheet._cells.get((last_row, last_column))
+        key = (
+            "merge",
+            last_row - first_row,
+            last_column - first_column,
+            tuple(start._style),
+            tuple(end._style) if end is not None else None,
+        )
+        made = self.made.get(key)
+        if made is None:
+            sheet.merge_cells(start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column)
+            covered = {
+                (row - first_row, column - first_column): copy(sheet._cells[row, column]._style)
+                for row in range(first_row, last_row + 1)
+                for column in range(first_column, last_column + 1)
+                if (row, column) != (first_row, first_column)
+            }
+            self.made[key] = (copy(start._style), covered)
+            return
+        start_style, covered = made
+        sheet.merged_cells.add(
+            CellRange(min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column)
+        )
+        start._style = copy(start_style)
+        for (down, right), style in covered.items():
+            cell = MergedCell(sheet, first_row + down, first_column + right)
+            cell._style = copy(style)
+            sheet._cells[cell.row, cell.column] = cell
+
 
 def cell_value(value):
     if isinstance(value, Decimal):
@@ -374,7 +413,7 @@ class SheetWriter:
             cell = write_cell(self.sheet, self.row, 1, value)
             self.styles.text(cell, size, bold, centre)
             if span > 1:
-                self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=span)
+                self.styles.merge(self.sheet, self.row, 1, self.row, span)
             self.sheet.row_dimensions[self.row].height = row_height(len(chunk), self.face, size)
             self.row += 1
 
@@ -468,7 +507,7 @@ class SheetWriter:
                 cell = write_cell(self.sheet, self.row, first, block[line])
                 self.styles.text(cell, size, bold_first and line == 0, centre=True)
                 if last > first:
-                    self.sheet.merge_cells(start_row=self.row, start_column=first, end_row=self.row, end_column=last)
+                    self.styles.merge(self.sheet, self.row, first, self.row, last)
                 width = sum(self.points[first - 1 : last])
                 height = max(
                     height, len(wrapped_lines(block[line], width, size, self.face, bold=bold_first and not line))
@@ -570,9 +609,7 @@ def write_rows(writer, table):
                 cell = write_cell(sheet, row, column + 1, cell_value(value))
                 writer.styles.table(cell, size, row_bold, kind, indent)
                 if spans[position] > 1:
-                    sheet.merge_cells(
-                        start_row=row, start_column=column + 1, end_row=row, end_column=column + spans[position]
-                    )
+                    writer.styles.merge(sheet, row, column + 1, row, column + spans[position])
             written = {column + 1 for column, *_ in cells}
             for column in range(1, table.columns + 1):
                 if column not in written:  # under a merge, or a row shorter than the table
@@ -621,7 +658,7 @@ def write_header(sheet, table, row, size, writer):
                     if (r, c) != (row + offset, column):
                         writer.styles.border(sheet.cell(row=r, column=c))
             if cell.rowspan > 1 or cell.colspan > 1:
-                sheet.merge_cells(start_row=row + offset, start_column=column, end_row=last_row, end_column=last_column)
+                writer.styles.merge(sheet, row + offset, column, last_row, last_column)
             width = sum(writer.points[column - 1 : last_column])
             lines = len(wrapped_lines(cell.text, width, size, writer.face, bold=True))
             heights[offset] = max(heights[offset], math.ceil(lines / cell.rowspan))

@@ -2,13 +2,17 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from assessments.downloads import text_widths
 from assessments.models import Assessment
+from assessments.scoring import round2
+from assessments.tables import OVERVIEW_COLUMNS, overview_text_widths, streamed_overview_rows, two_places
 from tests import factories, pages
 
 
@@ -378,8 +382,9 @@ def download_csv(client, query):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="ita-overview-2565.csv"'
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = response.getvalue()  # streamed
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_csv_download_has_exactly_the_filtered_rows_in_the_sort_order(client, governor):
@@ -516,3 +521,94 @@ def test_overview_runs_a_fixed_number_of_queries_however_many_agencies(client, d
     ]
 
     assert one == many
+
+
+def test_csv_download_is_streamed(client, governor):
+    client.force_login(governor)
+
+    response = client.get("/overview/2565/download.csv")
+
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="ita-overview-2565.csv"'
+    header, *rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert [row[1] for row in rows] == ["MUN-N", "MUN-E", "MUN-S", "DIST"]  # highest first, as on the page
+
+
+def download_queries(client, user, file_format):
+    """Queries of a whole download, the streamed rows' reads included."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/overview/2565/download.{file_format}")
+        assert response.status_code == 200
+        response.getvalue()
+    return len(queries)
+
+
+def test_downloads_run_a_fixed_number_of_queries_however_many_agencies(client, superuser, province):
+    small = [download_queries(client, superuser, file_format) for file_format in ("csv", "xlsx")]
+
+    for n in range(40):
+        town = factories.agency(f"T{n:02}", f"เทศบาลตำบลที่ {n:02}", agency_type="local_government", parent=province)
+        factories.summarised_assessment(town, 2564, tools("80.00"))
+        factories.summarised_assessment(town, 2565, tools(f"{70 + n / 4:.2f}", ITA="99.00"))
+    larger = [download_queries(client, superuser, file_format) for file_format in ("csv", "xlsx")]
+
+    assert small == larger
+    assert Assessment.objects.filter(fiscal_year=2565).count() == 46
+
+
+def test_xlsx_columns_are_as_wide_as_their_longest_text(client, superuser, province):
+    long_name = "องค์การบริหารส่วนตำบลที่มีชื่อยาวมากเป็นพิเศษ"
+    factories.summarised_assessment(
+        factories.agency("LONG-NAME", long_name, agency_type="local_government", parent=province),
+        2565,
+        tools("85.00", ITA="86.00"),
+    )
+    client.force_login(superuser)
+
+    response = client.get("/overview/2565/download.xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "BCDEGN"}
+    assert widths == {
+        "B": len("รหัสหน่วยงาน") + 2,  # the label is longer than any code
+        "C": len(long_name) + 2,
+        "D": len("องค์กรปกครองส่วนท้องถิ่น (ไม่ระบุประเภท)") + 2,
+        "E": len("หน่วยงานต้นสังกัด") + 2,
+        "G": len(sheet["G1"].value) + 2,  # the label ("ระดับผล...") is longer than "A"
+        "N": len("ระดับที่ประกาศต่างจากที่คำนวณ") + 2,
+    }
+    assert sheet.column_dimensions["F"].width == 11
+    assert sheet.auto_filter.ref == "A1:N8"  # the header and 7 agencies
+    assert sheet.cell(row=8, column=3).font.name == "TH SarabunPSK"
+
+
+def test_the_databases_longest_texts_are_those_of_the_rows(superuser, province):
+    factories.summarised_assessment(
+        factories.agency("A-VERY-LONG-CODE", "ก", agency_type="local_government"), 2565, tools("85.00")
+    )
+    Assessment.objects.filter(agency__code="A-VERY-LONG-CODE").update(level_mismatch=True)
+    assessments = Assessment.objects.for_overview(2565)
+
+    from_rows = text_widths(OVERVIEW_COLUMNS, list(streamed_overview_rows(assessments)))
+
+    assert overview_text_widths(assessments) == from_rows
+    assert from_rows[:5] == [None, len("A-VERY-LONG-CODE"), len("เทศบาลเมืองตะวันออก"), from_rows[3], len("จังหวัดทดสอบ")]
+    assert from_rows[13] == len("ไม่ตรงกัน")
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (86.585, "86.58"),  # the float is a little under 86.585
+        (Decimal("86.585"), "86.59"),
+        (Decimal("-86.585"), "-86.59"),
+        (-4.719999999999999, "-4.72"),  # SQLite's 90.28 − 95.00
+        (Decimal("-0.004"), "0.00"),
+        (95, "95.00"),
+        (None, None),
+    ],
+)
+def test_downloaded_figures_round_half_up_as_the_engine_does(value, shown):
+    assert two_places(value) == (None if shown is None else round2(value))
+    assert (None if two_places(value) is None else str(two_places(value))) == shown

@@ -230,7 +230,7 @@ def test_overview_csv_prefixes_text_and_keeps_a_fall_a_number(client, overseer):
     response = client.get("/overview/2565/download.csv")
 
     assert response.status_code == 200
-    header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, *rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows == [
         [
             "1",

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from assessments import access, charts
-from assessments.downloads import csv_response, file_downloaded, xlsx_response
+from assessments.downloads import file_downloaded, streamed_csv_response, xlsx_response
 from assessments.filters import OverviewFilter, level_names
 from assessments.models import Agency, Assessment
-from assessments.tables import OverviewTable, overview_rows
+from assessments.tables import OVERVIEW_COLUMNS, OverviewTable, overview_text_widths, streamed_overview_rows
 from assessments.thai import fiscal_year_of
 
 PER_PAGE = 50
@@ -80,12 +80,14 @@ def overview_download(request: HttpRequest, year: int, file_format: str) -> Http
     filterset, assessments = filtered_overview(request, year, level_names(year))
     if not filterset.is_valid():
         return redirect(f"{reverse('overview', args=[year])}?{request.GET.urlencode()}")
-    table = OverviewTable(assessments, order_by=request.GET.get("sort"))
-    columns, rows = overview_rows(table.data)
+    # The table sorts the queryset as the page does; its rows are then read a chunk at a time.
+    ordered = OverviewTable(assessments, order_by=request.GET.get("sort")).data.data
+    rows = streamed_overview_rows(ordered)
     filename = f"ita-overview-{year}"
     if file_format == "csv":
-        response = csv_response(filename, columns, rows)
+        response = streamed_csv_response(filename, OVERVIEW_COLUMNS, rows)
     else:
-        response = xlsx_response(filename, columns, rows, title=f"ITA {year}")
+        longest = overview_text_widths(assessments)
+        response = xlsx_response(filename, OVERVIEW_COLUMNS, rows, title=f"ITA {year}", longest=longest)
     file_downloaded.send(overview_download, request=request, agency=None, what=f"{filename}.{file_format}")
     return response
