@@ -7,11 +7,12 @@ numbered as a spreadsheet shows them (header = row 1). Rows whose `source` is `c
 
 import codecs
 import contextlib
-import copy
 import csv
 import io
+import pickle
 import posixpath
 import re
+import tempfile
 import time
 import zipfile
 import zlib
@@ -106,8 +107,10 @@ def read_file(path):
         return file.read(settings.IMPORT_MAX_FILE_BYTES + 1)
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    """A checked row of a results file. A tuple, not a dataclass: half a million of them pass
+    through a national import, and a tuple is built several times faster."""
+
     row: int
     agency: str
     fiscal_year: int
@@ -571,9 +574,6 @@ def parse_level(text, spec, code):
 CELL_CACHE = 20_000
 
 
-CHANGED_FILE = _("The file changed while it was imported; import it again.")
-
-
 class ResultsCheck:
     """Checks rows of a results file one at a time, remembering only what a check needs across
     rows, so that its memory grows with the agencies and codes of a file, not with its rows:
@@ -597,7 +597,7 @@ class ResultsCheck:
         self.placed = {}  # {(version id, code): (first row, indicator)}
         self.problems, self.duplicates = [], []  # duplicates: (row, key), named once the first rows are known
         self.figures = 0
-        self.codes, self.scores = {}, {}
+        self.codes, self.scores, self.years = {}, {}, {}
 
     def version(self, year):
         if year not in self.versions:
@@ -611,7 +611,7 @@ class ResultsCheck:
         agency = self.agencies.get(cells.get("agency", "").strip().upper())
         if agency is None:
             raise ValueError(interpolate(self.unknown_agency, {"agency": cells.get("agency", "").strip()}))
-        year = parse_year(cells.get("fiscal_year", ""))
+        year = remembered(self.years, cells.get("fiscal_year", ""), parse_year)
         version = self.version(year)
         if version is None:
             raise ValueError(interpolate(_("no assessment framework covers fiscal year %(year)s"), {"year": year}))
@@ -634,23 +634,12 @@ class ResultsCheck:
 
         return remembered(self.codes, (version.pk, code, part, indicator), check)
 
-    def again(self):
-        """A check of the same file for the save pass, with the agencies, frameworks and cells
-        already read."""
-        fresh = copy.copy(self)
-        fresh.figure_bits, fresh.last_rows, fresh.placed, fresh.problems, fresh.duplicates = {}, {}, {}, [], []
-        fresh.figures = 0
-        return fresh
-
-    def check(self, rows, strict=False):
-        """Check every row; yield the good figures in file order. `strict`: a bad row stops the
-        check (the save pass, which reads again a file already found good)."""
+    def check(self, rows):
+        """Check every row; yield the good figures in file order."""
         for number, cells in rows:
             try:
                 figure = self.figure(number, cells)
             except (ValueError, CodeError) as exc:
-                if strict:
-                    raise TemplateError(CHANGED_FILE) from exc
                 self.problems.append(Problem(number, exc.args[0]))
                 continue
             if figure is None:
@@ -659,8 +648,6 @@ class ResultsCheck:
             bit = 1 << self.bits.setdefault((figure.code, figure.part), len(self.bits))
             seen = self.figure_bits.get(assessment, 0)
             if seen & bit:
-                if strict:
-                    raise TemplateError(CHANGED_FILE)
                 self.duplicates.append((number, figure.key()))
                 continue
             self.figure_bits[assessment] = seen | bit
@@ -754,14 +741,45 @@ def check_results(rows, user=None):
     return figures, check.finish(rows)
 
 
+# Checked figures a spool chunk holds: what the save pass has in memory at once besides its batch.
+SPOOL_CHUNK = 5_000
+
+
 def check_results_file(rows, user=None):
-    """Check every row of a large file without keeping its figures; return the ResultsCheck
-    (its `problems`, `figures` counted, what `save_results_file` needs)."""
+    """Check every row of a large file without keeping its figures in memory; return the
+    ResultsCheck (`problems`, `figures` counted, and what `save_results_file` needs). The good
+    figures go to a temporary spool file as they are checked, so that the save pass reads them
+    back a chunk at a time instead of parsing and checking the file a second time."""
     check = ResultsCheck(user)
-    for _figure in check.check(rows):
-        pass
-    check.finish(rows)
+    check.spool = tempfile.TemporaryFile(prefix="results-import-")
+    chunk = []
+    try:
+        for figure in check.check(rows):
+            # The score as text: a Decimal pickles several times slower than its digits.
+            chunk.append((*figure[:5], str(figure.score), *figure[6:]))
+            if len(chunk) >= SPOOL_CHUNK:
+                pickle.dump(chunk, check.spool, pickle.HIGHEST_PROTOCOL)
+                chunk.clear()
+        if chunk:
+            pickle.dump(chunk, check.spool, pickle.HIGHEST_PROTOCOL)
+        check.finish(rows)
+    except BaseException:
+        check.spool.close()
+        raise
     return check
+
+
+def spooled_figures(spool):
+    """The figures `check_results_file` spooled, in file order, a chunk in memory at a time.
+    The spool is the import's own temporary file, written by it alone."""
+    spool.seek(0)
+    while True:
+        try:
+            chunk = pickle.load(spool)  # noqa: S301 - our own temporary file, never user input
+        except EOFError:
+            return
+        for row, agency, year, code, part, score, indicator, level in chunk:
+            yield Figure(row, agency, year, code, part, Decimal(score), indicator, level)
 
 
 def saved_placement_conflicts(placed, in_file):
@@ -819,13 +837,13 @@ def changes_score(score, figure):
     return figure.level is not None and score.level != figure.level
 
 
-# Figures per transaction, whole assessments each (about 8 agencies of 2568's 61 items). On SQLite
+# Figures per transaction, whole assessments each (about 33 agencies of 2568's 61 items). On SQLite
 # every other save waits while a batch is written, so a batch must stay far below the busy timeout
-# (SQLITE_TIMEOUT, 20 s): one of this size holds the write lock for a few hundredths of a second.
-RESULTS_BATCH = 500
+# (SQLITE_TIMEOUT, 20 s): one of this size holds the write lock for about a tenth of a second.
+RESULTS_BATCH = 2000
 # Seconds of writing between two pauses that let waiting saves through (let_others_write): a pause
 # after every batch made a national import sleep longer than it wrote.
-WRITE_BEFORE_PAUSE = 0.5
+WRITE_BEFORE_PAUSE = 1.0
 # What the commands say about it.
 RERUN_NOTE = (
     "Writing %(count)s %(what)s in batches. If the import stops, run the same command again to "
@@ -850,13 +868,16 @@ def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
     return save_batches(assessment_batches(figures, batch_size), {f.fiscal_year for f in figures}, progress)
 
 
-def save_results_file(rows, check, *, batch_size=RESULTS_BATCH, progress=None):
-    """Write the figures of a file that `check_results_file` found good, reading it again as a
-    stream: an assessment's figures are held until its last row (`check.last_rows`), then go to
+def save_results_file(check, *, batch_size=RESULTS_BATCH, progress=None):
+    """Write the figures of a file that `check_results_file` found good, read back from its
+    spool: an assessment's figures are held until its last row (`check.last_rows`), then go to
     the next batch, so a file sorted by agency, as exports and templates are, holds one
     assessment and one batch at a time. Returns counts as `save_results` does."""
-    figures = check.again().check(rows, strict=True)
-    return save_batches(file_batches(figures, check.last_rows, batch_size), set(check.versions), progress)
+    try:
+        batches = file_batches(spooled_figures(check.spool), check.last_rows, batch_size)
+        return save_batches(batches, set(check.versions), progress)
+    finally:
+        check.spool.close()
 
 
 def file_batches(figures, last_rows, size):
@@ -943,7 +964,8 @@ def save_results_batch(figures, versions, specs):
     # The *_with_history helper keeps the audit trail that a plain bulk write would skip.
     bulk_update_with_history(updated, Score, ["score", "indicator", "level"])
     touched = {score.assessment_id for score in created + updated}
-    refresh_batch_summaries([by_id[pk] for pk in sorted(touched)], saved + created, specs)
+    # The year's ranks wait for the whole file (save_batches).
+    Assessment.objects.filter(pk__in=touched).refresh_summaries(specs, ranks=False)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
 
 
@@ -986,11 +1008,12 @@ def insert_scores(scores, *, newer_than, assessments):
     table, history = Score._meta.db_table, Score.history.model._meta.db_table
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in ("assessment_id", "code", "part", "score", "indicator", "level"))
-    decimal = connection.ops.adapt_decimalfield_value
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",
-            [(s.assessment_id, s.code, s.part, decimal(s.score, 5, 2), s.indicator, s.level) for s in scores],
+            # Scores are checked Decimals of two decimals already: passed as they are (both databases'
+            # drivers take a Decimal), not formatted again a row at a time.
+            [(s.assessment_id, s.code, s.part, s.score, s.indicator, s.level) for s in scores],
         )
         # Who imported: the signed-in user of a web import, as the ORM's history rows record it.
         user = Score.history.model.get_default_history_user(Score())
@@ -1008,38 +1031,4 @@ def insert_scores(scores, *, newer_than, assessments):
                 *assessments,
                 newer_than,
             ],
-        )
-
-
-def refresh_batch_summaries(assessments, scores, specs):
-    """The headline figures of the batch's changed assessments, from the scores in hand, written in
-    one statement (a save an assessment was 8,323 statements of a national import)."""
-    by_assessment = {}
-    for score in scores:
-        by_assessment.setdefault(score.assessment_id, []).append(score)
-    changed = [
-        assessment
-        for assessment in assessments
-        if assessment.take_summary(specs[assessment.version_id], by_assessment.get(assessment.pk, []))
-    ]
-    if not changed:
-        return
-    # A plain UPDATE a row: bulk_update's CASE over seven fields took longer to build than to run.
-    fields = [*Assessment.SUMMARY_FIELDS, "updated"]
-    model_fields = [Assessment._meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    now = timezone.now()
-    rows = []
-    for assessment in changed:
-        assessment.updated = now
-        rows.append(
-            [field.get_db_prep_save(getattr(assessment, field.attname), connection) for field in model_fields]
-            + [assessment.pk]
-        )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(Assessment._meta.db_table)} SET "
-            + ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
-            + " WHERE id = %s",
-            rows,
         )

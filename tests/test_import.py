@@ -592,7 +592,7 @@ def test_children_may_come_before_their_parent_in_the_file(tmp_path, db):
 
 
 def test_an_import_that_stops_halfway_says_how_far_it_got_and_to_run_it_again(tmp_path, agency, monkeypatch):
-    def stops_after_two(rows, check, progress):
+    def stops_after_two(check, progress):
         progress(2)
         raise DatabaseError("disk I/O error")
 

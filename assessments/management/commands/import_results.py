@@ -29,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
 
     def handle(self, *args, file, dry_run, **options):
-        # The file is read twice as a stream, once to check every row and once to save: a
-        # national year (half a million rows) is never in memory whole.
+        # The file is read as a stream and its checked figures spooled to a temporary file, read
+        # back to save: a national year (half a million rows) is never in memory whole.
         rows = ResultsFile(Path(file))
         try:
             check = check_results_file(rows)
@@ -39,6 +39,8 @@ class Command(BaseCommand):
         except TemplateError as exc:
             raise CommandError(in_thai_and_english(exc.args[0])) from exc
         problems = check.problems
+        if problems or dry_run:
+            check.spool.close()
         if problems:
             raise CommandError(
                 f"Nothing imported: {len(problems):,} bad rows. / ไม่ได้นำเข้าข้อมูล: มี {len(problems):,} แถวที่ไม่ถูกต้อง\n"
@@ -49,12 +51,9 @@ class Command(BaseCommand):
             return
 
         def save(_count, progress):
-            return save_results_file(rows, check, progress=progress)
+            return save_results_file(check, progress=progress)
 
-        try:
-            counts = save_in_batches(save, check.figures, batch=RESULTS_BATCH, what="figures", stdout=self.stdout)
-        except TemplateError as exc:
-            raise CommandError(in_thai_and_english(exc.args[0])) from exc
+        counts = save_in_batches(save, check.figures, batch=RESULTS_BATCH, what="figures", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {check.figures} figures: {counts['created']} new, "
