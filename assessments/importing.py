@@ -57,6 +57,9 @@ RESULT_OPTIONAL = ("source", "level", "level_source", "indicator")
 
 NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
 MAX_SHEETS = 1000  # Excel opens about 250 comfortably; more is not a workbook someone typed
+# Different texts in a workbook's shared table, kept in memory while its sheet is read: a national
+# file has about 20,000 (agency codes and names, figure codes); a million is 60-80 MB.
+MAX_TEXTS = 1_000_000
 
 
 class TemplateError(Exception):
@@ -391,7 +394,7 @@ def first_worksheet(archive):
 
 def shared_strings(archive, path):
     """The workbook's table of texts, each cut to one character over the cell limit."""
-    limit = settings.IMPORT_MAX_ROWS * 10  # ten text cells in every row: an exported file's width
+    limit = MAX_TEXTS
     max_chars = settings.IMPORT_MAX_CELL_CHARS
     strings, parts, state = [], [], {"text": False, "phonetic": False, "length": 0}
 
