@@ -18,8 +18,8 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 from xml.parsers import expat
 
 from django.conf import settings
@@ -900,7 +900,9 @@ def file_batches(figures, last_rows, size):
 
 def save_batches(batches, years, progress):
     specs = FrameworkVersion.objects.specs()
-    versions = {year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first() for year in years}
+    versions = {
+        year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first() for year in years
+    }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     written, since_pause = 0, time.monotonic()
     with collected_each_batch() as collect:

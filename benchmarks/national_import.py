@@ -23,6 +23,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = 8_323
 YEAR = 2568
@@ -112,8 +114,6 @@ def scratch_database(folder):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{folder}/national.sqlite3", lambda: None
-    import psycopg
-
     name = f"ita_bench_import_{os.getpid()}"
     base, _slash, _db = url.rpartition("/")
     with psycopg.connect(url, autocommit=True) as connection:
@@ -189,5 +189,5 @@ def measure(agencies=NATIONAL):
 
 
 if __name__ == "__main__":
-    for label, median, p95, floor, extra in measure(int(sys.argv[1]) if len(sys.argv) > 1 else NATIONAL):
+    for label, median, _p95, floor, extra in measure(int(sys.argv[1]) if len(sys.argv) > 1 else NATIONAL):
         print(f"{label}: {median:.1f} s, floor {floor:.2f} s; {extra}")

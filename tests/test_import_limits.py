@@ -42,6 +42,7 @@ def limits(settings):
     for name, value in LIMITS.items():
         setattr(settings, name, value)
 
+
 UNPACKED = "The workbook unpacks to more than 64 MB; a results file is much smaller."
 TOO_MANY_ROWS = "The file has more than 100,000 rows below the header; split it into smaller files."
 TOO_LARGE = "The file is larger than 4 MB; a results file is much smaller."

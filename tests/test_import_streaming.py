@@ -12,8 +12,8 @@ import tracemalloc
 from decimal import Decimal
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -138,9 +138,7 @@ def test_a_duplicate_at_the_end_of_a_large_file_names_its_first_row_and_writes_n
     with pytest.raises(CommandError) as info:
         import_file(path)
 
-    assert str(info.value).splitlines()[1].endswith(
-        "| Row 6102: duplicate of row 2 (same agency, year, code and part)"
-    )
+    assert str(info.value).splitlines()[1].endswith("| Row 6102: duplicate of row 2 (same agency, year, code and part)")
     assert (Assessment.objects.count(), Score.objects.count()) == (0, 0)
 
 

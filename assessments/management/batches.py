@@ -22,6 +22,4 @@ def save_in_batches(save, items, *, batch, what, stdout):
     try:
         return save(items, progress=progress)
     except (DatabaseError, KeyboardInterrupt) as exc:
-        raise CommandError(
-            STOPPED_NOTE % {"written": written, "count": count, "what": what, "error": exc}
-        ) from exc
+        raise CommandError(STOPPED_NOTE % {"written": written, "count": count, "what": what, "error": exc}) from exc

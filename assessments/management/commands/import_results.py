@@ -3,8 +3,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importing import (
-    RESULT_COLUMNS,
-    RESULT_OPTIONAL,
     RESULTS_BATCH,
     ResultsFile,
     TemplateError,
