@@ -5,20 +5,27 @@ numbered as a spreadsheet shows them (header = row 1). Rows whose `source` is `c
 (from `export_results`) are figures the engine made, not published ones: they are skipped.
 """
 
+import codecs
+import contextlib
 import csv
+import gc
 import io
+import pickle
 import posixpath
 import re
+import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 from xml.parsers import expat
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _, ngettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -51,6 +58,9 @@ RESULT_OPTIONAL = ("source", "level", "level_source", "indicator")
 
 NOT_A_WORKBOOK = _("The file is not a readable .xlsx workbook.")
 MAX_SHEETS = 1000  # Excel opens about 250 comfortably; more is not a workbook someone typed
+# Different texts in a workbook's shared table, kept in memory while its sheet is read: a national
+# file has about 20,000 (agency codes and names, figure codes); a million is 60-80 MB.
+MAX_TEXTS = 1_000_000
 
 
 class TemplateError(Exception):
@@ -101,8 +111,10 @@ def read_file(path):
         return file.read(settings.IMPORT_MAX_FILE_BYTES + 1)
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    """A checked row of a results file. A tuple, not a dataclass: half a million of them pass
+    through a national import, and a tuple is built several times faster."""
+
     row: int
     agency: str
     fiscal_year: int
@@ -117,19 +129,28 @@ class Figure:
 
 
 def read_rows(content, filename, required, optional=()):
-    """Return [(row number, {column: text})] from CSV or XLSX bytes, for the columns asked for.
+    """Return [(row number, {column: text})] from CSV or XLSX bytes, for the columns asked for
+    (a list: for small files and tests; imports stream the file with `stream_rows`)."""
+    return list(stream_rows(io.BytesIO(content), filename, required, optional))
+
+
+def stream_rows(file, filename, required, optional=()):
+    """Yield (row number, {column: text}) from a CSV or XLSX file open for reading bytes, a row
+    at a time: a national file of half a million rows is never in memory whole.
 
     Raise TemplateError for a file that cannot be read, or that is larger than the import
     limits (settings IMPORT_MAX_*) allow: the limits are checked while reading, so a file
     that would unpack or parse to gigabytes is refused before it uses much memory or time.
     """
-    if len(content) > settings.IMPORT_MAX_FILE_BYTES:
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    if size > settings.IMPORT_MAX_FILE_BYTES:
         raise TemplateError(too_large_message())
     name = filename.lower()
     if name.endswith(".xlsx"):
-        table = xlsx_table(content)
+        table = xlsx_table(file)
     elif name.endswith(".csv") or not filename:
-        table = csv_table(content)
+        table = csv_table(file)
     else:
         raise TemplateError(_("Upload a .csv or .xlsx file."))
     _number, header = next(table, (None, None))
@@ -147,7 +168,7 @@ def read_rows(content, filename, required, optional=()):
         settings.IMPORT_MAX_COLUMNS,
         settings.IMPORT_MAX_CELL_CHARS,
     )
-    rows = []
+    empty = True
     for number, values in table:
         if number > max_row:
             raise TemplateError(too_many_rows_message())
@@ -163,10 +184,23 @@ def read_rows(content, filename, required, optional=()):
                     )
                 )
         if any(cells.values()):
-            rows.append((number, cells))
-    if not rows:
+            empty = False
+            yield number, cells
+    if empty:
         raise TemplateError(_("The file has no rows below the header."))
-    return rows
+
+
+class ResultsFile:
+    """The rows of a results file on disk, read again from the start each time they are iterated:
+    the check and the save each stream over the file instead of keeping its rows."""
+
+    def __init__(self, path, filename=None, required=RESULT_COLUMNS, optional=RESULT_OPTIONAL):
+        self.path, self.filename = path, filename if filename is not None else posixpath.basename(str(path))
+        self.required, self.optional = required, optional
+
+    def __iter__(self):
+        with open(self.path, "rb") as file:
+            yield from stream_rows(file, self.filename, self.required, self.optional)
 
 
 def too_large_message():
@@ -205,27 +239,42 @@ def cell_text(value):
     return text
 
 
-def csv_table(content):
-    """Yield (row number, values) of CSV bytes in UTF-8 or Thai Windows encoding."""
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TemplateError(_("The file is not UTF-8 or Thai Windows (cp874) text."))
-    # The text is at most IMPORT_MAX_FILE_BYTES; the reader parses it a record at a time,
-    # and the csv module's own field limit (131,072 characters) bounds a single field.
-    reader = csv.reader(io.StringIO(text))
+def csv_table(file):
+    """Yield (row number, values) of a CSV file in UTF-8 or Thai Windows encoding, streamed."""
+    encoding = csv_encoding(file)
+    # newline="": the csv module reads the line ends itself; the wrapper is detached at the end
+    # so that closing it does not close the caller's file.
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    # The reader parses a record at a time, and the csv module's own field limit (131,072
+    # characters) bounds a single field.
+    reader = csv.reader(text)
     try:
         yield from enumerate(reader, start=1)
     except csv.Error as exc:  # e.g. a quote left open swallows the rest of the file into one oversized field
         raise TemplateError(_("The file is not a readable CSV file.")) from exc
+    finally:
+        with contextlib.suppress(ValueError):  # the caller's file closed first: nothing to give back
+            text.detach()
 
 
-def xlsx_table(content):
-    """Yield (row number, values) of the first worksheet of XLSX bytes, streamed.
+def csv_encoding(file):
+    """The first of UTF-8 and Thai Windows (cp874) that decodes the whole file, read a megabyte at a time."""
+    for encoding in ("utf-8-sig", "cp874"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        file.seek(0)
+        try:
+            while chunk := file.read(1024 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        file.seek(0)
+        return encoding
+    raise TemplateError(_("The file is not UTF-8 or Thai Windows (cp874) text."))
+
+
+def xlsx_table(file):
+    """Yield (row number, values) of the first worksheet of an XLSX file, streamed.
 
     The sheet is read with expat a chunk at a time, and every limit is checked as the XML
     arrives, so a row numbered 1,048,576, a row of a million cells or a table of millions of
@@ -234,7 +283,7 @@ def xlsx_table(content):
     read, pads rows to a forged <dimension>, and took three to six times as long.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(file)
         # zipfile never returns more than a member's declared size (a lying size fails its
         # CRC check), so the declared sizes bound what the reader can unpack.
         unpacked = sum(member.file_size for member in archive.infolist())
@@ -346,7 +395,7 @@ def first_worksheet(archive):
 
 def shared_strings(archive, path):
     """The workbook's table of texts, each cut to one character over the cell limit."""
-    limit = settings.IMPORT_MAX_ROWS * 10  # ten text cells in every row: an exported file's width
+    limit = MAX_TEXTS
     max_chars = settings.IMPORT_MAX_CELL_CHARS
     strings, parts, state = [], [], {"text": False, "phonetic": False, "length": 0}
 
@@ -523,75 +572,106 @@ def parse_level(text, spec, code):
     return level.name
 
 
-def check_results(rows, user=None):
-    """Check every row; return (figures, problems). Nothing is written."""
-    # Codes match whatever their case; an officer sees the same refusal for an agency that does
-    # not exist and one that is not theirs, so the file cannot be used to probe agency codes.
-    allowed = Agency.objects.all() if user is None else Agency.objects.editable_by(user)
-    agencies = {code.upper(): code for code in allowed.values_list("code", flat=True)}
-    versions = {}
-    figures, problems, first_row = [], [], {}
-    for number, cells in rows:
+# Distinct raw cells remembered by a check (codes, parts, scores): a national file repeats the same
+# few hundred codes and ten thousand scores half a million times; a file of all-different cells
+# only clears the memory more often.
+CELL_CACHE = 20_000
+
+
+class ResultsCheck:
+    """Checks rows of a results file one at a time, remembering only what a check needs across
+    rows, so that its memory grows with the agencies and codes of a file, not with its rows:
+    which figures each assessment had (a bit per code and part), where each assessment's rows
+    end (for the save pass), the first placement of each placed item, and the problems."""
+
+    def __init__(self, user=None):
+        # Codes match whatever their case; an officer sees the same refusal for an agency that does
+        # not exist and one that is not theirs, so the file cannot be used to probe agency codes.
+        allowed = Agency.objects.all() if user is None else Agency.objects.editable_by(user)
+        self.agencies = {code.upper(): code for code in allowed.values_list("code", flat=True)}
+        self.unknown_agency = (
+            _("unknown agency '%(agency)s'")
+            if user is None or access.administers_all(user)
+            else _("unknown agency '%(agency)s', or not one you may enter results for")
+        )
+        # The year's framework, looked up once an import (it was once an agency and year).
+        self.versions = {}
+        self.figure_bits, self.bits = {}, {}  # {(agency, year): int}, {(code, part): bit number}
+        self.last_rows = {}  # {(agency, year): the row number of the assessment's last figure}
+        self.placed = {}  # {(version id, code): (first row, indicator)}
+        self.problems, self.duplicates = [], []  # duplicates: (row, key), named once the first rows are known
+        self.figures = 0
+        self.codes, self.scores, self.years = {}, {}, {}
+
+    def version(self, year):
+        if year not in self.versions:
+            self.versions[year] = FrameworkVersion.objects.for_year(year)
+        return self.versions[year]
+
+    def figure(self, number, cells):
+        """The Figure of a row, or None for a row the import skips; raise ValueError or CodeError."""
         if cells.get("source", "").strip().lower() == "computed":
-            continue
-        try:
-            agency = agencies.get(cells.get("agency", "").strip().upper())
-            if agency is None:
-                message = (
-                    _("unknown agency '%(agency)s'")
-                    if user is None or access.administers_all(user)
-                    else _("unknown agency '%(agency)s', or not one you may enter results for")
-                )
-                raise ValueError(interpolate(message, {"agency": cells.get("agency", "").strip()}))
-            year = parse_year(cells.get("fiscal_year", ""))
-            if year not in versions:
-                versions[year] = FrameworkVersion.objects.for_year(year)
-            version = versions[year]
-            if version is None:
-                raise ValueError(interpolate(_("no assessment framework covers fiscal year %(year)s"), {"year": year}))
-            code = normalise_code(cells.get("code", ""), version.spec)
-            part = parse_part(cells.get("part", ""))
-            check_part(code, part, version.spec)
-            placed = place_item(code, parse_indicator(cells.get("indicator", ""), version.spec), version.spec)
-            score = parse_score(cells.get("score", ""))
-            level = None
-            if "level" in cells and cells.get("level_source", "").strip().lower() != "computed":
-                level = parse_level(cells["level"], version.spec, code)
-        except (ValueError, CodeError) as exc:
-            problems.append(Problem(number, exc.args[0]))
-            continue
-        figure = Figure(number, agency, year, code, part, score, indicator=placed, level=level)
-        if figure.key() in first_row:
-            problems.append(
-                Problem(
-                    number,
-                    interpolate(
-                        _("duplicate of row %(row)s (same agency, year, code and part)"),
-                        {"row": first_row[figure.key()]},
-                    ),
-                )
-            )
-            continue
-        first_row[figure.key()] = number
-        figures.append(figure)
-    # Conflicts are found once every row is read; listed in row order with the others.
-    problems = sorted(problems + placement_conflicts(figures, versions), key=lambda problem: problem.row)
-    return figures, problems
+            return None
+        agency = self.agencies.get(cells.get("agency", "").strip().upper())
+        if agency is None:
+            raise ValueError(interpolate(self.unknown_agency, {"agency": cells.get("agency", "").strip()}))
+        year = remembered(self.years, cells.get("fiscal_year", ""), parse_year)
+        version = self.version(year)
+        if version is None:
+            raise ValueError(interpolate(_("no assessment framework covers fiscal year %(year)s"), {"year": year}))
+        code, part, placed = self.placed_code(
+            version, cells.get("code", ""), cells.get("part", ""), cells.get("indicator", "")
+        )
+        score = remembered(self.scores, cells.get("score", ""), parse_score)
+        level = None
+        if "level" in cells and cells.get("level_source", "").strip().lower() != "computed":
+            level = parse_level(cells["level"], version.spec, code)
+        return Figure(number, agency, year, code, part, score, indicator=placed, level=level)
 
+    def placed_code(self, version, code, part, indicator):
+        def check(cells):
+            spec = version.spec
+            normal = normalise_code(cells[1], spec)
+            number = parse_part(cells[2])
+            check_part(normal, number, spec)
+            return normal, number, place_item(normal, parse_indicator(cells[3], spec), spec)
 
-def placement_conflicts(figures, versions):
-    """Problems for placed items put under two indicators: an item has one indicator for every
-    agency of a framework version, in the file and against what is saved (saved figures the
-    file replaces do not count)."""
-    version_of = {year: version for year, version in versions.items() if version is not None}
-    problems, first = [], {}
-    for figure in figures:
-        if figure.indicator is None:
-            continue
-        key = (version_of[figure.fiscal_year].pk, figure.code)
-        row, indicator = first.setdefault(key, (figure.row, figure.indicator))
+        return remembered(self.codes, (version.pk, code, part, indicator), check)
+
+    def check(self, rows):
+        """Check every row; yield the good figures in file order."""
+        for number, cells in rows:
+            try:
+                figure = self.figure(number, cells)
+            except (ValueError, CodeError) as exc:
+                self.problems.append(Problem(number, exc.args[0]))
+                continue
+            if figure is None:
+                continue
+            assessment = (figure.agency, figure.fiscal_year)
+            bit = 1 << self.bits.setdefault((figure.code, figure.part), len(self.bits))
+            seen = self.figure_bits.get(assessment, 0)
+            if seen & bit:
+                self.duplicates.append((number, figure.key()))
+                continue
+            self.figure_bits[assessment] = seen | bit
+            self.last_rows[assessment] = number
+            self.figures += 1
+            if figure.indicator is not None:
+                self.check_placement(figure)
+            yield figure
+
+    def in_file(self, key):
+        agency, year, code, part = key
+        bit = self.bits.get((code, part))
+        return bit is not None and bool(self.figure_bits.get((agency, year), 0) >> bit & 1)
+
+    def check_placement(self, figure):
+        """An item has one indicator for every agency of a framework version."""
+        key = (self.versions[figure.fiscal_year].pk, figure.code)
+        row, indicator = self.placed.setdefault(key, (figure.row, figure.indicator))
         if indicator != figure.indicator:
-            problems.append(
+            self.problems.append(
                 Problem(
                     figure.row,
                     interpolate(
@@ -603,21 +683,126 @@ def placement_conflicts(figures, versions):
                     ),
                 )
             )
-    if not first:
-        return problems
-    in_file = {figure.key() for figure in figures}
+
+    def finish(self, rows):
+        """Once every row is read: name the duplicates' first rows (reading `rows` again, only
+        when there are duplicates), check placements against what is saved, sort the problems."""
+        if self.duplicates:
+            first = first_rows(rows, {key for _row, key in self.duplicates}, self)
+            for number, key in self.duplicates:
+                self.problems.append(
+                    Problem(
+                        number,
+                        interpolate(
+                            _("duplicate of row %(row)s (same agency, year, code and part)"), {"row": first[key]}
+                        ),
+                    )
+                )
+        self.problems.extend(saved_placement_conflicts(self.placed, self.in_file))
+        self.problems.sort(key=lambda problem: problem.row)
+        return self.problems
+
+
+def remembered(cache, key, make):
+    """make(key), remembered in `cache` for the next row with the same cells; a refusal is
+    remembered as its message and raised anew (one exception raised again and again would
+    keep every traceback)."""
+    try:
+        value, refusal = cache[key]
+    except KeyError:
+        if len(cache) >= CELL_CACHE:
+            cache.clear()
+        try:
+            value, refusal = make(key), None
+        except (ValueError, CodeError) as exc:
+            value, refusal = None, exc.args[0]
+        cache[key] = (value, refusal)
+    if refusal is not None:
+        raise ValueError(refusal)
+    return value
+
+
+def first_rows(rows, keys, check):
+    """{key: the first row of the file with that figure} for the figure keys asked for."""
+    first = {}
+    for number, cells in rows:
+        if len(first) == len(keys):
+            break
+        try:
+            figure = check.figure(number, cells)
+        except (ValueError, CodeError):
+            continue
+        if figure is not None and figure.key() in keys:
+            first.setdefault(figure.key(), number)
+    return first
+
+
+def check_results(rows, user=None):
+    """Check every row; return (figures, problems). Nothing is written. `rows` is read twice
+    when there are duplicates: a list, or a ResultsFile."""
+    check = ResultsCheck(user)
+    figures = list(check.check(rows))
+    return figures, check.finish(rows)
+
+
+# Checked figures a spool chunk holds: what the save pass has in memory at once besides its batch.
+SPOOL_CHUNK = 1_000
+
+
+def check_results_file(rows, user=None):
+    """Check every row of a large file without keeping its figures in memory; return the
+    ResultsCheck (`problems`, `figures` counted, and what `save_results_file` needs). The good
+    figures go to a temporary spool file as they are checked, so that the save pass reads them
+    back a chunk at a time instead of parsing and checking the file a second time."""
+    check = ResultsCheck(user)
+    check.spool = tempfile.TemporaryFile(prefix="results-import-")
+    chunk = []
+    try:
+        for figure in check.check(rows):
+            # The score as text: a Decimal pickles several times slower than its digits.
+            chunk.append((*figure[:5], str(figure.score), *figure[6:]))
+            if len(chunk) >= SPOOL_CHUNK:
+                pickle.dump(chunk, check.spool, pickle.HIGHEST_PROTOCOL)
+                chunk.clear()
+        if chunk:
+            pickle.dump(chunk, check.spool, pickle.HIGHEST_PROTOCOL)
+        check.finish(rows)
+    except BaseException:
+        check.spool.close()
+        raise
+    return check
+
+
+def spooled_figures(spool):
+    """The figures `check_results_file` spooled, in file order, a chunk in memory at a time.
+    The spool is the import's own temporary file, written by it alone."""
+    spool.seek(0)
+    while True:
+        try:
+            chunk = pickle.load(spool)  # noqa: S301 - our own temporary file, never user input
+        except EOFError:
+            return
+        for row, agency, year, code, part, score, indicator, level in chunk:
+            yield Figure(row, agency, year, code, part, Decimal(score), indicator, level)
+
+
+def saved_placement_conflicts(placed, in_file):
+    """Problems for items the file places under another indicator than saved results of the same
+    framework version do (saved figures the file replaces do not count)."""
+    if not placed:
+        return []
     differs = Q()
-    for (version_id, code), (_row, indicator) in first.items():
+    for (version_id, code), (_row, indicator) in placed.items():
         differs |= Q(assessment__version_id=version_id, code=code) & ~Q(indicator=indicator)
     saved = Score.objects.filter(differs, indicator__isnull=False).values_list(
         "assessment__version_id", "code", "indicator", "assessment__agency__code", "assessment__fiscal_year", "part"
     )
-    reported = set()
+    problems, reported = [], set()
     for version_id, code, indicator, agency, year, part in saved.order_by("assessment__agency__code", "part"):
-        if (agency, year, code, part) in in_file or (version_id, code) in reported:
+        if in_file((agency, year, code, part)) or (version_id, code) in reported:
             continue
         reported.add((version_id, code))
-        row, placed = first[(version_id, code)]
+        row, placed_under = placed[(version_id, code)]
         problems.append(
             Problem(
                 row,
@@ -627,11 +812,11 @@ def placement_conflicts(figures, versions):
                         "%(agency)s for fiscal year %(year)s put it under indicator %(other)s: an item has one "
                         "indicator in every agency's results"
                     ),
-                    {"code": code, "indicator": placed, "agency": agency, "year": year, "other": indicator},
+                    {"code": code, "indicator": placed_under, "agency": agency, "year": year, "other": indicator},
                 ),
             )
         )
-    return sorted(problems, key=lambda problem: problem.row)
+    return problems
 
 
 def figure_changes(figures):
@@ -656,10 +841,13 @@ def changes_score(score, figure):
     return figure.level is not None and score.level != figure.level
 
 
-# Figures per transaction. On SQLite every other save waits while a batch is written, so a batch
-# must stay far below the busy timeout (SQLITE_TIMEOUT, 20 s): one of this size holds the write
-# lock for about a tenth of a second (README, "Large imports").
-RESULTS_BATCH = 500
+# Figures per transaction, whole assessments each (about 33 agencies of 2568's 61 items). On SQLite
+# every other save waits while a batch is written, so a batch must stay far below the busy timeout
+# (SQLITE_TIMEOUT, 20 s): one of this size holds the write lock for about a tenth of a second.
+RESULTS_BATCH = 2000
+# Seconds of writing between two pauses that let waiting saves through (let_others_write): a pause
+# after every batch made a national import sleep longer than it wrote.
+WRITE_BEFORE_PAUSE = 1.0
 # What the commands say about it.
 RERUN_NOTE = (
     "Writing %(count)s %(what)s in batches. If the import stops, run the same command again to "
@@ -681,23 +869,73 @@ def save_results(figures, *, batch_size=RESULTS_BATCH, progress=None):
     figures once, and an import that stopped halfway is completed by running it again.
     `progress(written)` is called after each batch with the number of figures written so far.
     """
+    return save_batches(assessment_batches(figures, batch_size), {f.fiscal_year for f in figures}, progress)
+
+
+def save_results_file(check, *, batch_size=RESULTS_BATCH, progress=None):
+    """Write the figures of a file that `check_results_file` found good, read back from its
+    spool: an assessment's figures are held until its last row (`check.last_rows`), then go to
+    the next batch, so a file sorted by agency, as exports and templates are, holds one
+    assessment and one batch at a time. Returns counts as `save_results` does."""
+    try:
+        batches = file_batches(spooled_figures(check.spool), check.last_rows, batch_size)
+        return save_batches(batches, set(check.versions), progress)
+    finally:
+        check.spool.close()
+
+
+def file_batches(figures, last_rows, size):
+    waiting, batch = {}, []
+    for figure in figures:
+        key = (figure.agency, figure.fiscal_year)
+        waiting.setdefault(key, []).append(figure)
+        if figure.row == last_rows[key]:
+            batch.extend(waiting.pop(key))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def save_batches(batches, years, progress):
     specs = FrameworkVersion.objects.specs()
     versions = {
-        year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first()
-        for year in {f.fiscal_year for f in figures}
+        year: FrameworkVersion.objects.filter(first_year__lte=year, last_year__gte=year).first() for year in years
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    written = 0
-    for batch in assessment_batches(figures, batch_size):
-        for key, count in save_results_batch(batch, versions, specs).items():
-            counts[key] += count
-        written += len(batch)
-        if progress:
-            progress(written)
-        let_others_write()
+    written, since_pause = 0, time.monotonic()
+    with collected_each_batch() as collect:
+        for batch in batches:
+            for key, count in save_results_batch(batch, versions, specs).items():
+                counts[key] += count
+            written += len(batch)
+            if progress:
+                progress(written)
+            if time.monotonic() - since_pause >= WRITE_BEFORE_PAUSE:
+                let_others_write()
+                since_pause = time.monotonic()
+            collect()
     if counts["created"] or counts["updated"]:
+        # The year's ranks once for the whole file: once a batch, a national import would rewrite
+        # thousands of ranks thousands of times.
         Assessment.objects.filter(fiscal_year__in=versions).refresh_ranks()
     return counts
+
+
+@contextlib.contextmanager
+def collected_each_batch():
+    """Free each batch's model instances when it is written. They refer to each other (a score to
+    its assessment, the assessment to its prefetched scores), so only the cycle collector frees
+    them, and it frees old objects rarely: a national import grew by a few megabytes a second.
+    Everything alive before the import is frozen out of the collector meanwhile, so collecting
+    after a batch looks at that batch's objects only, in about a millisecond."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield gc.collect
+    finally:
+        gc.unfreeze()
 
 
 def assessment_batches(figures, size):
@@ -718,6 +956,7 @@ def assessment_batches(figures, size):
 
 @transaction.atomic
 def save_results_batch(figures, versions, specs):
+    """One batch in one transaction, in the same number of queries however many figures."""
     # An import of the same agencies waits here until this batch commits, then finds its figures
     # saved (PostgreSQL: locked in one order, so two imports cannot deadlock). SQLite's IMMEDIATE
     # transaction already holds the database's write lock.
@@ -725,27 +964,17 @@ def save_results_batch(figures, versions, specs):
         a.code: a
         for a in Agency.objects.select_for_update().filter(code__in={f.agency for f in figures}).order_by("pk")
     }
-    assessments = {}
-    for agency_code, year in sorted({(f.agency, f.fiscal_year) for f in figures}):
-        assessment, _created = Assessment.objects.get_or_create(
-            agency=agencies[agency_code], fiscal_year=year, defaults={"version": versions[year]}
-        )
-        assessments[(agency_code, year)] = assessment
-    existing = {(s.assessment_id, s.code, s.part): s for s in Score.objects.filter(assessment__in=assessments.values())}
+    assessments = batch_assessments(agencies, {(f.agency, f.fiscal_year) for f in figures}, versions)
+    by_id = {assessment.pk: assessment for assessment in assessments.values()}
+    saved = list(Score.objects.filter(assessment__in=by_id))
+    existing = {(s.assessment_id, s.code, s.part): s for s in saved}
     created, updated, unchanged = [], [], 0
     for figure in figures:
         assessment = assessments[(figure.agency, figure.fiscal_year)]
         score = existing.get((assessment.pk, figure.code, figure.part))
         if score is None:
             created.append(
-                Score(
-                    assessment=assessment,
-                    code=figure.code,
-                    part=figure.part,
-                    score=figure.score,
-                    indicator=figure.indicator,
-                    level=figure.level or "",
-                )
+                NewScore(assessment.pk, figure.code, figure.part, figure.score, figure.indicator, figure.level or "")
             )
         elif changes_score(score, figure):
             score.score, score.indicator = figure.score, figure.indicator
@@ -754,11 +983,75 @@ def save_results_batch(figures, versions, specs):
             updated.append(score)
         else:
             unchanged += 1
-    # The *_with_history helpers keep the audit trail that plain bulk writes would skip.
-    bulk_create_with_history(created, Score)
+    insert_scores(created, newer_than=max((s.pk for s in saved), default=0), assessments=by_id)
+    # The *_with_history helper keeps the audit trail that a plain bulk write would skip.
     bulk_update_with_history(updated, Score, ["score", "indicator", "level"])
     touched = {score.assessment_id for score in created + updated}
-    # The year's ranks wait for the whole file (save_results): once a batch, a national import
-    # would rewrite thousands of ranks thousands of times.
+    # The year's ranks wait for the whole file (save_batches).
     Assessment.objects.filter(pk__in=touched).refresh_summaries(specs, ranks=False)
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
+
+
+class NewScore(NamedTuple):
+    """A score to insert: what the summary reads of a Score, without building a model instance."""
+
+    assessment_id: int
+    code: str
+    part: int
+    score: Decimal
+    indicator: int | None
+    level: str
+
+
+def batch_assessments(agencies, keys, versions):
+    """{(agency code, year): Assessment} of a batch, the missing ones created with their history."""
+    found = {
+        (a.agency.code, a.fiscal_year): a
+        for a in Assessment.objects.filter(
+            agency__in=agencies.values(), fiscal_year__in={year for _code, year in keys}
+        ).select_related("agency")
+    }
+    missing = [
+        Assessment(agency=agencies[code], fiscal_year=year, version=versions[year])
+        for code, year in sorted(keys)
+        if (code, year) not in found
+    ]
+    for assessment in bulk_create_with_history(missing, Assessment) if missing else ():
+        found[(assessment.agency.code, assessment.fiscal_year)] = assessment
+    return {key: found[key] for key in keys}
+
+
+def insert_scores(scores, *, newer_than, assessments):
+    """Insert new scores and their "created" history rows in two statements: the ORM's bulk_create
+    spent fifty microseconds a row building SQL, longer than the database took to write it. The
+    history rows are copied from the rows just written (ids above `newer_than` among the batch's
+    assessments, whose agencies this batch has locked), as bulk_create_with_history writes them."""
+    if not scores:
+        return
+    table, history = Score._meta.db_table, Score.history.model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("assessment_id", "code", "part", "score", "indicator", "level"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",
+            # Scores are checked Decimals of two decimals already: passed as they are (both databases'
+            # drivers take a Decimal), not formatted again a row at a time.
+            [(s.assessment_id, s.code, s.part, s.score, s.indicator, s.level) for s in scores],
+        )
+        # Who imported: the signed-in user of a web import, as the ORM's history rows record it.
+        user = Score.history.model.get_default_history_user(Score())
+
+        ids = ", ".join(["%s"] * len(assessments))
+        cursor.execute(
+            f"INSERT INTO {quote(history)} (id, {columns}, history_date, history_change_reason, history_type, "
+            f"history_user_id) SELECT id, {columns}, %s, %s, %s, %s FROM {quote(table)} "
+            f"WHERE assessment_id IN ({ids}) AND id > %s",
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                "",
+                "+",
+                user.pk if user else None,
+                *assessments,
+                newer_than,
+            ],
+        )

@@ -688,10 +688,11 @@ class Assessment(models.Model):
         """The version's framework with this result's placed items in their indicators."""
         return scoring.with_placed_items(spec or self.version.spec, self.placed_items())
 
-    def result(self, spec=None):
+    def result(self, spec=None, scores=None):
         """Official and computed figures, mismatch flags and the level: the published one where
-        there is one, else the computed one (see scoring.compute)."""
-        scores = list(self.scores.all())  # one query when the scores are not prefetched
+        there is one, else the computed one (see scoring.compute). `scores`: the assessment's
+        scores when the caller has them already (an import), else they are read."""
+        scores = list(self.scores.all()) if scores is None else scores  # one query when not prefetched
         placed = {s.code: s.indicator for s in scores if s.indicator is not None}
         return scoring.compute(
             scoring.with_placed_items(spec or self.version.spec, placed),
@@ -703,10 +704,13 @@ class Assessment(models.Model):
     def tier_rule(self):
         return TierRule(self.tier_scheme, self.tier_target, self.tier_lower, self.tier_upper)
 
-    def refresh_summary(self, spec=None, ranks=True):
-        """Store the headline figures the engine gives; with `ranks`, the year's ranks too when the
-        overall score changed (`refresh_summaries` does that once for many)."""
-        result = self.result(spec)
+    # The headline figures stored from the scores (refresh_summary).
+    SUMMARY_FIELDS = ("overall", "iit", "eit", "oit", "level", "mismatch_count", "level_mismatch")
+
+    def take_summary(self, spec=None, scores=None):
+        """Set the headline figures the engine gives (from `scores`, or the saved ones) without
+        saving; return whether any changed."""
+        result = self.result(spec, scores)
         summary = {
             "overall": result.shown("ITA"),
             "iit": result.shown("IIT"),
@@ -716,13 +720,20 @@ class Assessment(models.Model):
             "mismatch_count": len(result.mismatches),
             "level_mismatch": result.level_mismatch,
         }
-        if any(getattr(self, field) != value for field, value in summary.items()):
-            for field, value in summary.items():
-                setattr(self, field, value)
+        if all(getattr(self, field) == value for field, value in summary.items()):
+            return False
+        for field, value in summary.items():
+            setattr(self, field, value)
+        return True
+
+    def refresh_summary(self, spec=None, ranks=True):
+        """Store the headline figures the engine gives; with `ranks`, the year's ranks too when the
+        overall score changed (`refresh_summaries` does that once for many)."""
+        if self.take_summary(spec):
             # Derived figures are not an edit: the audit trail records the scores themselves.
             self.skip_history_when_saving = True
             try:
-                self.save(update_fields=[*summary, "updated"])
+                self.save(update_fields=[*self.SUMMARY_FIELDS, "updated"])
             finally:
                 del self.skip_history_when_saving
             if ranks:

@@ -305,20 +305,22 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_REQUEST_BYTES = env_int("EVIDENCE_MAX_REQUEST_BYTES", 20 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_ENTRY_BYTES = env_int("EVIDENCE_MAX_ENTRY_BYTES", 50 * 1024 * 1024, minimum=1)
 
-# Uploaded results files are read in memory; anything larger than this is not a results file.
+# Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, which a results import reads
+# as a stream (Django's default, 2.5 MB); other request bodies stay under 5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Limits of a results or agencies file (web upload and import commands), checked while the file
 # is read so that a file made to unpack to gigabytes is refused within seconds and megabytes.
-# Rows: the most detailed framework (2562-2565) has 149 figures per agency and year; the largest
-# province has about 360 agencies (54,000 rows), so 100,000 holds it or a ministry with room.
-IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
-# Bytes: 100,000 rows of CSV are about 2.5 MB; under FILE_UPLOAD_MAX_MEMORY_SIZE.
-IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 4 * 1024 * 1024, minimum=1)
+# Rows: a national year, every agency at once: 8,323 agencies × 61 item figures of 2568 are
+# 507,703 rows; the most detailed framework (2562-2565, 149 figures) would be 1.24 million.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_300_000, minimum=1)
+# Bytes: a national year of 2568 is about 20 MB of CSV, of 2562-2565 about 45 MB. Files are
+# read as a stream, so this bounds time, not memory.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 64 * 1024 * 1024, minimum=1)
 # Unpacked XLSX: 100,000 rows of the five template columns unpack to 15-20 MB, of the ten
-# columns of export_results to about 40 MB.
-IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024, minimum=1)
+# columns of export_results to about 40 MB; streamed with expat, so this too bounds time.
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 600 * 1024 * 1024, minimum=1)
 # Columns: the template has 5, export_results writes 10; the rest is room for notes.
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50, minimum=1)
 # Characters in a cell: the longest agency names are about 150; bounds what an error quotes.

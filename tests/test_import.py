@@ -592,11 +592,11 @@ def test_children_may_come_before_their_parent_in_the_file(tmp_path, db):
 
 
 def test_an_import_that_stops_halfway_says_how_far_it_got_and_to_run_it_again(tmp_path, agency, monkeypatch):
-    def stops_after_two(figures, progress):
+    def stops_after_two(check, progress):
         progress(2)
         raise DatabaseError("disk I/O error")
 
-    monkeypatch.setattr("assessments.management.commands.import_results.save_results", stops_after_two)
+    monkeypatch.setattr("assessments.management.commands.import_results.save_results_file", stops_after_two)
     path = write(tmp_path, factories.csv_bytes(GOOD_ROWS))
 
     with pytest.raises(CommandError) as info:

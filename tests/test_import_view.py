@@ -247,7 +247,8 @@ def test_file_that_is_not_a_results_template_gets_a_form_error(officer_client, n
     assert Score.objects.count() == 0
 
 
-def test_file_over_4_mb_is_refused(officer_client):
+def test_file_over_4_mb_is_refused(officer_client, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 4 * 1024 * 1024  # the limit set lower than its default (64 MB)
     content = factories.csv_bytes(GOOD_ROWS) + b"#" * (4 * 1024 * 1024)
 
     response = officer_client.post(URL, {"file": upload(None, "results.csv", content)})

@@ -1,5 +1,9 @@
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +18,13 @@ from assessments.importing import (
     RESULT_OPTIONAL,
     TemplateError,
     check_results,
+    check_results_file,
     figure_changes,
     problems_to_show,
-    read_rows,
     save_results,
+    save_results_file,
+    spooled_figures,
+    stream_rows,
 )
 from assessments.models import Agency, FrameworkVersion
 from assessments.text import interpolate
@@ -26,6 +33,11 @@ from assessments.thai import fiscal_year_of
 PREVIEW_SALT = "assessments.import-results"
 PREVIEW_MAX_AGE = 60 * 60
 PREVIEW_ROWS = 500  # a 100,000-row preview would be a page of 30 MB; the counts cover the rest
+# Up to this many figures the checked rows go into the preview page, signed, and come back with the
+# confirmation (about 25 bytes a figure, compressed); a larger file, a ministry's or the whole
+# country's, waits in storage under STORED_UPLOADS and the page carries only its signed name.
+PAYLOAD_FIGURES = 20_000
+STORED_UPLOADS = "imports"
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,18 +48,26 @@ def import_results(request):
     context = {"form": form, "template_form": template_form(request.user)}
     if request.method == "POST" and "payload" in request.POST:
         try:
-            rows = signing.loads(request.POST["payload"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+            payload = signing.loads(request.POST["payload"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
         except signing.BadSignature:
             messages.error(request, _("The preview has expired; upload the file again."))
             return redirect("import_results")
-        figures, problems = check_results([tuple(row) for row in rows], request.user)
+        # Checked again on saving, with the user's rights of now: the preview may be an hour old.
+        if isinstance(payload, dict):
+            try:
+                counts, total, problems = save_stored_upload(payload, request.user)
+            except (OSError, TemplateError):
+                messages.error(request, _("The preview has expired; upload the file again."))
+                return redirect("import_results")
+        else:
+            figures, problems = check_results([tuple(row) for row in payload], request.user)
+            counts, total = (save_results(figures), len(figures)) if not problems else (None, 0)
         if not problems:
-            counts = save_results(figures)
             messages.success(
                 request,
                 interpolate(
                     _("Saved %(total)s figures: %(created)s new, %(updated)s changed, %(unchanged)s unchanged."),
-                    {"total": len(figures), **counts},
+                    {"total": total, **counts},
                 ),
             )
             return redirect("home")
@@ -58,25 +78,105 @@ def import_results(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name, RESULT_COLUMNS, optional=RESULT_OPTIONAL)
+                # Read as a stream: an upload above FILE_UPLOAD_MAX_MEMORY_SIZE is a temporary file.
+                check = check_results_file(UploadedRows(upload), request.user)
             except TemplateError as exc:
                 form.add_error("file", exc.args[0])
             else:
-                figures, problems = check_results(rows, request.user)
-                context.update(problem_context(problems))
-                if not problems:
-                    changes = figure_changes(figures)
-                    context["preview"] = [(figure, changes[figure.key()]) for figure in figures[:PREVIEW_ROWS]]
-                    context["preview_more"] = len(figures) - len(context["preview"])
-                    context["preview_levels"] = any(figure.level is not None for figure in figures)
-                    context["preview_indicators"] = any(figure.indicator for figure in figures)
-                    context["counts"] = {
-                        label: sum(1 for c in changes.values() if c == label)
-                        for label in ("new", "changed", "unchanged")
-                    }
-                    context["payload"] = signing.dumps(checked_rows(figures), salt=PREVIEW_SALT, compress=True)
-                    context["filename"] = upload.name
+                context.update(problem_context(check.problems))
+                if check.problems:
+                    check.spool.close()
+                else:
+                    context.update(preview_context(check, upload))
     return render(request, "assessments/import_results.html", context)
+
+
+class UploadedRows:
+    """The rows of an uploaded file, read from its start each time (in memory or a temporary file)."""
+
+    def __init__(self, file, name=None):
+        self.file, self.name = file, name or file.name
+
+    def __iter__(self):
+        self.file.seek(0)
+        yield from stream_rows(self.file, self.name, RESULT_COLUMNS, RESULT_OPTIONAL)
+
+
+def preview_context(check, upload):
+    """What is new, changed or unchanged, the first figures, and what the confirmation sends back."""
+    try:
+        preview, counts, small = [], dict.fromkeys(("new", "changed", "unchanged"), 0), []
+        levels = indicators = False
+        for chunk in chunks(spooled_figures(check.spool), 5_000):
+            changes = figure_changes(chunk)
+            for figure in chunk:
+                counts[changes[figure.key()]] += 1
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append((figure, changes[figure.key()]))
+                levels = levels or figure.level is not None
+                indicators = indicators or bool(figure.indicator)
+            if check.figures <= PAYLOAD_FIGURES:
+                small.extend(chunk)
+    finally:
+        check.spool.close()
+    payload = checked_rows(small) if check.figures <= PAYLOAD_FIGURES else store_upload(upload)
+    return {
+        "preview": preview,
+        "preview_more": check.figures - len(preview),
+        "preview_levels": levels,
+        "preview_indicators": indicators,
+        "counts": counts,
+        "payload": signing.dumps(payload, salt=PREVIEW_SALT, compress=True),
+        "filename": upload.name,
+    }
+
+
+def chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def store_upload(upload):
+    """Keep a large upload until it is confirmed: {"stored": its name in storage, "name": the
+    file's own name}. Uploads kept longer than a preview lasts are removed first."""
+    remove_expired_uploads()
+    extension = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+    upload.seek(0)
+    stored = default_storage.save(f"{STORED_UPLOADS}/results-{uuid.uuid4().hex}{extension}", upload)
+    return {"stored": stored, "name": upload.name}
+
+
+def remove_expired_uploads():
+    try:
+        _folders, names = default_storage.listdir(STORED_UPLOADS)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    oldest = timezone.now() - datetime.timedelta(seconds=PREVIEW_MAX_AGE)
+    for name in names:
+        path = f"{STORED_UPLOADS}/{name}"
+        if default_storage.get_modified_time(path) < oldest:
+            default_storage.delete(path)
+
+
+def save_stored_upload(payload, user):
+    """Check the kept upload again and save it; remove it once saved. (counts, figures, problems)."""
+    name = payload["stored"]
+    if not name.startswith(f"{STORED_UPLOADS}/"):  # signed by us, but never anything else
+        raise TemplateError(_("The preview has expired; upload the file again."))
+    with default_storage.open(name, "rb") as file:
+        check = check_results_file(UploadedRows(file, payload["name"]), user)
+        if check.problems:
+            check.spool.close()
+            return None, 0, check.problems
+        counts = save_results_file(check)
+    default_storage.delete(name)
+    return counts, check.figures, []
 
 
 def problem_context(problems):
