@@ -819,14 +819,22 @@ class FigureQuerySet(models.QuerySet):
         Figure.objects.bulk_create(new, batch_size=500)
         Figure.objects.bulk_update(changed, ["shown", "position"], batch_size=500)
 
-    def weakest(self, kind, assessments, limit):
+    def weakest(self, kind, assessments, limit, *, few=False):
         """The `limit` lowest figures of `kind` among `assessments`, lowest first; equal scores in
-        the dashboard's order of the assessments (lowest ITA score first), then the framework's."""
+        the dashboard's order of the assessments (lowest ITA score first), then the framework's.
+
+        Many assessments: the figures are read in score order from their index until `limit` are
+        found (a national overseer's ten weakest are among the first rows). With `few` (an
+        agency's or a province's), each assessment's own figures are read and sorted instead:
+        walking all 80,000 indicators of the country in score order to find one agency's took
+        0.8 s. Adding 0 to the score keeps SQLite from choosing the score-order index.
+        """
+        shown = models.F("shown") + 0 if few else models.F("shown")
         return (
             self.filter(kind=kind, assessment__in=assessments)
             .select_related("assessment__agency")
             .order_by(
-                "shown",
+                shown.asc(),
                 models.F("assessment__overall").asc(nulls_last=True),
                 "assessment__agency__name_th",
                 "-assessment__fiscal_year",
