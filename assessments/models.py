@@ -776,19 +776,24 @@ class Assessment(models.Model):
     def figure_changes(self, spec, result):
         """(new, changed, gone) Figure rows that bring the stored figures in step with `result`:
         only rows that differ are written (prefetch `figures` to read them in one query)."""
+        score = result.shown("ITA")
+        score = NO_SCORE_LAST if score is None else score
         wanted = {
-            (kind, code, part): (shown, place) for kind, code, part, shown, place in dashboard_figures(spec, result)
+            (kind, code, part): (shown, score, place)
+            for kind, code, part, shown, place in dashboard_figures(spec, result)
         }
         stored = {(f.kind, f.code, f.part): f for f in self.figures.all()}
         new = [
-            Figure(assessment=self, kind=kind, code=code, part=part, shown=shown, position=place)
-            for (kind, code, part), (shown, place) in wanted.items()
+            Figure(
+                assessment=self, kind=kind, code=code, part=part, shown=shown, assessment_score=score, position=place
+            )
+            for (kind, code, part), (shown, score, place) in wanted.items()
             if (kind, code, part) not in stored
         ]
         changed = []
         for key, figure in stored.items():
-            if key in wanted and (figure.shown, figure.position) != wanted[key]:
-                figure.shown, figure.position = wanted[key]
+            if key in wanted and (figure.shown, figure.assessment_score, figure.position) != wanted[key]:
+                figure.shown, figure.assessment_score, figure.position = wanted[key]
                 changed.append(figure)
         gone = [figure.pk for key, figure in stored.items() if key not in wanted]
         return new, changed, gone
@@ -806,6 +811,10 @@ def result_of(spec, scores):
     )
 
 
+# Above every ITA score: assessments without one rank after those with one.
+NO_SCORE_LAST = Decimal("1000")
+
+
 class FigureKind(models.TextChoices):
     INDICATOR = "indicator", _("indicator")
     ITEM = "item", _("item")
@@ -817,7 +826,7 @@ class FigureQuerySet(models.QuerySet):
         if gone:
             Figure.objects.filter(pk__in=gone).delete()
         Figure.objects.bulk_create(new, batch_size=500)
-        Figure.objects.bulk_update(changed, ["shown", "position"], batch_size=500)
+        Figure.objects.bulk_update(changed, ["shown", "assessment_score", "position"], batch_size=500)
 
     def weakest(self, kind, assessments, limit, *, few=False):
         """The `limit` lowest figures of `kind` among `assessments`, lowest first; equal scores in
@@ -835,7 +844,7 @@ class FigureQuerySet(models.QuerySet):
             .select_related("assessment__agency")
             .order_by(
                 shown.asc(),
-                models.F("assessment__overall").asc(nulls_last=True),
+                "assessment_score",
                 "assessment__agency__name_th",
                 "-assessment__fiscal_year",
                 "position",
@@ -856,6 +865,10 @@ class Figure(models.Model):
     code = models.CharField(_("code"), max_length=16)
     part = models.PositiveSmallIntegerField(_("part"), default=0)
     shown = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    # The assessment's ITA score, or NO_SCORE_LAST without one: equal figures are ranked lowest
+    # ITA score first, and with it in the index a national dashboard does not sort the thousands
+    # of OIT items at 0.00 by their assessments to find ten.
+    assessment_score = models.DecimalField(_("ITA score of the assessment"), max_digits=6, decimal_places=2)
     position = models.PositiveSmallIntegerField(_("position"), help_text=_("The figure's place in its framework."))
 
     objects = FigureQuerySet.as_manager()
@@ -868,7 +881,7 @@ class Figure(models.Model):
         ]
         indexes = [
             # The dashboard's weakest indicators and items: FigureQuerySet.weakest, ORDER BY shown … LIMIT 10.
-            models.Index(fields=["kind", "shown"], name="figure_kind_shown"),
+            models.Index(fields=["kind", "shown", "assessment_score"], name="figure_kind_shown"),
         ]
 
     def __str__(self):

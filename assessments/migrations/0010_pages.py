@@ -2,6 +2,8 @@
 assessment's dashboard figures (its indicators and ten weakest items), whether it is its agency's
 latest, and the year and score before it."""
 
+from decimal import Decimal
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -27,14 +29,24 @@ def store_pages_figures(apps, schema_editor):
         "sub_topics__items",
     )
     specs = {version.pk: framework_spec(version) for version in versions}
+    no_score_last = Decimal("1000")  # as NO_SCORE_LAST
     ids = list(Assessment.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         figures = []
         for assessment in Assessment.objects.filter(pk__in=ids[start : start + 500]).prefetch_related("scores"):
             spec = specs[assessment.version_id]
+            score = no_score_last if assessment.overall is None else assessment.overall
             for kind, code, part, shown, place in dashboard_figures(spec, result_of(spec, assessment.scores.all())):
                 figures.append(
-                    Figure(assessment=assessment, kind=kind, code=code, part=part, shown=shown, position=place)
+                    Figure(
+                        assessment=assessment,
+                        kind=kind,
+                        code=code,
+                        part=part,
+                        shown=shown,
+                        assessment_score=score,
+                        position=place,
+                    )
                 )
         Figure.objects.bulk_create(figures, batch_size=500)
     rows = list(
@@ -57,84 +69,68 @@ def store_pages_figures(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("assessments", "0009_rank_in_type"),
+        ('assessments', '0009_rank_in_type'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Figure",
+            name='Figure',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("indicator", "indicator"), ("item", "item")], max_length=10, verbose_name="kind"
-                    ),
-                ),
-                ("code", models.CharField(max_length=16, verbose_name="code")),
-                ("part", models.PositiveSmallIntegerField(default=0, verbose_name="part")),
-                ("shown", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="score")),
-                (
-                    "position",
-                    models.PositiveSmallIntegerField(
-                        help_text="The figure's place in its framework.", verbose_name="position"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('indicator', 'indicator'), ('item', 'item')], max_length=10, verbose_name='kind')),
+                ('code', models.CharField(max_length=16, verbose_name='code')),
+                ('part', models.PositiveSmallIntegerField(default=0, verbose_name='part')),
+                ('shown', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='score')),
+                ('assessment_score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='ITA score of the assessment')),
+                ('position', models.PositiveSmallIntegerField(help_text="The figure's place in its framework.", verbose_name='position')),
             ],
             options={
-                "verbose_name": "dashboard figure",
-                "verbose_name_plural": "dashboard figures",
+                'verbose_name': 'dashboard figure',
+                'verbose_name_plural': 'dashboard figures',
             },
         ),
         migrations.AddField(
-            model_name="assessment",
-            name="is_latest",
-            field=models.BooleanField(default=False, editable=False, verbose_name="latest of the agency"),
+            model_name='assessment',
+            name='is_latest',
+            field=models.BooleanField(default=False, editable=False, verbose_name='latest of the agency'),
         ),
         migrations.AddField(
-            model_name="assessment",
-            name="previous_score",
-            field=models.DecimalField(
-                decimal_places=2, editable=False, max_digits=5, null=True, verbose_name="previous ITA score"
-            ),
+            model_name='assessment',
+            name='previous_score',
+            field=models.DecimalField(decimal_places=2, editable=False, max_digits=5, null=True, verbose_name='previous ITA score'),
         ),
         migrations.AddField(
-            model_name="assessment",
-            name="previous_year",
-            field=models.PositiveSmallIntegerField(editable=False, null=True, verbose_name="previous assessed year"),
+            model_name='assessment',
+            name='previous_year',
+            field=models.PositiveSmallIntegerField(editable=False, null=True, verbose_name='previous assessed year'),
         ),
         migrations.AddField(
-            model_name="assessment",
-            name="score_change",
-            field=models.DecimalField(
-                decimal_places=2, editable=False, max_digits=6, null=True, verbose_name="change from the previous year"
-            ),
+            model_name='assessment',
+            name='score_change',
+            field=models.DecimalField(decimal_places=2, editable=False, max_digits=6, null=True, verbose_name='change from the previous year'),
         ),
         migrations.AddIndex(
-            model_name="assessment",
-            index=models.Index(fields=["is_latest", "overall"], name="assessment_latest_overall"),
+            model_name='assessment',
+            index=models.Index(fields=['is_latest', 'overall'], name='assessment_latest_overall'),
         ),
         migrations.AddIndex(
-            model_name="assessment",
-            index=models.Index(fields=["is_latest", "score_change"], name="assessment_latest_change"),
+            model_name='assessment',
+            index=models.Index(fields=['is_latest', 'score_change'], name='assessment_latest_change'),
         ),
         migrations.AddField(
-            model_name="figure",
-            name="assessment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="figures", to="assessments.assessment"
-            ),
+            model_name='figure',
+            name='assessment',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='assessments.assessment'),
         ),
         migrations.AddIndex(
-            model_name="figure",
-            index=models.Index(fields=["kind", "shown"], name="figure_kind_shown"),
+            model_name='figure',
+            index=models.Index(fields=['kind', 'shown', 'assessment_score'], name='figure_kind_shown'),
         ),
         migrations.AddConstraint(
-            model_name="figure",
-            constraint=models.UniqueConstraint(
-                fields=("assessment", "kind", "code", "part"), name="one_figure_per_assessment"
-            ),
+            model_name='figure',
+            constraint=models.UniqueConstraint(fields=('assessment', 'kind', 'code', 'part'), name='one_figure_per_assessment'),
         ),
         migrations.RunPython(store_pages_figures, migrations.RunPython.noop),
     ]
