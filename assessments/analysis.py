@@ -339,3 +339,26 @@ def weakest_figures(entries, limit=10):
                 ranked.append(WeakFigure(subject, code, part, shown, previous.shown(code, part) if previous else None))
     ranked.sort(key=lambda figure: figure.shown)
     return ranked[:limit]
+
+
+# How many of each assessment's weakest items are kept for the dashboard: the weakest across many
+# agencies are always among the union of each one's weakest that many.
+ITEMS_KEPT = 10
+
+
+def dashboard_figures(spec, result):
+    """[(kind, code, part, shown, position)] of one result that the dashboard ranks across agencies:
+    every indicator, and the ITEMS_KEPT weakest items (kind "indicator" or "item").
+
+    `position` is the figure's place in `indicator_keys` or `item_keys` of `spec` (the version's
+    spec, as the dashboard ranks them), so that equal scores keep the framework's order, as
+    `weakest_figures` keeps it.
+    """
+    figures = []
+    for kind, keys, kept in (("indicator", indicator_keys(spec), None), ("item", item_keys(spec), ITEMS_KEPT)):
+        position = {key: place for place, key in enumerate(keys)}
+        ranked = weakest_figures([(None, result, keys, None)], limit=kept if kept else len(keys))
+        figures.extend(
+            (kind, figure.code, figure.part, figure.shown, position[(figure.code, figure.part)]) for figure in ranked
+        )
+    return figures

@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments import scoring
-from assessments.analysis import DEFAULT_LOWER, DEFAULT_TARGET, DEFAULT_UPPER, TierRule, TierScheme
+from assessments.analysis import (
+    DEFAULT_LOWER,
+    DEFAULT_TARGET,
+    DEFAULT_UPPER,
+    TierRule,
+    TierScheme,
+    dashboard_figures,
+)
 from assessments.text import interpolate
 from ita_tracker.converters import AGENCY_CODE
 
@@ -94,49 +101,55 @@ class FrameworkVersion(models.Model):
     @cached_property
     def spec(self):
         """The framework as the scoring engine sees it; prefetch with `with_spec_data()` to share queries."""
-        tools = list(self.tools.all())
-        indicators = list(self.indicators.all())
-        items_by_indicator = {}
-        for item in self.items.all():
-            items_by_indicator.setdefault(item.indicator.number, []).append(item.code)
-        topics_by_indicator = {}
-        for topic in self.sub_topics.all():
-            codes = tuple(item.code for item in sorted(topic.items.all(), key=lambda i: i.order))
-            topics_by_indicator.setdefault(topic.indicator.number, []).append((topic.code, codes))
-        return scoring.FrameworkSpec(
-            weights={"IIT": self.weight_iit, "EIT": self.weight_eit, "OIT": self.weight_oit},
-            tool_indicators={tool.code: tuple(i.number for i in indicators if i.tool_id == tool.pk) for tool in tools},
-            tool_parts={tool.code: tuple(p.number for p in tool.parts.all()) for tool in tools if tool.parts.all()},
-            indicators={
-                ind.number: scoring.IndicatorSpec(
-                    number=ind.number,
-                    tool=ind.tool.code,
-                    items=tuple(items_by_indicator.get(ind.number, ())),
-                    sub_topics=tuple(topics_by_indicator.get(ind.number, ())),
-                )
-                for ind in indicators
-            },
-            items={
-                item.code: scoring.ItemSpec(
-                    code=item.code,
-                    indicator=item.indicator.number,
-                    sub_questions=len(item.sub_questions.all()),
-                    in_parts=item.scored_in_parts,
-                )
-                for item in self.items.all()
-            },
-            level_scheme=self.level_scheme,
-            levels=tuple(
-                scoring.LevelSpec(
-                    code=level.code,
-                    name=level.name_th or level.code,
-                    min_score=level.min_score,
-                    every_tool_min=level.every_tool_min,
-                )
-                for level in self.levels.all()
-            ),
-            last_year=self.last_year,
-        )
+        return framework_spec(self)
+
+
+def framework_spec(version):
+    """The framework version as the scoring engine sees it. A plain function of the version's
+    related rows, so that a data migration can score with its historical models too."""
+    tools = list(version.tools.all())
+    indicators = list(version.indicators.all())
+    items_by_indicator = {}
+    for item in version.items.all():
+        items_by_indicator.setdefault(item.indicator.number, []).append(item.code)
+    topics_by_indicator = {}
+    for topic in version.sub_topics.all():
+        codes = tuple(item.code for item in sorted(topic.items.all(), key=lambda i: i.order))
+        topics_by_indicator.setdefault(topic.indicator.number, []).append((topic.code, codes))
+    return scoring.FrameworkSpec(
+        weights={"IIT": version.weight_iit, "EIT": version.weight_eit, "OIT": version.weight_oit},
+        tool_indicators={tool.code: tuple(i.number for i in indicators if i.tool_id == tool.pk) for tool in tools},
+        tool_parts={tool.code: tuple(p.number for p in tool.parts.all()) for tool in tools if tool.parts.all()},
+        indicators={
+            ind.number: scoring.IndicatorSpec(
+                number=ind.number,
+                tool=ind.tool.code,
+                items=tuple(items_by_indicator.get(ind.number, ())),
+                sub_topics=tuple(topics_by_indicator.get(ind.number, ())),
+            )
+            for ind in indicators
+        },
+        items={
+            item.code: scoring.ItemSpec(
+                code=item.code,
+                indicator=item.indicator.number,
+                sub_questions=len(item.sub_questions.all()),
+                in_parts=item.scored_in_parts,
+            )
+            for item in version.items.all()
+        },
+        level_scheme=version.level_scheme,
+        levels=tuple(
+            scoring.LevelSpec(
+                code=level.code,
+                name=level.name_th or level.code,
+                min_score=level.min_score,
+                every_tool_min=level.every_tool_min,
+            )
+            for level in version.levels.all()
+        ),
+        last_year=version.last_year,
+    )
 
 
 class Tool(models.Model):
@@ -485,16 +498,58 @@ def competition_ranks(entries):
     return ranks
 
 
+YEARS_BEFORE_FIELDS = ["is_latest", "previous_year", "previous_score", "score_change"]
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(access.assessments_visible(user))
 
     def refresh_summaries(self, specs=None, ranks=True):
+        """refresh_summary for each of these, the figures written together, the agencies' latest
+        year and years before once, and with `ranks` the years' ranks once."""
         specs = specs or FrameworkVersion.objects.specs()
-        for assessment in self.prefetch_related("scores"):
-            assessment.refresh_summary(specs[assessment.version_id], ranks=False)
+        new, changed, gone = [], [], []
+        for assessment in self.prefetch_related("scores", "figures"):
+            spec = specs[assessment.version_id]
+            result = assessment.result(spec)
+            assessment.store_summary(result)
+            more_new, more_changed, more_gone = assessment.figure_changes(spec, result)
+            new += more_new
+            changed += more_changed
+            gone += more_gone
+        Figure.objects.write_changes(new, changed, gone)
         if ranks:
             self.refresh_ranks()  # once for the years, not once an assessment
+        self.refresh_years_before()
+
+    def latest(self):
+        """Each agency's newest assessment among these (kept by `refresh_years_before`)."""
+        return self.filter(is_latest=True)
+
+    def refresh_years_before(self):
+        """Store, for every assessment of these assessments' agencies, whether it is the agency's
+        newest and the year and overall score of the agency's assessment just before it (an
+        earlier year, not always the year before: agencies miss years).
+
+        Kept on the row, not found per request: the dashboard of 8,323 agencies ran three
+        correlated subqueries for each of them. Only rows that differ are written.
+        """
+        rows = list(
+            Assessment.objects.filter(agency__in=self.values("agency"))
+            .order_by("agency", "fiscal_year")
+            .values_list("pk", "agency", "fiscal_year", "overall", *YEARS_BEFORE_FIELDS)
+        )
+        changed = []
+        for index, (pk, agency, _year, overall, *stored) in enumerate(rows):
+            before = rows[index - 1] if index and rows[index - 1][1] == agency else None
+            is_latest = index + 1 == len(rows) or rows[index + 1][1] != agency
+            previous_year, previous_score = (before[2], before[3]) if before else (None, None)
+            change = overall - previous_score if overall is not None and previous_score is not None else None
+            wanted = [is_latest, previous_year, previous_score, change]
+            if wanted != stored:
+                changed.append(Assessment(pk=pk, **dict(zip(YEARS_BEFORE_FIELDS, wanted, strict=True))))
+        Assessment.objects.bulk_update(changed, YEARS_BEFORE_FIELDS, batch_size=500)
 
     def latest_per_agency(self):
         newer = Assessment.objects.filter(
@@ -563,35 +618,15 @@ class AssessmentQuerySet(models.QuerySet):
         """{level name: number of assessments} in one query; "" counts those without a level."""
         return dict(self.order_by().values("level").annotate(count=models.Count("pk")).values_list("level", "count"))
 
-    def with_previous_year(self):
-        """Annotate the agency's assessment just before each one, as the analysis page compares:
-        `previous_id`, `previous_year`, `previous_overall` and `change` (None without one)."""
-        earlier = Assessment.objects.filter(
-            agency=models.OuterRef("agency"), fiscal_year__lt=models.OuterRef("fiscal_year")
-        ).order_by("-fiscal_year")
-        return self.annotate(
-            previous_id=models.Subquery(earlier.values("pk")[:1]),
-            previous_year=models.Subquery(earlier.values("fiscal_year")[:1]),
-            previous_overall=models.Subquery(earlier.values("overall")[:1]),
-            change=models.ExpressionWrapper(
-                models.F("overall") - models.F("previous_overall"),
-                output_field=models.DecimalField(max_digits=6, decimal_places=2),
-            ),
-        )
-
-    def years_before(self):
-        """The agency's assessment just before each of these, where there is one."""
-        return Assessment.objects.filter(pk__in=self.with_previous_year().values("previous_id"))
-
     def needing_attention_first(self):
         """Lowest ITA score first; assessments without one (incomplete results) last."""
         return self.order_by(models.F("overall").asc(nulls_last=True), "agency__name_th", "-fiscal_year")
 
     def biggest_falls(self):
-        return self.with_previous_year().filter(change__lt=0).order_by("change", "agency__name_th")
+        return self.filter(score_change__lt=0).order_by("score_change", "agency__name_th")
 
     def biggest_rises(self):
-        return self.with_previous_year().filter(change__gt=0).order_by("-change", "agency__name_th")
+        return self.filter(score_change__gt=0).order_by("-score_change", "agency__name_th")
 
     def latest_year_summary(self, pass_score=PASS_SCORE):
         """For the latest fiscal year among these: the year, how many assessments it has, their
@@ -634,6 +669,15 @@ class Assessment(models.Model):
     level = models.CharField(_("level"), max_length=100, blank=True, editable=False)
     mismatch_count = models.PositiveSmallIntegerField(_("mismatches"), default=0, editable=False)
     rank_in_type = models.PositiveIntegerField(_("rank within type"), null=True, editable=False)
+    # The agency's years in order, kept by refresh_years_before() (see YEARS_BEFORE_FIELDS).
+    is_latest = models.BooleanField(_("latest of the agency"), default=False, editable=False)
+    previous_year = models.PositiveSmallIntegerField(_("previous assessed year"), null=True, editable=False)
+    previous_score = models.DecimalField(
+        _("previous ITA score"), max_digits=5, decimal_places=2, null=True, editable=False
+    )
+    score_change = models.DecimalField(
+        _("change from the previous year"), max_digits=6, decimal_places=2, null=True, editable=False
+    )
     level_mismatch = models.BooleanField(
         _("published level differs"),
         default=False,
@@ -655,6 +699,7 @@ class Assessment(models.Model):
             "mismatch_count",
             "level_mismatch",
             "rank_in_type",
+            *YEARS_BEFORE_FIELDS,
             "updated",
         ]
     )
@@ -672,6 +717,10 @@ class Assessment(models.Model):
             models.Index(fields=["fiscal_year", "overall"], name="assessment_year_overall"),
             # The overview sorted by rank within type (?sort=rank_in_type).
             models.Index(fields=["fiscal_year", "rank_in_type"], name="assessment_year_rank"),
+            # The dashboard's latest results, lowest score first (latest().needing_attention_first()).
+            models.Index(fields=["is_latest", "overall"], name="assessment_latest_overall"),
+            # The dashboard's biggest falls and rises (latest().biggest_falls(), biggest_rises()).
+            models.Index(fields=["is_latest", "score_change"], name="assessment_latest_change"),
         ]
 
     def __str__(self):
@@ -691,26 +740,30 @@ class Assessment(models.Model):
     def result(self, spec=None, scores=None):
         """Official and computed figures, mismatch flags and the level: the published one where
         there is one, else the computed one (see scoring.compute). `scores`: the assessment's
-        scores when the caller has them already (an import), else they are read."""
-        scores = list(self.scores.all()) if scores is None else scores  # one query when not prefetched
-        placed = {s.code: s.indicator for s in scores if s.indicator is not None}
-        return scoring.compute(
-            scoring.with_placed_items(spec or self.version.spec, placed),
-            {(s.code, s.part): s.score for s in scores},
-            {(s.code, s.part): s.level for s in scores if s.level},
-        )
+        scores when the caller has them already, else they are read (one query unless prefetched)."""
+        return result_of(spec or self.version.spec, self.scores.all() if scores is None else scores)
 
     @property
     def tier_rule(self):
         return TierRule(self.tier_scheme, self.tier_target, self.tier_lower, self.tier_upper)
 
-    # The headline figures stored from the scores (refresh_summary).
+    # The headline figures stored from the scores (store_summary).
     SUMMARY_FIELDS = ("overall", "iit", "eit", "oit", "level", "mismatch_count", "level_mismatch")
 
-    def take_summary(self, spec=None, scores=None):
-        """Set the headline figures the engine gives (from `scores`, or the saved ones) without
-        saving; return whether any changed."""
-        result = self.result(spec, scores)
+    def refresh_summary(self, spec=None, ranks=True):
+        """Store the headline figures the engine gives and the figures the dashboard ranks; with
+        `ranks`, the year's ranks too when the overall score changed, and the agency's latest
+        year and years before (`refresh_summaries` does those once for many)."""
+        spec = spec or self.version.spec
+        result = self.result(spec)
+        Figure.objects.write_changes(*self.figure_changes(spec, result))
+        if self.store_summary(result) and ranks:
+            Assessment.objects.filter(pk=self.pk).refresh_ranks()
+        if ranks:
+            Assessment.objects.filter(pk=self.pk).refresh_years_before()
+
+    def store_summary(self, result):
+        """Save the headline figures of `result` where they differ from the stored ones; whether they did."""
         summary = {
             "overall": result.shown("ITA"),
             "iit": result.shown("IIT"),
@@ -724,20 +777,127 @@ class Assessment(models.Model):
             return False
         for field, value in summary.items():
             setattr(self, field, value)
+        # Derived figures are not an edit: the audit trail records the scores themselves.
+        self.skip_history_when_saving = True
+        try:
+            self.save(update_fields=[*self.SUMMARY_FIELDS, "updated"])
+        finally:
+            del self.skip_history_when_saving
         return True
 
-    def refresh_summary(self, spec=None, ranks=True):
-        """Store the headline figures the engine gives; with `ranks`, the year's ranks too when the
-        overall score changed (`refresh_summaries` does that once for many)."""
-        if self.take_summary(spec):
-            # Derived figures are not an edit: the audit trail records the scores themselves.
-            self.skip_history_when_saving = True
-            try:
-                self.save(update_fields=[*self.SUMMARY_FIELDS, "updated"])
-            finally:
-                del self.skip_history_when_saving
-            if ranks:
-                Assessment.objects.filter(pk=self.pk).refresh_ranks()
+    def figure_changes(self, spec, result):
+        """(new, changed, gone) Figure rows that bring the stored figures in step with `result`:
+        only rows that differ are written (prefetch `figures` to read them in one query)."""
+        score = result.shown("ITA")
+        score = NO_SCORE_LAST if score is None else score
+        wanted = {
+            (kind, code, part): (shown, score, place)
+            for kind, code, part, shown, place in dashboard_figures(spec, result)
+        }
+        stored = {(f.kind, f.code, f.part): f for f in self.figures.all()}
+        new = [
+            Figure(
+                assessment=self, kind=kind, code=code, part=part, shown=shown, assessment_score=score, position=place
+            )
+            for (kind, code, part), (shown, score, place) in wanted.items()
+            if (kind, code, part) not in stored
+        ]
+        changed = []
+        for key, figure in stored.items():
+            if key in wanted and (figure.shown, figure.assessment_score, figure.position) != wanted[key]:
+                figure.shown, figure.assessment_score, figure.position = wanted[key]
+                changed.append(figure)
+        gone = [figure.pk for key, figure in stored.items() if key not in wanted]
+        return new, changed, gone
+
+
+def result_of(spec, scores):
+    """The scoring result of an assessment's official scores (Score rows) under the version's spec,
+    with the items the results placed themselves. A plain function, for data migrations too."""
+    scores = list(scores)
+    placed = {s.code: s.indicator for s in scores if s.indicator is not None}
+    return scoring.compute(
+        scoring.with_placed_items(spec, placed),
+        {(s.code, s.part): s.score for s in scores},
+        {(s.code, s.part): s.level for s in scores if s.level},
+    )
+
+
+# Above every ITA score: assessments without one rank after those with one.
+NO_SCORE_LAST = Decimal("1000")
+
+
+class FigureKind(models.TextChoices):
+    INDICATOR = "indicator", _("indicator")
+    ITEM = "item", _("item")
+
+
+class FigureQuerySet(models.QuerySet):
+    def write_changes(self, new, changed, gone):
+        """Write what `Assessment.figure_changes` found, in a few statements for many assessments."""
+        if gone:
+            Figure.objects.filter(pk__in=gone).delete()
+        Figure.objects.bulk_create(new, batch_size=500)
+        Figure.objects.bulk_update(changed, ["shown", "assessment_score", "position"], batch_size=500)
+
+    def weakest(self, kind, assessments, limit, *, few=False):
+        """The `limit` lowest figures of `kind` among `assessments`, lowest first; equal scores in
+        the dashboard's order of the assessments (lowest ITA score first), then the framework's.
+
+        Many assessments: the figures are read in score order from their index until `limit` are
+        found (a national overseer's ten weakest are among the first rows). With `few` (an
+        agency's or a province's), each assessment's own figures are read and sorted instead:
+        walking all 80,000 indicators of the country in score order to find one agency's took
+        0.8 s. Adding 0 to the score keeps SQLite from choosing the score-order index.
+        """
+        shown = models.F("shown") + 0 if few else models.F("shown")
+        return (
+            self.filter(kind=kind, assessment__in=assessments)
+            .select_related("assessment__agency")
+            .order_by(
+                shown.asc(),
+                "assessment_score",
+                "assessment__agency__name_th",
+                "-assessment__fiscal_year",
+                "position",
+            )[:limit]
+        )
+
+
+class Figure(models.Model):
+    """One figure of an assessment as the dashboard ranks them across agencies: each indicator and
+    the assessment's ten weakest items, as shown (official, else computed, two decimals).
+
+    Derived from the scores and kept in step by `Assessment.refresh_summary`: the dashboard of
+    8,323 agencies scored every one of them from a million score rows on each request.
+    """
+
+    assessment = models.ForeignKey(Assessment, models.CASCADE, related_name="figures")
+    kind = models.CharField(_("kind"), max_length=10, choices=FigureKind.choices)
+    code = models.CharField(_("code"), max_length=16)
+    part = models.PositiveSmallIntegerField(_("part"), default=0)
+    shown = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    # The assessment's ITA score, or NO_SCORE_LAST without one: equal figures are ranked lowest
+    # ITA score first, and with it in the index a national dashboard does not sort the thousands
+    # of OIT items at 0.00 by their assessments to find ten.
+    assessment_score = models.DecimalField(_("ITA score of the assessment"), max_digits=6, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"), help_text=_("The figure's place in its framework."))
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dashboard figure")
+        verbose_name_plural = _("dashboard figures")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "code", "part"], name="one_figure_per_assessment"),
+        ]
+        indexes = [
+            # The dashboard's weakest indicators and items: FigureQuerySet.weakest, ORDER BY shown … LIMIT 10.
+            models.Index(fields=["kind", "shown", "assessment_score"], name="figure_kind_shown"),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} {self.code}{'/' + str(self.part) if self.part else ''} = {self.shown}"
 
 
 class Score(models.Model):

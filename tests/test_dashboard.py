@@ -1,16 +1,27 @@
 """The executive dashboard: every visible agency's latest result, weakest lowest first, in a fixed number of queries."""
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.analysis import indicator_keys, item_keys, weakest_figures
+from assessments.models import (
+    YEARS_BEFORE_FIELDS,
+    Agency,
+    AgencyType,
+    Assessment,
+    Figure as StoredFigure,
+    FrameworkVersion,
+)
 from assessments.scoring import Figure, FrameworkSpec, IndicatorSpec, ItemSpec, Result
+from dashboards.views.dashboard import weakest_rows
 from measures.actions import ensure_rounds
 from measures.models import Measure, ProgressEntry, ReportingRound
 from tests import clock, factories, published
@@ -626,3 +637,215 @@ def test_unit_staff_see_their_units_off_target_measure(client, mid_year, unit_st
     assert cells(section(response, "measure-progress"))[0][2] == "1 จาก 2 มาตรการ 50%"
     # ส.บก. sent every report; กจ.'s overdue ones are not theirs to see.
     assert cells(section(response, "overdue-units")) == []
+
+
+# The stored figures at national size: the same rows as scoring every agency, fifty a page
+
+
+def old_weakest(latest):
+    """The weakest (agency, code, part, shown, previous) as the dashboard found them before the
+    figures were stored: every latest result scored from its raw scores, in the order of the
+    table (lowest ITA score first), compared with the agency's assessment just before."""
+    specs = FrameworkVersion.objects.specs()
+    rows = list(latest.needing_attention_first().prefetch_related("scores"))
+    before = {}
+    for a in Assessment.objects.filter(agency__in=[r.agency_id for r in rows]).order_by("fiscal_year"):
+        before.setdefault(a.agency_id, []).append(a)
+    previous = {}
+    for a in rows:
+        earlier = [b for b in before[a.agency_id] if b.fiscal_year < a.fiscal_year]
+        previous[a.pk] = earlier[-1].result(specs[earlier[-1].version_id]) if earlier else None
+    results = {a.pk: a.result(specs[a.version_id]) for a in rows}
+    indicators = weakest_figures(
+        ((a, results[a.pk], indicator_keys(specs[a.version_id]), previous[a.pk]) for a in rows), 10
+    )
+    items = weakest_figures(((a, results[a.pk], item_keys(specs[a.version_id]), None) for a in rows), 10)
+    return [
+        [(f.subject.agency.code, f.code, f.part, f.shown, f.previous) for f in figures]
+        for figures in (indicators, items)
+    ]
+
+
+def shown_weakest(indicators, items):
+    return [
+        [
+            (r["assessment"].agency.code, r["figure"].code, r["figure"].part, r["figure"].shown, r["figure"].previous)
+            for r in rows
+        ]
+        for rows in (indicators, items)
+    ]
+
+
+def varied_angthong(n):
+    """Ang Thong's 2568 figures with some items and indicators lowered by agency, ties included."""
+    figures = published.angthong_2568_figures()
+    figures["o3"] = "50.00" if n % 2 else "0.00"  # equal OIT items across agencies: ties
+    figures[("e2", 2)] = f"{80 + n % 3:.2f}"
+    figures["i10"] = f"{70 + n % 20:.2f}"
+    return figures
+
+
+@pytest.fixture
+def country(db):
+    """Seven agencies under a province: years 2564 and 2568 with items, one without an earlier
+    year, one whose latest is indicators only, one with equal ITA scores to another."""
+    province = factories.agency("PROV", "จังหวัดทดสอบ", agency_type="province")
+    for n in range(7):
+        agency = factories.agency(f"AG{n}", f"หน่วยงาน {n}", parent=province)
+        if n != 3:
+            factories.summarised_assessment(agency, 2564, TCEB_2565 if n % 2 else TCEB_2564)
+        if n == 5:
+            factories.summarised_assessment(agency, 2565, TCEB_2565)
+        else:
+            factories.summarised_assessment(agency, 2568, varied_angthong(n if n != 6 else 4))
+    return province
+
+
+def test_weakest_rows_are_what_scoring_every_agency_gives(country):
+    latest = Assessment.objects.latest()
+
+    assert shown_weakest(*weakest_rows(latest)) == old_weakest(latest)
+    assert shown_weakest(*weakest_rows(latest, few=True)) == old_weakest(latest)
+
+
+def test_weakest_rows_follow_changed_scores(country):
+    # A later import lowers one item of one agency: only that agency's stored figures change.
+    assessment = Assessment.objects.get(agency__code="AG2", fiscal_year=2568)
+    assessment.scores.filter(code="o5").update(score=Decimal("0"))
+    untouched = list(StoredFigure.objects.exclude(assessment=assessment).values_list("pk", "shown", "assessment_score"))
+
+    Assessment.objects.filter(pk=assessment.pk).refresh_summaries()
+
+    latest = Assessment.objects.latest()
+    assert shown_weakest(*weakest_rows(latest)) == old_weakest(latest)
+    assert ("AG2", "o5", 0, Decimal("0.00"), None) in shown_weakest(*weakest_rows(latest))[1]
+    assert (
+        list(StoredFigure.objects.exclude(assessment=assessment).values_list("pk", "shown", "assessment_score"))
+        == untouched
+    )
+
+
+def test_each_assessment_keeps_its_indicators_and_ten_weakest_items(country):
+    assessment = Assessment.objects.get(agency__code="AG4", fiscal_year=2568)
+
+    kept = assessment.figures.order_by("kind", "shown", "position").values_list("kind", "code", "part", "shown")
+
+    assert [f for f in kept if f[0] == "indicator"][:2] == [
+        ("indicator", "IND9", 0, Decimal("87.50")),  # o3 at 0.00 lowers its sub-topic
+        ("indicator", "IND8", 0, Decimal("88.06")),
+    ]
+    assert len([f for f in kept if f[0] == "indicator"]) == 10
+    assert [f[1:] for f in kept if f[0] == "item"][:3] == [
+        ("o3", 0, Decimal("0.00")),
+        ("o12", 0, Decimal("50.00")),
+        ("o19", 0, Decimal("50.00")),
+    ]
+    assert len([f for f in kept if f[0] == "item"]) == 10
+    assert assessment.figures.filter(kind="item").count() == 10
+
+
+def test_the_agencys_latest_year_and_year_before_are_stored(country):
+    rows = Assessment.objects.filter(agency__code__in=["AG0", "AG3", "AG5"]).order_by("agency__code", "fiscal_year")
+
+    assert [(a.agency.code, a.fiscal_year, a.is_latest, a.previous_year) for a in rows] == [
+        ("AG0", 2564, False, None),
+        ("AG0", 2568, True, 2564),
+        ("AG3", 2568, True, None),
+        ("AG5", 2564, False, None),
+        ("AG5", 2565, True, 2564),
+    ]
+    ag5 = rows.get(agency__code="AG5", fiscal_year=2565)
+    assert (f"{ag5.previous_score:.2f}", f"{ag5.score_change:.2f}") == ("97.04", "0.00")
+    ag0 = rows.get(agency__code="AG0", fiscal_year=2568)
+    assert ag0.score_change == ag0.overall - Decimal("95.01")
+
+
+def test_a_new_year_becomes_the_latest_and_compares_with_the_one_before(country):
+    agency = Agency.objects.get(code="AG5")
+
+    factories.summarised_assessment(agency, 2568, varied_angthong(5))
+
+    years = agency.assessments.order_by("fiscal_year")
+    assert [(a.fiscal_year, a.is_latest, a.previous_year) for a in years] == [
+        (2564, False, None),
+        (2565, False, 2564),
+        (2568, True, 2565),
+    ]
+    assert Assessment.objects.latest().filter(agency=agency).get().fiscal_year == 2568
+
+
+def test_the_migration_fills_the_same_figures_and_years(country):
+    store = importlib.import_module("assessments.migrations.0010_pages").store_pages_figures
+    stored = sorted(
+        StoredFigure.objects.values_list("assessment", "kind", "code", "part", "shown", "assessment_score", "position")
+    )
+    years = sorted(Assessment.objects.values_list("pk", *YEARS_BEFORE_FIELDS))
+    StoredFigure.objects.all().delete()
+    Assessment.objects.update(is_latest=False, previous_year=None, previous_score=None, score_change=None)
+
+    store(apps, None)
+
+    assert (
+        sorted(
+            StoredFigure.objects.values_list(
+                "assessment", "kind", "code", "part", "shown", "assessment_score", "position"
+            )
+        )
+        == stored
+    )
+    assert sorted(Assessment.objects.values_list("pk", *YEARS_BEFORE_FIELDS)) == years
+
+
+def test_latest_results_fifty_a_page_lowest_score_first(client, superuser, db):
+    province = factories.agency("PROV", "จังหวัดทดสอบ", agency_type="province")
+    for n in range(53):
+        agency = factories.agency(f"AG{n:02d}", f"หน่วยงาน {n:02d}", parent=province)
+        factories.summarised_assessment(agency, 2565, {"IIT": f"{40 + n}", "EIT": "90", "OIT": "90"})
+    client.force_login(superuser)
+
+    first = cells(section(client.get("/dashboard/"), "latest"))
+    second = cells(section(client.get("/dashboard/?page=2"), "latest"))
+    not_a_page = cells(section(client.get("/dashboard/?page=x"), "latest"))
+
+    assert len(first) == 50
+    assert [row[0] for row in first[:2]] == ["หน่วยงาน 00 (AG00)", "หน่วยงาน 01 (AG01)"]
+    assert [row[0] for row in second] == ["หน่วยงาน 50 (AG50)", "หน่วยงาน 51 (AG51)", "หน่วยงาน 52 (AG52)"]
+    assert [row[2] for row in second] == ["90.00", "90.30", "90.60"]  # 0.3 × (40 + n) + 0.3 × 90 + 0.4 × 90
+    assert not_a_page == first
+    assert "53 หน่วยงาน" in client.get("/dashboard/").text
+
+
+def national(size):
+    """`size` agencies under a ministry and under a province, each with two years of item results,
+    and one officer's agency among them."""
+    ministry = Agency.objects.get_or_create(
+        code="MIN", defaults={"name_th": "กระทรวง", "agency_type": AgencyType.objects.get(code="ministry")}
+    )[0]
+    province = Agency.objects.get_or_create(
+        code="PROV", defaults={"name_th": "จังหวัด", "agency_type": AgencyType.objects.get(code="province")}
+    )[0]
+    start = Agency.objects.filter(code__startswith="AG").count()
+    for n in range(start, start + size):
+        agency = factories.agency(f"AG{n:03d}", f"หน่วยงาน {n:03d}", parent=ministry if n % 2 else province)
+        factories.summarised_assessment(agency, 2564, TCEB_2564)
+        factories.summarised_assessment(agency, 2568, varied_angthong(n))
+    return ministry, province
+
+
+@pytest.mark.parametrize("role", ["superuser", "ministry", "province", "officer"])
+def test_dashboard_queries_stay_the_same_for_each_role_with_more_agencies(client, db, role):
+    ministry, province = national(3)
+    users = {
+        "superuser": lambda: factories.user("root", is_superuser=True, is_staff=True),
+        "ministry": lambda: factories.member("minister", ministry, "executive", oversight=True),
+        "province": lambda: factories.member("governor", province, "executive", oversight=True),
+        "officer": lambda: factories.member("officer", Agency.objects.get(code="AG001"), "officer"),
+    }
+    user = users[role]()
+    few = dashboard_queries(client, user)
+
+    national(60)  # over a page of fifty
+    many = dashboard_queries(client, user)
+
+    assert few == many
+    assert few <= 26
