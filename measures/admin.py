@@ -3,8 +3,8 @@ pages use, and shows progress entries and their review steps without writing the
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 

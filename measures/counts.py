@@ -16,6 +16,7 @@ from measures.models import (
     OPEN,
     Measure,
     MeasureStanding,
+    PlanIndicatorCount,
     PlanSummary,
     ProgressEntry,
     State,
@@ -66,9 +67,7 @@ def refresh_plans(agencies: list[int]) -> None:
     )
     plan_ids = {(s.agency_id, s.fiscal_year): s.pk for s in summaries}
     if None in plan_ids.values():  # a database that does not return ids from bulk_create
-        plan_ids = {
-            (s.agency_id, s.fiscal_year): s.pk for s in PlanSummary.objects.filter(agency__in=agencies)
-        }
+        plan_ids = {(s.agency_id, s.fiscal_year): s.pk for s in PlanSummary.objects.filter(agency__in=agencies)}
     MeasureStanding.objects.bulk_create(
         MeasureStanding(
             measure_id=row["pk"],
@@ -86,6 +85,31 @@ def refresh_plans(agencies: list[int]) -> None:
         )
         for row in rows
     )
+    refresh_indicator_counts({row["pk"]: row for row in rows if row["withdrawn"] is None}, plan_ids)
+
+
+def refresh_indicator_counts(current: dict[int, dict], plan_ids: dict[tuple[int, int], int]) -> None:
+    """PlanIndicatorCount of the plans, from their `current` measures' rows ({measure id: row})."""
+    Answers = Measure.indicators.through
+    answers = Answers.objects.filter(measure__in=list(current)).values_list(
+        "measure", "indicator__number", "indicator__name_th"
+    )
+    counted: dict[tuple[int, int], PlanIndicatorCount] = {}
+    seen = set()
+    for measure, number, name in answers.order_by("measure", "indicator__number", "indicator"):
+        if (measure, number) in seen:  # each measure counts once per indicator number
+            continue
+        seen.add((measure, number))
+        row = current[measure]
+        plan = plan_ids[(row["agency"], row["fiscal_year"])]
+        count = counted.setdefault((plan, number), PlanIndicatorCount(plan_id=plan, number=number, name=name))
+        count.name = min(count.name, name)
+        count.measures += 1
+        if row["latest_round"] is not None:
+            count.reported += 1
+        if row["latest_percent"] is not None:
+            count.percent_total += row["latest_percent"]
+    PlanIndicatorCount.objects.bulk_create(counted.values())
 
 
 def refresh_unit_counts(agencies: list[int]) -> None:

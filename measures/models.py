@@ -840,3 +840,24 @@ class UnitRoundCount(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.round_id}: {self.open} open, {self.waiting} waiting"
+
+
+class PlanIndicatorCount(models.Model):
+    """Per plan and indicator number: how many current `measures` answer the indicator, how many
+    were `reported` on, and `percent_total`, the sum of their latest percents (the dashboard's
+    progress per indicator is percent_total / reported, the mean of `MeasureQuerySet.progress_by_indicator`).
+    Refreshed with `PlanSummary`."""
+
+    plan = models.ForeignKey(PlanSummary, models.CASCADE, related_name="indicator_counts")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500)
+    measures = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    percent_total = models.FloatField(default=0)
+
+    class Meta:
+        # The unique index also serves the dashboard's progress per indicator over the current plans.
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_count_per_plan_indicator")]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.number}: {self.reported}/{self.measures}"

@@ -7,7 +7,6 @@ from django.views.decorators.http import require_GET
 
 from assessments.analysis import TIER_LABELS, indicator_keys, item_keys, weakest_figures
 from assessments.models import PASS_SCORE, Agency, Assessment, FrameworkVersion
-from assessments.thai import fiscal_year_of
 from dashboards.views.measure_progress import measure_figures
 
 WEAKEST_SHOWN = 10

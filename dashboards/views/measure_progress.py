@@ -9,13 +9,21 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Abs, Cast
 
 from assessments import access
 from assessments.models import Agency
 from assessments.thai import fiscal_year_of
-from measures.models import Measure, MeasureStanding, PlanSummary, ProgressEntry, UnitRoundCount, whole_percent
+from measures.models import (
+    Measure,
+    MeasureStanding,
+    PlanIndicatorCount,
+    PlanSummary,
+    Unit,
+    UnitRoundCount,
+    whole_percent,
+)
 
 PLANS_PER_PAGE = 50
 UNITS_SHOWN = 20
@@ -59,8 +67,52 @@ def stored_figures(agencies: QuerySet, today: datetime.date, page: str | None) -
         .annotate(total=F("measures"), done_count=F("done"))
     )
     standings = MeasureStanding.objects.filter(current=True, plan__in=plans.values("pk"))
+    off_target = standings.filter(off_target=True)
+    shown = list(
+        off_target.select_related("measure__agency").order_by("measure__agency__name_th", "measure__order", "pk")[
+            :OFF_TARGET_SHOWN
+        ]
+    )
+    for standing in shown:
+        standing.measure.kpi_result = standing.kpi_result
+    return {
+        **plan_page(least_done_first, totals, page),
+        "indicator_progress": indicator_progress(plans),
+        **overdue_units(Q(unit__agency__in=agencies), today),
+        "off_target": [standing.measure for standing in shown],
+        "off_target_count": off_target.count(),
+    }
+
+
+def indicator_progress(plans: QuerySet) -> list[dict]:
+    """Progress per indicator over the `plans` (PlanSummary): as `MeasureQuerySet.progress_by_indicator`
+    gives it, from the stored counts of each plan."""
+    rows = (
+        PlanIndicatorCount.objects.filter(plan__in=plans.values("pk"))
+        .values("number")
+        .annotate(
+            name=Min("name"), measures=Sum("measures"), reported=Sum("reported"), percent_total=Sum("percent_total")
+        )
+        .order_by("number")
+    )
+    return [
+        {
+            "indicators__number": row["number"],
+            "name": row["name"],
+            "measures": row["measures"],
+            "reported": row["reported"],
+            "percent": row["percent_total"] / row["reported"] if row["reported"] else None,
+        }
+        for row in rows
+    ]
+
+
+def overdue_units(visible: Q, today: datetime.date) -> dict:
+    """The units with reports overdue (open, past due, in a round units report in, of a year still
+    chased: `ProgressEntryQuerySet.overdue`) among the `visible` rows of UnitRoundCount, longest
+    overdue first: the first UNITS_SHOWN and how many in all."""
     overdue = (
-        UnitRoundCount.objects.filter(unit__agency__in=agencies, open__gt=0)
+        UnitRoundCount.objects.filter(visible, open__gt=0)
         .filter(round__active=True, round__due_date__lt=today, round__fiscal_year__gte=fiscal_year_of(today) - 1)
         .values(
             "unit",
@@ -73,34 +125,7 @@ def stored_figures(agencies: QuerySet, today: datetime.date, page: str | None) -
         .annotate(count=Sum("open"), oldest=Min("round__due_date"))
         .order_by("oldest", "unit__agency__code", "unit__name")
     )
-    off_target = standings.filter(off_target=True)
-    shown = list(
-        off_target.select_related("measure__agency").order_by("measure__agency__name_th", "measure__order", "pk")[
-            :OFF_TARGET_SHOWN
-        ]
-    )
-    units = list(overdue[:UNITS_SHOWN])
-    for standing in shown:
-        standing.measure.kpi_result = standing.kpi_result
-    return {
-        **plan_page(least_done_first, totals, page),
-        "indicator_progress": list(
-            standings.filter(measure__indicators__isnull=False)
-            .values("measure__indicators__number")
-            .annotate(
-                indicators__number=F("measure__indicators__number"),
-                name=Min("measure__indicators__name_th"),
-                measures=Count("pk", distinct=True),
-                reported=Count("pk", filter=Q(latest_round__isnull=False), distinct=True),
-                percent=Avg("latest_percent"),
-            )
-            .order_by("measure__indicators__number")
-        ),
-        "overdue_units": units,
-        "overdue_unit_count": overdue.count(),
-        "off_target": [standing.measure for standing in shown],
-        "off_target_count": off_target.count(),
-    }
+    return {"overdue_units": list(overdue[:UNITS_SHOWN]), "overdue_unit_count": overdue.count()}
 
 
 def recounted_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date, page: str | None) -> dict:
@@ -116,7 +141,6 @@ def recounted_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.da
         "measures": sum(plan["total"] for plan in plans),
         "done": sum(plan["done_count"] for plan in plans),
     }
-    overdue = list(ProgressEntry.objects.visible_to(user).overdue(today).filter(round__active=True).count_by_unit())
     off_target = list(
         current.with_completion()
         .filter(off_target=True)
@@ -126,8 +150,10 @@ def recounted_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.da
     return {
         **plan_page(plans, totals, page),
         "indicator_progress": list(current.progress_by_indicator()),
-        "overdue_units": overdue[:UNITS_SHOWN],
-        "overdue_unit_count": len(overdue),
+        # The entries unit staff see are their units' (and all of agencies they read whole).
+        **overdue_units(
+            Q(unit__agency__in=Agency.objects.read_whole_by(user)) | Q(unit__in=Unit.objects.of_member(user)), today
+        ),
         "off_target": off_target[:OFF_TARGET_SHOWN],
         "off_target_count": len(off_target),
     }
