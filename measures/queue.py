@@ -20,6 +20,9 @@ from measures.plans import FIRST_YEAR, LAST_YEAR
 
 QUEUE_PARAMETER = "queue"  # the entry page's parameter holding the queue's filter
 PAGE_SIZE = 50
+# Past this many agencies reviewed (a national administrator reviews 8,323), the agency is typed
+# as its code instead of picked from a list, and units are listed once an agency is chosen.
+AGENCIES_LISTED = 100
 # How far "Next report" looks: the queue's ids in order, read in one query. Past this many, the
 # next report is the queue's first.
 LONGEST_QUEUE = 5000
@@ -82,14 +85,22 @@ class QueueFilter(django_filters.FilterSet):
     class Meta:
         form = QueueFilterForm
 
-    def __init__(self, data, queryset, *, agencies, units):
+    def __init__(self, data, queryset, *, agencies, units, typed_agency=False):
         super().__init__(data, queryset)
-        self.filters["agency"].extra["choices"] = [(a.code, a.short_name or a.name_th) for a in agencies]
+        if typed_agency:
+            self.filters["agency"] = django_filters.CharFilter(
+                field_name="measure__agency__code",
+                label=_("Agency code"),
+                max_length=32,
+                widget=forms.TextInput(attrs={"type": "search"}),
+            )
+        else:
+            self.filters["agency"].extra["choices"] = [(a.code, a.short_name or a.name_th) for a in agencies]
         several = len({unit.agency_id for unit in units}) > 1
         self.filters["unit"].extra["choices"] = [
             (str(u.pk), f"{u.name} ({u.agency.short_name or u.agency.code})" if several else u.name) for u in units
         ]
-        if len(agencies) < 2:
+        if len(agencies) < 2 and not typed_agency:
             # Nothing to choose between; a link may still name the one agency.
             del self.filters["agency"]
 
@@ -105,13 +116,18 @@ def queue_data(data):
 
 def queue_filter(user, data):
     """The queue's FilterSet for `data` (a QueryDict), in a fixed number of queries: the agencies
-    and units the user reviews (two), which its form's choices show."""
-    agencies = list(Agency.objects.editable_by(user).order_by("code"))
-    units = Unit.objects.filter(agency__in=[a.pk for a in agencies]).select_related("agency")
+    and units the user reviews (two), which its form's choices show; past AGENCIES_LISTED
+    agencies, the agency is typed and only the chosen agency's units are listed."""
+    reviewed = Agency.objects.editable_by(user)
+    agencies = list(reviewed.order_by("code")[: AGENCIES_LISTED + 1])
+    typed_agency = len(agencies) > AGENCIES_LISTED
+    units = Unit.objects.filter(agency__in=reviewed).select_related("agency")
     if data.get("agency"):
         units = units.filter(agency__code=data["agency"])
+    elif typed_agency:
+        units = units.none()
     units = list(units.order_by("agency__code", "name"))
-    return QueueFilter(data, queue_entries(user), agencies=agencies, units=units)
+    return QueueFilter(data, queue_entries(user), agencies=agencies, units=units, typed_agency=typed_agency)
 
 
 def queue_of(request):
