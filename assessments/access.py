@@ -426,6 +426,12 @@ def reviews_any_agency(user: User) -> bool:
     return edits_any_agency(user)
 
 
+def is_unit_staff_somewhere(user: User) -> bool:
+    """Whether the user is unit staff of any agency, and so sees only their units' share of its
+    plan (`agencies_read_whole`); read with the menu's memberships."""
+    return user.is_authenticated and any(role == Role.UNIT_STAFF for role, _oversight in _memberships(user))
+
+
 def has_units(user: User) -> bool:
     """Whether the user reports for a unit (and so has "My updates"); read once per user object."""
     if not user.is_authenticated:

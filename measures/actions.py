@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Agency, FrameworkVersion
+from measures.counts import refresh_progress
 from measures.evidence import EXTENSIONS
 from measures.forms import NO_LEAD_UNIT, EntryForm, MeasureForm
 from measures.models import (
@@ -77,6 +78,7 @@ def sync_entries(*, measure: Measure) -> None:
         evidence__isnull=True,
     )
     untouched.delete()
+    refresh_progress([measure.agency_id])
 
 
 def claim_revision(model: type[Model], pk: int, revision: int) -> bool:
@@ -139,6 +141,7 @@ def do_review_step(
     entry.revision += 1
     entry.save(update_fields=["state", "revision", "updated"])
     ReviewEvent.objects.create(entry=entry, action=action, user=user, comment=comment.strip())
+    refresh_progress([entry.measure.agency_id])
     return entry
 
 
@@ -265,6 +268,7 @@ def do_save_entry(
             description=description,
             uploaded_by=user,
         )
+    refresh_progress([entry.measure.agency_id])
     return True
 
 
@@ -333,3 +337,17 @@ def do_save_improvement_header(*, agency: Agency, fiscal_year: int, values: Mapp
         setattr(header, name, value)
     header.updated_by = user
     header.save()
+
+
+@transaction.atomic
+def do_withdraw_measure(*, measure: Measure, user: User, reason: str) -> None:
+    """Withdraw a measure from its plan (Measure.withdraw) and take it out of the stored counts."""
+    measure.withdraw(user=user, reason=reason)
+    refresh_progress([measure.agency_id])
+
+
+@transaction.atomic
+def do_restore_measure(*, measure: Measure) -> None:
+    """Put a withdrawn measure back into its plan (Measure.restore) and into the stored counts."""
+    measure.restore()
+    refresh_progress([measure.agency_id])

@@ -4,11 +4,13 @@ pages use, and shows progress entries and their review steps without writing the
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from assessments.admin_history import ReadOnlyHistoryAdmin, ViewOnlyAdmin
 from measures.actions import do_save_measure, do_save_rounds
+from measures.counts import refresh_progress
 from measures.forms import MEASURE_FIELDS, MeasureForm, RoundForm, UnitForm
 from measures.models import Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, Unit
 from measures.plans import answered_results
@@ -104,6 +106,17 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Nothing more: do_save_measure saved the indicators, items and units with the measure."""
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            refresh_progress([obj.agency_id])  # the plan's stored counts lose the measure
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            agencies = set(queryset.values_list("agency", flat=True))
+            super().delete_queryset(request, queryset)
+            refresh_progress(agencies)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from assessments.models import Agency, FrameworkVersion
 from measures.actions import do_copy_plan, do_review_step, ensure_rounds, sync_entries
+from measures.counts import refresh_progress
 from measures.models import (
     FISCAL_MONTHS,
     Action,
@@ -58,6 +59,8 @@ def load(*, officer, unit_user, path=DEMO_FILE):
             created.add(key)
         if key in created:
             load_progress(progress, data["plans"], officer=officer, unit_user=unit_user)
+    # Entries and targets are filled in directly above: count the plans again as the actions would.
+    refresh_progress(Agency.objects.filter(code__in={code for code, _year in created}).values_list("pk", flat=True))
     return created
 
 

@@ -770,3 +770,94 @@ class ImprovementHeader(models.Model):
 
     def __str__(self):
         return f"{self.agency} {self.fiscal_year}"
+
+
+class PlanSummary(models.Model):
+    """Where one agency's plan of a fiscal year stands, kept for pages that show many agencies (the
+    dashboard): its current `measures`, how many are `done` and how many were `reported` on, as
+    `MeasureQuerySet.with_completion` counts them. Refreshed by `measures.counts.refresh_progress`
+    whenever an action changes a measure or an entry, so no page recounts 330,000 entries."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="plan_summaries")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    measures = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["agency", "fiscal_year"]
+        constraints = [models.UniqueConstraint(fields=["agency", "fiscal_year"], name="one_summary_per_plan")]
+        # The unique index also serves the dashboard's "closest plan year of each agency".
+        indexes = [
+            # The dashboard's plans needing attention first: the least done first.
+            models.Index(fields=["done", "measures"], name="plan_summary_attention"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.fiscal_year}: {self.done}/{self.measures}"
+
+
+class MeasureStanding(models.Model):
+    """A measure's figures of `MeasureQuerySet.with_completion`, stored (one row per measure) so
+    that the dashboard sums and ranks them over every agency without a subquery per measure."""
+
+    measure = models.OneToOneField(Measure, models.CASCADE, primary_key=True, related_name="standing")
+    plan = models.ForeignKey(PlanSummary, models.CASCADE, related_name="standings")
+    current = models.BooleanField(default=True)  # not withdrawn
+    latest_round = models.ForeignKey(ReportingRound, models.SET_NULL, null=True, related_name="+")
+    done = models.BooleanField(default=False)
+    latest_percent = models.FloatField(null=True)
+    kpi_result = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    off_target = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The dashboard's measures whose KPI is off target, over the current plans.
+            models.Index(fields=["plan", "off_target"], name="standing_off_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id}: {'done' if self.done else 'not done'}"
+
+
+class UnitRoundCount(models.Model):
+    """How many of a unit's reports of a round are `open` (not yet sent, or returned) and
+    `waiting` for review, counting measures not withdrawn: the dashboard's overdue reports per
+    unit read these (66,000 rows at national size) instead of every entry. Refreshed with
+    `PlanSummary`."""
+
+    round = models.ForeignKey(ReportingRound, models.CASCADE, related_name="unit_counts")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="round_counts")
+    open = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="one_count_per_round_unit")]
+        indexes = [
+            # The dashboard's overdue reports per unit: open counts of rounds past due.
+            models.Index(fields=["unit", "open"], name="unit_round_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.round_id}: {self.open} open, {self.waiting} waiting"
+
+
+class PlanIndicatorCount(models.Model):
+    """Per plan and indicator number: how many current `measures` answer the indicator, how many
+    were `reported` on, and `percent_total`, the sum of their latest percents (the dashboard's
+    progress per indicator is percent_total / reported, the mean of `MeasureQuerySet.progress_by_indicator`).
+    Refreshed with `PlanSummary`."""
+
+    plan = models.ForeignKey(PlanSummary, models.CASCADE, related_name="indicator_counts")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500)
+    measures = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    percent_total = models.FloatField(default=0)
+
+    class Meta:
+        # The unique index also serves the dashboard's progress per indicator over the current plans.
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_count_per_plan_indicator")]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.number}: {self.reported}/{self.measures}"

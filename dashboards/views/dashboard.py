@@ -1,9 +1,7 @@
 """The executives' dashboard: every agency the user may see, its latest results (fifty a page) and its measures."""
 
-import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +11,7 @@ from django.views.decorators.http import require_GET
 
 from assessments.analysis import TIER_LABELS, WeakFigure
 from assessments.models import PASS_SCORE, Agency, Assessment, Figure, FigureKind, Indicator, Item, ToolPart
-from assessments.thai import fiscal_year_of
-from measures.models import Measure, ProgressEntry, whole_percent
+from dashboards.views.measure_progress import measure_figures
 
 WEAKEST_SHOWN = 10
 CHANGES_SHOWN = 5
@@ -88,30 +85,6 @@ def previous_figures(kind: str, assessments: list[Assessment]) -> dict[tuple, De
     return {(agency, code, part): shown for agency, code, part, shown in rows}
 
 
-def measure_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date) -> dict[str, list]:
-    """The measures part of the dashboard, over the measures and entries the user may see: each
-    agency's current plan (the year closest to today's fiscal year), how much of it is done,
-    progress per indicator, the units with overdue reports and the measures whose KPI is off
-    target. A fixed number of queries."""
-    current = Measure.objects.visible_to(user).of_current_plans(fiscal_year_of(today))
-    plans = list(current.completion_by_agency())
-    for plan in plans:
-        plan["percent"] = whole_percent(100 * plan["done_count"] / plan["total"])
-    return {
-        "plans": plans,
-        "indicator_progress": list(current.progress_by_indicator()),
-        "overdue_units": list(
-            ProgressEntry.objects.visible_to(user).overdue(today).filter(round__active=True).count_by_unit()
-        ),
-        "off_target": list(
-            current.with_completion()
-            .filter(off_target=True)
-            .select_related("agency")
-            .order_by("agency__name_th", "order", "pk")
-        ),
-    }
-
-
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The executives' view of every agency the user may see: who needs attention, and where."""
@@ -136,6 +109,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "weakest_items": weakest_items,
             "falls": list(latest.biggest_falls().select_related("agency")[:CHANGES_SHOWN]),
             "rises": list(latest.biggest_rises().select_related("agency")[:CHANGES_SHOWN]),
-            **measure_figures(request.user, timezone.localdate()),
+            **measure_figures(request.user, timezone.localdate(), request.GET.get("plans_page")),
         },
     )

@@ -15,7 +15,15 @@ from assessments.choosers import agency_choice, offer
 from assessments.models import Agency, FrameworkVersion, Indicator, Item
 from assessments.thai import fiscal_year_of
 from ita_tracker.database import BUSY_MESSAGE, is_transient
-from measures.actions import do_copy_plan, do_save_improvement_header, do_save_measure, do_save_rounds, leaderless
+from measures.actions import (
+    do_copy_plan,
+    do_restore_measure,
+    do_save_improvement_header,
+    do_save_measure,
+    do_save_rounds,
+    do_withdraw_measure,
+    leaderless,
+)
 from measures.forms import (
     ConfirmForm,
     CopyPlanForm,
@@ -359,7 +367,7 @@ def measure_withdraw(request, pk):
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return measure_page(request, measure, rights, withdraw_form=form, status=400)
-    measure.withdraw(user=request.user, reason=form.cleaned_data["reason"])
+    do_withdraw_measure(measure=measure, user=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, _("The measure was withdrawn from the plan; it stays in its history."))
     return redirect("plan", measure.agency.code, measure.fiscal_year)
 
@@ -370,7 +378,7 @@ def measure_restore(request, pk):
     measure, rights = measure_for(request, pk)
     access.require(rights.can_edit)
     if measure.withdrawn:
-        measure.restore()
+        do_restore_measure(measure=measure)
         messages.success(request, _("The measure is back in the plan."))
     return redirect("measure", measure.pk)
 
