@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -449,9 +449,7 @@ def write_progress_in_bulk(plans, reports):
             comment = report.comment if step == Action.RETURN else ""
             events.append(ReviewEvent(entry=entry, action=step, user=user, comment=comment, created=moment))
         changed.append(entry)
-    ProgressEntry.objects.bulk_update(
-        changed, ["result", "obstacles", "percent", "status", "updated_by", "updated", "state", "revision"], batch_size=BATCH
-    )
+    update_rows(ProgressEntry, changed, ["result", "obstacles", "percent", "status", "updated_by", "updated", "state", "revision"])
     History.objects.bulk_create(versions, batch_size=BATCH)
     bulk_create_with_history(activities, Activity, batch_size=BATCH)
     # `created` is auto_now_add, which an insert sets to now: dated afterwards, as the loader's
@@ -460,5 +458,23 @@ def write_progress_in_bulk(plans, reports):
     ReviewEvent.objects.bulk_create(events, batch_size=BATCH)
     for event, moment in zip(events, moments, strict=True):
         event.created = moment
-    ReviewEvent.objects.bulk_update(events, ["created"], batch_size=BATCH)
+    update_rows(ReviewEvent, events, ["created"])
     return count
+
+
+def update_rows(model, objects, names):
+    """UPDATE each object's fields `names`, one statement run for all of them (executemany):
+    `bulk_update` builds a CASE expression per object, which took ten minutes for a national plan."""
+    fields = [model._meta.get_field(name) for name in names]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {table} SET {columns} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
+                    for obj in objects[start : start + BATCH]
+                ],
+            )
