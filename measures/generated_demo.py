@@ -22,9 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from assessments import access
 from assessments.agency_import import check_agencies, save_agencies
 from assessments.importing import check_results, save_results
-from assessments.models import Agency, AgencyType, FrameworkVersion, Role
+from assessments.models import Agency, FrameworkVersion, Role
 from assessments.scoring import PART_NAMES
 from assessments.text import interpolate
+from measures import generated_plans
 
 DEFAULT_PASSWORD = "generated-2570"
 FRAMEWORKS_FILE = Path(settings.BASE_DIR) / "fixtures" / "frameworks.yaml"
@@ -216,7 +217,7 @@ def agency_rows(total, rng):
     ministry_codes = {}
     departments = counts["department", ""]
     first_code = 1 + departments
-    for i, name in enumerate(ministries):
+    for i in range(len(ministries)):
         ministry_codes[i] = f"G{first_code + i:05d}"
     for n in range(departments):
         ministry = n % len(ministries) if ministries else None
@@ -254,7 +255,9 @@ def score_values_by_version():
         return {}
     data = yaml.safe_load(FRAMEWORKS_FILE.read_text(encoding="utf-8"))
     return {
-        version["id"]: {item["code"]: item["score_values"] for item in version.get("items", []) if "score_values" in item}
+        version["id"]: {
+            item["code"]: item["score_values"] for item in version.get("items", []) if "score_values" in item
+        }
         for version in data.get("versions", [])
     }
 
@@ -330,22 +333,21 @@ def import_agencies(rows):
 
 # Agencies per check and save of results: a bounded share of the file in memory at once.
 AGENCIES_PER_IMPORT = 1000
+# Agencies whose plans and progress are drawn and written together.
+AGENCIES_PER_PLAN_BATCH = 500
 # Figures per transaction: the importer pauses between batches for other writers, which an empty
 # database being built has none of.
 FIGURES_PER_BATCH = 20000
 
 
 def import_results(rows_of_agencies):
-    """Check and save result rows, a share of the agencies at a time, as several results files."""
-    count = 0
-    for start in range(0, len(rows_of_agencies), AGENCIES_PER_IMPORT):
-        rows = [row for rows in rows_of_agencies[start : start + AGENCIES_PER_IMPORT] for row in rows]
-        figures, problems = check_results([(n, row) for n, row in enumerate(rows, start=2)])
-        if problems:
-            raise RuntimeError("; ".join(str(p) for p in problems[:5]))
-        save_results(figures, batch_size=FIGURES_PER_BATCH)
-        count += len(figures)
-    return count
+    """Check and save the result rows of some agencies, as one results file."""
+    rows = [row for rows in rows_of_agencies for row in rows]
+    figures, problems = check_results([(n, row) for n, row in enumerate(rows, start=2)])
+    if problems:  # a bug of the generator, not of the user's input
+        raise RuntimeError("; ".join(str(p) for p in problems[:5]))
+    save_results(figures, batch_size=FIGURES_PER_BATCH)
+    return len(figures)
 
 
 SIGN_INS = [
@@ -387,8 +389,6 @@ def create_sign_ins(password, officer_agency, unit):
 
 def generate(*, agencies, years, measures, seed, password=DEFAULT_PASSWORD, say=None):
     """Build the dataset into an empty database; returns what was made (`Generated`)."""
-    from measures import generated_plans  # the plans' module reads this one's results
-
     say = say or (lambda text: None)
     check_empty_database()
     years = sorted(set(years))
@@ -406,7 +406,9 @@ def generate(*, agencies, years, measures, seed, password=DEFAULT_PASSWORD, say=
     codes = [row["code"] for row in rows]
     # An agency's quality is its own from year to year, with a national trend (2568's mean 93.82).
     base = {code: rng.gauss(0, 1) for code in codes}
-    missing = {code: rng.choice(years[:-1]) for code in codes[1:] if len(years) > 1 and rng.random() < MISSING_YEAR_SHARE}
+    missing = {
+        code: rng.choice(years[:-1]) for code in codes[1:] if len(years) > 1 and rng.random() < MISSING_YEAR_SHARE
+    }
     values = score_values_by_version()
     latest = {}
     for year in years:
@@ -414,16 +416,20 @@ def generate(*, agencies, years, measures, seed, password=DEFAULT_PASSWORD, say=
         version = versions[year]
         item_values = values.get(version.code, {})
         trend = 90 + (year - 2564) * 1.0
-        per_agency = []
-        for code in codes:
-            quality = min(99.5, trend + 4 * base[code] + rng.gauss(0, 2))
-            figures = agency_figures(code, year, version, item_values, quality, rng)
-            if missing.get(code) == year:
-                continue
-            per_agency.append(figures)
-            if year == years[-1]:
-                latest[code] = figures
-        made.figures[year] = import_results(per_agency)
+        made.figures[year] = 0
+        # Drawn and imported a share of the agencies at a time, as several results files.
+        for start in range(0, len(codes), AGENCIES_PER_IMPORT):
+            per_agency = []
+            for code in codes[start : start + AGENCIES_PER_IMPORT]:
+                quality = min(99.5, trend + 4 * base[code] + rng.gauss(0, 2))
+                figures = agency_figures(code, year, version, item_values, quality, rng)
+                if missing.get(code) == year:
+                    continue
+                per_agency.append(figures)
+                if year == years[-1]:
+                    # What the plans read: each item's score (the mean of its parts).
+                    latest[code] = [{"code": row["code"], "score": row["score"]} for row in figures]
+            made.figures[year] += import_results(per_agency)
         made.timings.append((f"results {year}", time.perf_counter() - started))
         say(f"{made.figures[year]} figures of {year}")
 
@@ -435,16 +441,20 @@ def generate(*, agencies, years, measures, seed, password=DEFAULT_PASSWORD, say=
     officer_agency = agency_objects[0]
     users, made.sign_ins = create_sign_ins(password, officer_agency, units[officer_agency.pk][0])
 
-    started = time.perf_counter()
-    plans = generated_plans.draw_plans(
-        agency_objects, units, latest, versions[years[-1]], plan_year, measures, rng
-    )
-    made.plans[plan_year] = generated_plans.write_plans_in_bulk(plans)
-    made.timings.append((f"measures {plan_year}", time.perf_counter() - started))
-    say(f"{made.plans[plan_year]} measures of {plan_year}")
-
-    started = time.perf_counter()
-    progress = generated_plans.draw_progress(plans, rng, officer=users["gen-officer"], unit_user=users["gen-unit"])
-    made.entries = generated_plans.write_progress_in_bulk(plans, progress)
-    made.timings.append(("progress", time.perf_counter() - started))
+    # A share of the agencies at a time, so that memory does not grow with the country.
+    measure_seconds = progress_seconds = 0.0
+    made.plans[plan_year] = 0
+    version = versions[years[-1]]
+    for start in range(0, len(agency_objects), AGENCIES_PER_PLAN_BATCH):
+        chunk = agency_objects[start : start + AGENCIES_PER_PLAN_BATCH]
+        started = time.perf_counter()
+        plans = generated_plans.draw_plans(chunk, units, latest, version, plan_year, measures, rng)
+        made.plans[plan_year] += generated_plans.write_plans_in_bulk(plans)
+        measure_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        progress = generated_plans.draw_progress(plans, rng, officer=users["gen-officer"], unit_user=users["gen-unit"])
+        made.entries += generated_plans.write_progress_in_bulk(plans, progress)
+        progress_seconds += time.perf_counter() - started
+    made.timings += [(f"measures {plan_year}", measure_seconds), ("progress", progress_seconds)]
+    say(f"{made.plans[plan_year]} measures of {plan_year}, {made.entries} progress entries")
     return made

@@ -395,7 +395,10 @@ def write_measure_links_and_history(measures, specs):
             target = links[name][0]
             rows[name].append(
                 m2m_history[name](
-                    history=version, id=row.pk, measure_id=row.measure_id, **{f"{target}_id": getattr(row, f"{target}_id")}
+                    history=version,
+                    id=row.pk,
+                    measure_id=row.measure_id,
+                    **{f"{target}_id": getattr(row, f"{target}_id")},
                 )
             )
     for name, model_rows in rows.items():
@@ -449,7 +452,11 @@ def write_progress_in_bulk(plans, reports):
             comment = report.comment if step == Action.RETURN else ""
             events.append(ReviewEvent(entry=entry, action=step, user=user, comment=comment, created=moment))
         changed.append(entry)
-    update_rows(ProgressEntry, changed, ["result", "obstacles", "percent", "status", "updated_by", "updated", "state", "revision"])
+    update_rows(
+        ProgressEntry,
+        changed,
+        ["result", "obstacles", "percent", "status", "updated_by", "updated", "state", "revision"],
+    )
     History.objects.bulk_create(versions, batch_size=BATCH)
     bulk_create_with_history(activities, Activity, batch_size=BATCH)
     # `created` is auto_now_add, which an insert sets to now: dated afterwards, as the loader's

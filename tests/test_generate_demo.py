@@ -53,8 +53,9 @@ def test_the_same_arguments_give_the_same_data(db):
         with transaction.atomic():  # each run into an empty database, undone after it
             generate(*SMALL)
             entries = list(
-                ProgressEntry.objects.order_by("measure__agency__code", "measure__order", "round__kind", "unit__name")
-                .values_list("state", "percent", "result")
+                ProgressEntry.objects.order_by(
+                    "measure__agency__code", "measure__order", "round__kind", "unit__name"
+                ).values_list("state", "percent", "result")
             )
             runs.append((score_rows(), measure_texts(), entries))
             transaction.set_rollback(True)
@@ -155,7 +156,9 @@ class TestSmallDataset:
     def test_each_year_has_the_items_of_that_years_framework(self, dataset):
         for year in (2568, 2569):
             spec = FrameworkVersion.objects.for_year(year).spec
-            expected = sorted((code, part) for code, item in spec.items.items() for part in ((1, 2) if item.in_parts else (0,)))
+            expected = sorted(
+                (code, part) for code, item in spec.items.items() for part in ((1, 2) if item.in_parts else (0,))
+            )
             assessments = Assessment.objects.filter(fiscal_year=year).prefetch_related("scores")
             assert assessments.count() == 30
             for assessment in assessments:
@@ -172,7 +175,9 @@ class TestSmallDataset:
         for assessment in Assessment.objects.prefetch_related("scores"):
             result = assessment.result(specs[assessment.version_id])
             assert assessment.overall == result.shown("ITA")
-            assert (assessment.iit, assessment.eit, assessment.oit) == tuple(result.shown(t) for t in ("IIT", "EIT", "OIT"))
+            assert (assessment.iit, assessment.eit, assessment.oit) == tuple(
+                result.shown(t) for t in ("IIT", "EIT", "OIT")
+            )
             assert assessment.level == result.level.name
         first = Assessment.objects.get(agency__code="G00001", fiscal_year=2569)
         assert (str(first.overall), first.level, first.rank_in_type) == ("96.28", "ผ่านดี", 1)
@@ -191,9 +196,10 @@ class TestSmallDataset:
         assert [item.version.first_year for item in measure.items.all()] == [2568]  # the 2569 results' framework
         states = set(ProgressEntry.objects.values_list("round__kind", "state"))
         assert states == {(kind, state) for kind in ("q1", "q2", "q3", "q4") for state in State.values}
-        assert ReviewEvent.objects.filter(action="return").exclude(comment="").count() == ReviewEvent.objects.filter(
-            action="return"
-        ).count()
+        assert (
+            ReviewEvent.objects.filter(action="return").exclude(comment="").count()
+            == ReviewEvent.objects.filter(action="return").count()
+        )
 
     def test_sign_ins_see_what_they_should(self, dataset, client):
         users = {user.username: user for user in get_user_model().objects.filter(username__startswith="gen-")}
@@ -221,7 +227,15 @@ class TestSmallDataset:
         assert client.get(f"/agencies/{ministry.code}/2569/").status_code == 404
 
     def test_the_summary_names_the_sign_ins_and_times_each_step(self, dataset):
-        for text in ("gen-admin", "gen-ministry", "gen-province", "gen-officer", "gen-unit", "results 2569", "progress"):
+        for text in (
+            "gen-admin",
+            "gen-ministry",
+            "gen-province",
+            "gen-officer",
+            "gen-unit",
+            "results 2569",
+            "progress",
+        ):
             assert text in dataset
         assert "Generated 30 agencies, 3,660 result figures, 90 measures for 2570" in dataset
 
@@ -262,7 +276,9 @@ def entry_key(entry):
 def plan_rows(agency, year):
     """Everything a plan's writing leaves in the database, by natural keys rather than ids."""
     measures = Measure.objects.filter(agency=agency, fiscal_year=year).order_by("order")
-    entries = ProgressEntry.objects.filter(measure__in=measures).select_related("measure", "round", "unit", "updated_by")
+    entries = ProgressEntry.objects.filter(measure__in=measures).select_related(
+        "measure", "round", "unit", "updated_by"
+    )
     MeasureHistory = Measure.history.model
     EntryHistory = ProgressEntry.history.model
     by_id = {m.pk: m.order for m in measures}
@@ -322,7 +338,9 @@ def plan_rows(agency, year):
         # In the order written, entry by entry (history ids differ between two writes).
         "entry history": [
             (entry_keys[h.id], h.history_type, h.state, h.revision, h.percent, h.result)
-            for h in sorted(EntryHistory.objects.filter(id__in=entry_keys), key=lambda h: (entry_keys[h.id], h.history_id))
+            for h in sorted(
+                EntryHistory.objects.filter(id__in=entry_keys), key=lambda h: (entry_keys[h.id], h.history_id)
+            )
         ],
         "activities": sorted(
             (entry_keys[a.entry_id], a.date, a.text) for a in Activity.objects.filter(entry__in=entries)
@@ -333,4 +351,3 @@ def plan_rows(agency, year):
             for e in ReviewEvent.objects.filter(entry__in=entries)
         ),
     }
-

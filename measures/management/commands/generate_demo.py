@@ -36,7 +36,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--agencies", type=int, default=8323, help="how many agencies (default 8,323)")
-        parser.add_argument("--years", default="2564,2568,2569", help="fiscal years of results (default 2564,2568,2569)")
+        parser.add_argument(
+            "--years", default="2564,2568,2569", help="fiscal years of results (default 2564,2568,2569)"
+        )
         parser.add_argument("--measures", type=int, default=10, help="measures in each agency's plan (default 10)")
         parser.add_argument("--seed", type=int, default=1, help="seed of the random draws (default 1)")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the sign-ins' password")
