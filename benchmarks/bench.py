@@ -16,7 +16,6 @@ database `ita_bench` created and dropped here. The table, the machine and the to
 """
 
 import argparse
-import http.client
 import importlib
 import inspect
 import json
