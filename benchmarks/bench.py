@@ -17,7 +17,6 @@ database `ita_bench` created and dropped here. The table, the machine and the to
 
 import argparse
 import importlib
-import inspect
 import json
 import logging
 import math
@@ -81,8 +80,6 @@ THROUGHPUT_SHARE = 1 / 3  # of the login page's
 WORKER_MB = 300
 PDF_RATIO, XLSX_RATIO, IMPORT_RATIO, IMPORT_MB = 1.3, 1.5, 5.0, 300
 MODULES = {"documents": "documents", "national import": "national_import"}
-# The names a module's function may have (the helpers writing them chose independently).
-MODULE_FUNCTIONS = ("bench_rows", "rows", "benchmark_rows", "measure", "benchmark", "run")
 
 
 # --- In the child process: one database, one size -----------------------------------------------
@@ -254,20 +251,31 @@ def run_child(size, out, requests, budget):
     )
 
 
+def module_rows_of(module, quick, agencies):
+    """The rows of one benchmark module: its `bench_rows(quick=, agencies=)` when it has one, else
+    the functions benchmarks/documents.py and benchmarks/national_import.py have today."""
+    runs = 1 if quick else 5
+    if callable(getattr(module, "bench_rows", None)):
+        return module.bench_rows(quick=quick, agencies=agencies)
+    if callable(getattr(module, "document_rows", None)):  # documents.py
+        rows = list(module.document_rows(runs))
+        if callable(getattr(module, "add_overview_agencies", None)):
+            module.add_overview_agencies(agencies)
+            rows += module.overview_download_rows(runs=runs)
+        return rows
+    if callable(getattr(module, "measure", None)):  # national_import.py
+        return module.measure(agencies)
+    raise ImportError(f"{module.__name__}.py has no bench_rows()")
+
+
 def run_module_child(module_name, out, quick, agencies):
-    """Imports benchmarks/<module>.py and calls its function; rows, or why there are none, as JSON."""
+    """Imports benchmarks/<module>.py and calls it; its rows, or why there are none, as JSON."""
     try:
         module = importlib.import_module(module_name)
+        rows = module_rows_of(module, quick, agencies)
     except ImportError as exc:
         Path(out).write_text(json.dumps({"missing": f"not measured: {exc}"}))
         return
-    function = next((getattr(module, name) for name in MODULE_FUNCTIONS if callable(getattr(module, name, None))), None)
-    if function is None:
-        Path(out).write_text(json.dumps({"missing": f"not measured: {module_name}.py has none of {MODULE_FUNCTIONS}"}))
-        return
-    accepted = inspect.signature(function).parameters
-    offered = {"quick": quick, "agencies": agencies, "count": agencies, "size": agencies}
-    rows = function(**{name: value for name, value in offered.items() if name in accepted})
     Path(out).write_text(json.dumps({"rows": [list(row) for row in rows]}))
 
 
@@ -452,10 +460,12 @@ def served_rows(table, database, size, workers, figures, memory):
 
 
 def module_target(what, label, ratio, extra):
-    """The target and whether it is met for one row of documents.py or national_import.py."""
+    """The target and whether it is met for one row of documents.py or national_import.py, judged on
+    the ratio as printed (two decimals)."""
+    ratio = None if ratio is None else round(ratio, 2)
     text = f"{label} {extra}".lower()
     if what == "national import":
-        found = re.search(r"(\d+(?:\.\d+)?)\s*MB", extra or "")
+        found = re.search(r"peak (\d+(?:\.\d+)?) MB", extra or "")
         ok = ratio is not None and ratio <= IMPORT_RATIO and (found is None or float(found[1]) < IMPORT_MB)
         return f"≤ {IMPORT_RATIO:.0f}× floor, < {IMPORT_MB} MB", verdict(ok)
     if "pdf" in text:
@@ -466,9 +476,12 @@ def module_target(what, label, ratio, extra):
 
 
 def module_rows(table, database, agencies, what, result):
-    common = {"database": database, "agencies": agencies, "measured": what}
-    if "missing" in result or "error" in result:
-        table.add(**common, median="nan", notes=result.get("missing") or result["error"], met="not measured")
+    common = {"database": database, "agencies": agencies}
+    if "missing" in result:
+        table.add(**common, measured=what, median="nan", notes=result["missing"], met="not measured")
+        return
+    if "error" in result:
+        table.add(**common, measured=what, median="nan", notes=result["error"], met="missed")
         return
     for label, median, p95_seconds, floor, extra in result["rows"]:
         ratio = median / floor if median is not None and floor else None
@@ -542,7 +555,7 @@ def bench_size(table, notes, database, size, options):
             child = json.loads(out.read_text())
             notes.append(f"{database}, {size} agencies: {child['dataset']}, built in {child['build_seconds']:.0f} s")
             page_rows(table, database, size, child)
-            for workers in WORKERS:
+            for workers in () if "gunicorn" in options.skip else WORKERS:
                 figures, memory = serve_and_measure(env, scratch, child, workers, options.seconds)
                 served_rows(table, database, size, workers, figures, memory)
 
@@ -552,26 +565,26 @@ def bench_size(table, notes, database, size, options):
 
 
 def bench_module(table, database, what, options):
+    """One module's rows in a child process. The documents get a throw-away SQLite database (they do
+    not depend on the database kind); the import makes its own beside DATABASE_URL, or SQLite."""
     agencies = max(options.sizes)
     scratch = Path(tempfile.mkdtemp(prefix=f"ita-bench-{MODULES[what]}-"))
     try:
-
-        def work(env):
-            out = scratch / "rows.json"
-            command = [sys.executable, __file__, "--module", MODULES[what], str(out), "--agencies", str(agencies)]
-            if options.quick:
-                command.append("--quick")
-            # The module makes its own throw-away database where it wants; only PostgreSQL's is ours.
-            env = {**env, "TMPDIR": str(scratch)}
-            if database == "sqlite":
-                env.pop("DATABASE_URL")
-            done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-            if done.returncode:
-                lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
-                return {"error": f"failed: {lines[-1]}"}
-            return json.loads(out.read_text())
-
-        result = with_database(database, scratch, "ita_bench_module", work)
+        out = scratch / "rows.json"
+        command = [sys.executable, __file__, "--module", MODULES[what], str(out), "--agencies", str(agencies)]
+        if options.quick:
+            command.append("--quick")
+        env = {**os.environ, "TMPDIR": str(scratch), "MEDIA_ROOT": str(scratch / "media")}
+        if what == "documents":
+            env["DATABASE_URL"] = database_url("sqlite", scratch, "documents")
+        elif database == "sqlite":
+            env.pop("DATABASE_URL", None)
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
+            result = {"error": f"failed: {lines[-1]}"}
+        else:
+            result = json.loads(out.read_text())
         module_rows(table, database, agencies, what, result)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -601,7 +614,15 @@ def parse(argv):
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page (default %(default)s)")
     parser.add_argument("--budget", type=float, default=30, help="seconds per page before stopping at 3 requests")
     parser.add_argument("--seconds", type=float, default=15, help="seconds of each gunicorn throughput run")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="parts left out, separated by commas: gunicorn, documents, national import (printed as not measured)",
+    )
     options = parser.parse_args(argv)
+    options.skip = {part.strip() for part in options.skip.split(",") if part.strip()}
+    if options.skip - {"gunicorn", *MODULES}:
+        parser.error("--skip: any of gunicorn, documents, national import, separated by commas")
     try:
         options.sizes = [int(size) for size in options.sizes.split(",")]
     except ValueError:
@@ -626,9 +647,13 @@ def main(argv):
             print(f"… {database}, {size} agencies", file=sys.stderr, flush=True)
             bench_size(table, notes, database, size, options)
         for what in MODULES:
-            print(f"… {database}, {what}", file=sys.stderr, flush=True)
             if what == "documents" and database != "sqlite":
                 continue  # documents do not depend on the database kind
+            if what in options.skip:
+                result = {"missing": "not measured: left out (--skip)"}
+                module_rows(table, database, max(options.sizes), what, result)
+                continue
+            print(f"… {database}, {what}", file=sys.stderr, flush=True)
             bench_module(table, database, what, options)
     print(table.markdown())
     print()
