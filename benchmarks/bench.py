@@ -628,7 +628,7 @@ def parse(argv):
     except ValueError:
         parser.error("--sizes: numbers of agencies separated by commas, e.g. 10,1000,8323")
     if options.quick:
-        options.sizes, options.requests, options.budget, options.seconds = [10], 3, 5, 1
+        options.sizes, options.requests, options.budget, options.seconds = [10], 2, 5, 1
     return options
 
 
