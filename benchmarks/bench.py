@@ -499,6 +499,33 @@ def module_rows(table, database, agencies, what, result):
         )
 
 
+def query_counts_by_size(table):
+    """Notes on whether each page makes the same number of queries at every size (the issue's
+    "query counts constant"), per database."""
+    counts = {}
+    for row in table.rows:
+        cells = dict(zip(Table.COLUMNS, row, strict=True))
+        if cells["measured"].startswith("page: ") and cells["queries"].isdigit():
+            key = (cells["database"], cells["measured"].removeprefix("page: "), cells["who"])
+            counts.setdefault(key, {})[cells["agencies"]] = cells["queries"]
+    notes = []
+    for database in dict.fromkeys(database for database, _page, _who in counts):
+        of_database = {key: by_size for key, by_size in counts.items() if key[0] == database}
+        if len(next(iter(of_database.values()))) < 2:
+            continue  # one size: nothing to compare
+        varying = [
+            f"{page} ({who}): " + ", ".join(f"{n} at {size}" for size, n in by_size.items())
+            for (_database, page, who), by_size in of_database.items()
+            if len(set(by_size.values())) > 1
+        ]
+        notes.append(
+            f"{database}: queries per page differ with the size for " + "; ".join(varying)
+            if varying
+            else f"{database}: every page makes the same number of queries at every size"
+        )
+    return notes
+
+
 # --- One database ---------------------------------------------------------------------------------
 
 
@@ -657,6 +684,7 @@ def main(argv):
             bench_module(table, database, what, options)
     print(table.markdown())
     print()
+    notes += query_counts_by_size(table)
     for note in notes:
         print(f"- {note}")
     command = "python benchmarks/bench.py " + " ".join(argv) if argv else "make bench"

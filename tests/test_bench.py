@@ -167,3 +167,18 @@ def test_a_module_that_fails_is_a_missed_row_and_one_not_written_yet_is_not_meas
         ("national import", "nan", "failed: RuntimeError: boom", "missed"),
         ("documents", "nan", "not measured: No module named 'documents'", "not measured"),
     ]
+
+
+def test_pages_whose_queries_grow_with_the_agencies_are_named(bench):
+    table = bench.Table()
+    for size, home, dashboard in ((10, 22, 26), (1000, 22, 27)):
+        table.add(database="sqlite", agencies=size, measured="page: home", who="officer", queries=home)
+        table.add(database="sqlite", agencies=size, measured="page: dashboard", who="officer", queries=dashboard)
+    table.add(database="postgres", agencies=10, measured="page: home", who="officer", queries=22)
+    assert bench.query_counts_by_size(table) == [
+        "sqlite: queries per page differ with the size for dashboard (officer): 26 at 10, 27 at 1000"
+    ]
+    steady = bench.Table()
+    for size in (10, 1000):
+        steady.add(database="sqlite", agencies=size, measured="page: home", who="officer", queries=22)
+    assert bench.query_counts_by_size(steady) == ["sqlite: every page makes the same number of queries at every size"]
