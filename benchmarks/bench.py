@@ -221,7 +221,8 @@ def run_child(size, out, requests, budget):
     dataset, build_seconds = build_dataset(size)
     users = {}
     for role, names in ROLES.items():
-        users[role] = get_user_model().objects.filter(username__in=names).order_by("-username").first()
+        found = {user.username: user for user in get_user_model().objects.filter(username__in=names)}
+        users[role] = next(found[name] for name in names if name in found)  # generate_demo's first
     paths = page_paths(users)
     floor = time_page(Client(), FLOOR_PAGE, requests, budget)
     pages = []
