@@ -85,6 +85,11 @@ MODULES = {"documents": "documents", "national import": "national_import"}
 # --- In the child process: one database, one size -----------------------------------------------
 
 
+def progress(text):
+    """A line on stderr, so that a long run shows where it is; the table alone goes to stdout."""
+    print(f"… {text}", file=sys.stderr, flush=True)
+
+
 def child_setup():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ita_tracker.settings")
@@ -219,6 +224,7 @@ def run_child(size, out, requests, budget):
     from django.test import Client  # noqa: PLC0415
 
     dataset, build_seconds = build_dataset(size)
+    progress(f"{dataset}: built in {build_seconds:.0f} s")
     users = {}
     for role, names in ROLES.items():
         found = {user.username: user for user in get_user_model().objects.filter(username__in=names)}
@@ -233,6 +239,9 @@ def run_child(size, out, requests, budget):
             except Exception:  # noqa: BLE001 - printed as a missed row, the run goes on
                 figures = {"error": traceback.format_exc(limit=3).strip().splitlines()[-1]}
             pages.append({"page": page, "role": role, "path": path, **figures})
+            progress(
+                f"{page}, {role}: " + (f"median {figures['median'] * 1000:.0f} ms" if "median" in figures else "error")
+            )
     # Sessions for the gunicorn runs, in the configured session store (the database).
     sessions = {}
     for page, role in SERVED.items():
@@ -584,6 +593,7 @@ def bench_size(table, notes, database, size, options):
             notes.append(f"{database}, {size} agencies: {child['dataset']}, built in {child['build_seconds']:.0f} s")
             page_rows(table, database, size, child)
             for workers in () if "gunicorn" in options.skip else WORKERS:
+                progress(f"gunicorn, {workers} worker(s)")
                 figures, memory = serve_and_measure(env, scratch, child, workers, options.seconds)
                 served_rows(table, database, size, workers, figures, memory)
 
@@ -672,7 +682,7 @@ def main(argv):
     table, notes = Table(), []
     for database in databases:
         for size in options.sizes:
-            print(f"… {database}, {size} agencies", file=sys.stderr, flush=True)
+            progress(f"{database}, {size} agencies")
             bench_size(table, notes, database, size, options)
         for what in MODULES:
             if what == "documents" and database != "sqlite":
@@ -681,7 +691,7 @@ def main(argv):
                 result = {"missing": "not measured: left out (--skip)"}
                 module_rows(table, database, max(options.sizes), what, result)
                 continue
-            print(f"… {database}, {what}", file=sys.stderr, flush=True)
+            progress(f"{database}, {what}")
             bench_module(table, database, what, options)
     print(table.markdown())
     print()
