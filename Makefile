@@ -1,4 +1,4 @@
-# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make lint | make lock | make load [DB=sqlite] | make postgres | make clean
+# ITA Tracker developer tasks.  make run | make test [ARGS="-k foo"] | make lint | make lock | make load [DB=sqlite] | make bench [ARGS=--quick] | make postgres | make clean
 # Python is found by scripts/find-python (>= 3.12); override with make PYTHON=/path/to/python.
 # PYTHON only matters when .venv is (re)created: make clean first to switch interpreters.
 
@@ -12,7 +12,7 @@ LOCK  := requirements.lock
 ARGS  ?=
 DB    ?= sqlite postgres
 
-.PHONY: help run test suite lint lock test-dates load postgres system-deps venv node-deps clean FORCE
+.PHONY: help run test suite lint lock test-dates load bench postgres system-deps venv node-deps clean FORCE
 .DEFAULT_GOAL := help
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make lock      upgrade $(LOCK) to the newest versions pyproject.toml allows"
 	@echo "make test-dates  run them on SQLite with the clock at other dates (TEST_DATES=\"2027-10-01T10:00 ...\")"
 	@echo "make load      50 users for 60 s against gunicorn on SQLite, then PostgreSQL (DB=sqlite or DB=postgres for one)"
+	@echo "make bench     the national benchmark at 10, 1,000 and 8,323 agencies: one table of figures beside their floors"
 	@echo "make venv      only create .venv and install the project with its test extra"
 	@echo "make postgres  start a local PostgreSQL and print its DATABASE_URL"
 	@echo "make clean     remove .venv and db.sqlite3"
@@ -114,6 +115,11 @@ test-dates: $(STAMP)
 load: system-deps $(STAMP)
 	@case " $(DB) " in *" postgres "*) scripts/start-postgres >/dev/null ;; esac
 	$(VPY) benchmarks/load.py $(DB)
+
+# The national dataset (generate_demo) at each size in throw-away databases: SQLite, and PostgreSQL
+# too when DATABASE_URL points to one. ARGS="--quick" for a tiny run, ARGS="--sizes 10,1000" for others.
+bench: system-deps $(STAMP)
+	$(VPY) benchmarks/bench.py $(ARGS)
 
 postgres:
 	@url=$$(scripts/start-postgres) && echo "PostgreSQL is up. Use it with:" && \
