@@ -14,8 +14,19 @@ from django.test import override_settings
 
 from assessments.models import Agency, Assessment, FrameworkVersion, Score
 from measures import generated_plans
+from measures.counts import refresh_all
 from measures.generated_demo import type_counts
-from measures.models import Activity, Measure, ProgressEntry, ReportingRound, ReviewEvent, State, Unit
+from measures.models import (
+    Activity,
+    Measure,
+    PlanSummary,
+    ProgressEntry,
+    ReportingRound,
+    ReviewEvent,
+    State,
+    Unit,
+    UnitRoundCount,
+)
 from tests import clock
 from tests.conftest import FAST_PASSWORD_HASHERS
 
@@ -351,3 +362,21 @@ def plan_rows(agency, year):
             for e in ReviewEvent.objects.filter(entry__in=entries)
         ),
     }
+
+
+def test_the_dashboards_stored_counts_are_those_a_recount_gives(dataset):
+    def stored():
+        return (
+            sorted(PlanSummary.objects.values_list("agency__code", "fiscal_year", "measures", "done", "reported")),
+            sorted(
+                UnitRoundCount.objects.values_list(
+                    "unit__name", "round__kind", "round__agency__code", "open", "waiting"
+                )
+            ),
+        )
+
+    before = stored()
+    refresh_all()
+
+    assert len(before[0]) == 30
+    assert before == stored()
