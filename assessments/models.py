@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +19,7 @@ from assessments.analysis import (
     TierScheme,
     dashboard_figures,
 )
+from assessments.bulk import insert_rows, update_rows
 from assessments.text import interpolate
 from ita_tracker.converters import AGENCY_CODE
 
@@ -505,19 +506,27 @@ class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(access.assessments_visible(user))
 
-    def refresh_summaries(self, specs=None, ranks=True):
-        """refresh_summary for each of these, the figures written together, the agencies' latest
-        year and years before once, and with `ranks` the years' ranks once."""
+    def refresh_summaries(self, specs=None, ranks=True, scores_of=None):
+        """refresh_summary for each of these, the summaries and figures written together, the
+        agencies' latest year and years before once, and with `ranks` the years' ranks once.
+        `scores_of`: {assessment id: its scores} when the caller has them (an import), else read."""
         specs = specs or FrameworkVersion.objects.specs()
-        new, changed, gone = [], [], []
-        for assessment in self.prefetch_related("scores", "figures"):
+        assessments = self.prefetch_related("figures") if scores_of else self.prefetch_related("scores", "figures")
+        summarised, new, changed, gone = [], [], [], []
+        for assessment in assessments:
             spec = specs[assessment.version_id]
-            result = assessment.result(spec)
-            assessment.store_summary(result)
+            result = assessment.result(spec, scores_of[assessment.pk] if scores_of else None)
+            if assessment.take_summary(result):
+                summarised.append(assessment)
             more_new, more_changed, more_gone = assessment.figure_changes(spec, result)
             new += more_new
             changed += more_changed
             gone += more_gone
+        # A bulk write keeps no history: derived figures are not an edit (see store_summary).
+        now = timezone.now()
+        for assessment in summarised:
+            assessment.updated = now
+        update_rows(Assessment, summarised, [*Assessment.SUMMARY_FIELDS, "updated"])
         Figure.objects.write_changes(new, changed, gone)
         if ranks:
             self.refresh_ranks()  # once for the years, not once an assessment
@@ -549,7 +558,7 @@ class AssessmentQuerySet(models.QuerySet):
             wanted = [is_latest, previous_year, previous_score, change]
             if wanted != stored:
                 changed.append(Assessment(pk=pk, **dict(zip(YEARS_BEFORE_FIELDS, wanted, strict=True))))
-        Assessment.objects.bulk_update(changed, YEARS_BEFORE_FIELDS, batch_size=500)
+        update_rows(Assessment, changed, YEARS_BEFORE_FIELDS)
 
     def latest_per_agency(self):
         newer = Assessment.objects.filter(
@@ -595,7 +604,7 @@ class AssessmentQuerySet(models.QuerySet):
             changed = [
                 Assessment(pk=pk, rank_in_type=ranks.get(pk)) for pk, *_rest, rank in rows if ranks.get(pk) != rank
             ]
-            Assessment.objects.bulk_update(changed, ["rank_in_type"], batch_size=500)
+            update_rows(Assessment, changed, ["rank_in_type"])
 
     def with_change(self):
         """`previous_overall`: the agency's overall score the fiscal year before; `change`: this year's minus it."""
@@ -764,6 +773,18 @@ class Assessment(models.Model):
 
     def store_summary(self, result):
         """Save the headline figures of `result` where they differ from the stored ones; whether they did."""
+        if not self.take_summary(result):
+            return False
+        # Derived figures are not an edit: the audit trail records the scores themselves.
+        self.skip_history_when_saving = True
+        try:
+            self.save(update_fields=[*self.SUMMARY_FIELDS, "updated"])
+        finally:
+            del self.skip_history_when_saving
+        return True
+
+    def take_summary(self, result):
+        """Set the headline figures of `result` without saving; whether any changed."""
         summary = {
             "overall": result.shown("ITA"),
             "iit": result.shown("IIT"),
@@ -777,12 +798,6 @@ class Assessment(models.Model):
             return False
         for field, value in summary.items():
             setattr(self, field, value)
-        # Derived figures are not an edit: the audit trail records the scores themselves.
-        self.skip_history_when_saving = True
-        try:
-            self.save(update_fields=[*self.SUMMARY_FIELDS, "updated"])
-        finally:
-            del self.skip_history_when_saving
         return True
 
     def figure_changes(self, spec, result):
@@ -837,8 +852,8 @@ class FigureQuerySet(models.QuerySet):
         """Write what `Assessment.figure_changes` found, in a few statements for many assessments."""
         if gone:
             Figure.objects.filter(pk__in=gone).delete()
-        Figure.objects.bulk_create(new, batch_size=500)
-        Figure.objects.bulk_update(changed, ["shown", "assessment_score", "position"], batch_size=500)
+        insert_rows(Figure, new, ["assessment", "kind", "code", "part", "shown", "assessment_score", "position"])
+        update_rows(Figure, changed, ["shown", "assessment_score", "position"])
 
     def weakest(self, kind, assessments, limit, *, few=False):
         """The `limit` lowest figures of `kind` among `assessments`, lowest first; equal scores in

@@ -16,10 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from assessments.bulk import update_rows
 from assessments.thai import FISCAL_MONTHS
 from measures.actions import do_review_step, ensure_rounds, sync_entries
 from measures.models import (
@@ -467,21 +468,3 @@ def write_progress_in_bulk(plans, reports):
         event.created = moment
     update_rows(ReviewEvent, events, ["created"])
     return count
-
-
-def update_rows(model, objects, names):
-    """UPDATE each object's fields `names`, one statement run for all of them (executemany):
-    `bulk_update` builds a CASE expression per object, which took ten minutes for a national plan."""
-    fields = [model._meta.get_field(name) for name in names]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {table} SET {columns} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
-                    for obj in objects[start : start + BATCH]
-                ],
-            )

@@ -21,8 +21,8 @@ THIS_YEAR = fiscal_year_of(TODAY)
 
 @pytest.fixture
 def tceb_like(agency):
-    factories.assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
-    factories.assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
+    factories.summarised_assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
+    factories.summarised_assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
     return agency
 
 
@@ -69,7 +69,7 @@ def test_oversight_user_sees_agencies_under_theirs(client, db):
     district = factories.agency("DIST", "อำเภอทดสอบ", parent=province)
     municipality = factories.agency("MUN", "เทศบาลทดสอบ", agency_type="local_government", parent=district)
     factories.agency("ELSE", "หน่วยงานอื่น")
-    factories.assessment(municipality, 2568, published.angthong_2568_figures())
+    factories.summarised_assessment(municipality, 2568, published.angthong_2568_figures())
     governor = factories.member("governor", province, "executive", oversight=True)
     client.force_login(governor)
 
@@ -237,9 +237,9 @@ def home_queries(client, user, url="/"):
 def busy_agency(code, parent):
     """An agency with three years of results, this year's plan and last year's overdue reports."""
     agency = factories.agency(code, parent=parent)
-    factories.assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
-    factories.assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
-    factories.assessment(agency, 2568, published.angthong_2568_figures())
+    factories.summarised_assessment(agency, 2564, indicators(published.TCEB_2564_INDICATORS))
+    factories.summarised_assessment(agency, 2565, indicators(published.TCEB_2565_INDICATORS))
+    factories.summarised_assessment(agency, 2568, published.angthong_2568_figures())
     unit = factories.unit(agency, "สำนักปลัด")
     send(plan_measure(agency, THIS_YEAR, "มาตรการปีนี้", unit), "q1")
     plan_measure(agency, THIS_YEAR - 1, "มาตรการปีก่อน", unit)

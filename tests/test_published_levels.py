@@ -14,6 +14,8 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment, Membership, Score
 from reports.analysis_document import analysis_document_for
@@ -444,3 +446,21 @@ def test_the_analysis_document_prints_the_published_level(published_levels):
 
     [summary] = document.sections[0].paragraphs
     assert "ได้คะแนน 91.15 คะแนน อยู่ในระดับ ผ่าน เทียบกับปี 2566 ได้คะแนน 86.78 คะแนน" in summary
+
+
+def test_the_home_page_names_the_computed_level_of_a_mismatch_in_as_many_queries(client, sao):
+    officer = factories.member("sao-officer", sao, "officer")
+    factories.summarised_assessment(sao, 2568, {"IIT": "94.64", "EIT": "94.64", "OIT": "94.64", "ITA": "94.64"})
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as before:
+        client.get("/")
+    Score.objects.filter(code="ITA").update(level="ผ่าน")
+    Assessment.objects.get().refresh_summary()
+
+    with CaptureQueriesContext(connection) as after:
+        response = client.get("/")
+
+    [row] = response.context["rows"]
+    assert (row.assessment.level, row.assessment.level_mismatch, row.computed_level) == ("ผ่าน", True, "ผ่านดี")
+    assert "ไม่ตรงกัน: คำนวณได้ ผ่านดี" in response.text
+    assert len(after) == len(before)

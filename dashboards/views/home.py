@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from assessments import access
-from assessments.models import Agency, Assessment, FrameworkVersion
-from assessments.scoring import Result
+from assessments.models import Agency, Assessment, FrameworkVersion, Score
 from assessments.thai import fiscal_year_of
 from measures.models import Measure, ProgressEntry, ReportingRound, current_round
 
@@ -27,8 +26,8 @@ class AgencyRow:
     """One agency on the home page."""
 
     agency: Agency
-    assessment: Assessment | None  # its latest results, if any
-    result: Result | None
+    assessment: Assessment | None  # its latest results, if any, with their stored headline figures
+    computed_level: str  # where the published level differs from the computed one, the computed one
     measures: int  # this fiscal year's measures the user sees
     can_plan: bool  # the user may write the plan (so is offered to create or copy it)
     round: ReportingRound | None  # the current round of this fiscal year
@@ -81,7 +80,7 @@ def agency_rows(
             AgencyRow(
                 agency=agency,
                 assessment=assessment,
-                result=assessment.result(specs[assessment.version_id]) if assessment else None,
+                computed_level=computed_level(assessment, specs),
                 measures=measures.get(agency.pk, 0),
                 can_plan=agency.pk in editable,
                 round=rounds[agency.pk],
@@ -95,6 +94,15 @@ def agency_rows(
     return rows
 
 
+def computed_level(assessment: Assessment | None, specs: dict) -> str:
+    """The level the tool scores give, for an assessment whose published level differs from it
+    (its scores prefetched, see `home`); the headline figures themselves are stored."""
+    if assessment is None or not assessment.level_mismatch:
+        return ""
+    level = assessment.result(specs[assessment.version_id]).computed_level
+    return level.name if level else ""
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Where each of the user's agencies stands: results, this year's plan, the current round."""
@@ -105,7 +113,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "assessments",
-                queryset=Assessment.objects.latest_per_agency().prefetch_related("scores"),
+                # Only a mismatched level needs the scores, to name the computed one.
+                queryset=Assessment.objects.latest().prefetch_related(
+                    Prefetch("scores", queryset=Score.objects.filter(assessment__level_mismatch=True))
+                ),
                 to_attr="latest",
             )
         )
