@@ -432,6 +432,12 @@ def is_unit_staff_somewhere(user: User) -> bool:
     return user.is_authenticated and any(role == Role.UNIT_STAFF for role, _oversight in _memberships(user))
 
 
+def sees_plans_whole(user: User) -> bool:
+    """Whether every measure of every agency the user may see is theirs to see, so that the stored
+    counts of whole plans are theirs: not so for unit staff, who see their units' measures only."""
+    return user.is_superuser or not is_unit_staff_somewhere(user)
+
+
 def has_units(user: User) -> bool:
     """Whether the user reports for a unit (and so has "My updates"); read once per user object."""
     if not user.is_authenticated:

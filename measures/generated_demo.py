@@ -452,7 +452,9 @@ def generate(*, agencies, years, measures, seed, password=DEFAULT_PASSWORD, say=
         made.plans[plan_year] += generated_plans.write_plans_in_bulk(plans)
         measure_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        progress = generated_plans.draw_progress(plans, rng, officer=users["gen-officer"], unit_user=users["gen-unit"])
+        progress = generated_plans.draw_progress(
+            plans, rng, officer=users["gen-officer"], officer_agency=officer_agency.pk, unit_user=users["gen-unit"]
+        )
         made.entries += generated_plans.write_progress_in_bulk(plans, progress)
         progress_seconds += time.perf_counter() - started
         started = time.perf_counter()

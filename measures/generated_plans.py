@@ -231,10 +231,11 @@ def active_rounds(agency, fiscal_year):
     return sorted((r for r in default_rounds(agency, fiscal_year) if r.active), key=lambda r: (r.due_date, r.kind))
 
 
-def draw_progress(plans, rng, *, officer, unit_user):
+def draw_progress(plans, rng, *, officer, officer_agency, unit_user):
     """{(agency id, measure order, round kind, unit id): ReportSpec} for every entry of the plans.
     The officer's agency is reported on by its unit member (their unit) and officer (the others),
-    who also reviews; other agencies have no sign-ins, so their reports name nobody."""
+    who also reviews (`officer_agency`: its id); other agencies have no sign-ins, so their reports
+    name nobody."""
     reports = {}
     for plan in plans:
         for spec in plan.measures:
@@ -242,15 +243,17 @@ def draw_progress(plans, rng, *, officer, unit_user):
             for round_ in active_rounds(plan.agency, plan.fiscal_year):
                 for unit in responsible(spec):
                     key = (plan.agency.pk, spec.order, round_.kind, unit.pk)
-                    reports[key] = draw_report(plan, steps, round_, unit, rng, officer=officer, unit_user=unit_user)
+                    own = officer is not None and plan.agency.pk == officer_agency
+                    reports[key] = draw_report(
+                        plan, steps, round_, unit, rng, own=own, officer=officer, unit_user=unit_user
+                    )
     return reports
 
 
-def draw_report(plan, steps, round_, unit, rng, *, officer, unit_user):
+def draw_report(plan, steps, round_, unit, rng, *, own, officer, unit_user):
     states, weights = zip(*STATE_SHARES[round_.kind], strict=True)
     state = rng.choices(states, weights)[0]
     quarter = QUARTER_NUMBER[round_.kind]
-    own = officer is not None and plan.agency.pk == officer_agency_id(officer)
     reporter = (unit_user if unit.members.filter(pk=unit_user.pk).exists() else officer) if own else None
     if state == State.DRAFT and rng.random() < 0.5:
         # Nothing written yet in this round.
@@ -265,16 +268,6 @@ def draw_report(plan, steps, round_, unit, rng, *, officer, unit_user):
     activity = (round_.period[0] + datetime.timedelta(days=45), steps[done - 1])
     comment = rng.choice(RETURN_COMMENTS) if state == State.RETURNED else ""
     return ReportSpec(state, percent, status, result, obstacles, activity, reporter, officer if own else None, comment)
-
-
-_officer_agencies: dict = {}
-
-
-def officer_agency_id(officer):
-    """The agency the generated officer works in (read once a run)."""
-    if officer.pk not in _officer_agencies:
-        _officer_agencies[officer.pk] = officer.memberships.values_list("agency", flat=True).first()
-    return _officer_agencies[officer.pk]
 
 
 def step_moments(round_, steps):

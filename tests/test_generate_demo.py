@@ -267,7 +267,9 @@ class TestSmallDataset:
             rng = random.Random(7)
             with transaction.atomic():
                 plans = generated_plans.draw_plans([agency], units, latest, version, 2571, 4, rng)
-                reports = generated_plans.draw_progress(plans, rng, officer=officer, unit_user=unit_user)
+                reports = generated_plans.draw_progress(
+                    plans, rng, officer=officer, officer_agency=agency.pk, unit_user=unit_user
+                )
                 if way == "actions":
                     generated_plans.write_plan_with_actions(plans[0])
                     generated_plans.write_progress_with_actions(plans[0], reports)

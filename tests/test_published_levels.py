@@ -247,7 +247,7 @@ def test_a_published_level_the_tool_scores_do_not_give_is_flagged(client, office
     client.force_login(factories.user("root", is_superuser=True, is_staff=True))
     [row] = table_rows(client.get("/overview/2568/"), "overview")[1:]
     assert row[5] == "ผ่านดี ไม่ตรงกัน"
-    download = client.get("/overview/2568/download.csv").content.decode("utf-8-sig").splitlines()
+    download = client.get("/overview/2568/download.csv").getvalue().decode("utf-8-sig").splitlines()
     assert download[0].endswith(",ตัวเลขไม่ตรงกัน,ระดับที่ประกาศต่างจากที่คำนวณ")
     assert download[1].split(",")[6] == "ผ่านดี" and download[1].endswith(",ไม่ตรงกัน")
     assert "ผ่านดี ไม่ตรงกัน" in visible(client.get("/dashboard/"))

@@ -42,16 +42,10 @@ def current_plan_summaries(agencies: QuerySet, fiscal_year: int) -> QuerySet:
     return PlanSummary.objects.filter(agency__in=agencies, measures__gt=0, pk=Subquery(closest))
 
 
-def sees_plans_whole(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether every measure of every agency the user may see is theirs to see, so that the stored
-    counts of whole plans are theirs: not so for unit staff, who see their units' measures only."""
-    return user.is_superuser or not access.is_unit_staff_somewhere(user)
-
-
 def measure_figures(user: AbstractBaseUser | AnonymousUser, today: datetime.date, page: str | None = None) -> dict:
     """The measures part of the dashboard over the measures and entries the user may see, in a
     fixed number of queries; `page` is the page of plans asked for (?plans_page=)."""
-    if sees_plans_whole(user):
+    if access.sees_plans_whole(user):
         return stored_figures(Agency.objects.visible_to(user), today, page)
     return recounted_figures(user, today, page)
 
