@@ -156,6 +156,7 @@ def remove_expired_uploads():
     try:
         _folders, names = default_storage.listdir(STORED_UPLOADS)
     except (FileNotFoundError, NotImplementedError):
+        # No upload stored yet, or a storage that cannot list (its own expiry rule clears it).
         return
     oldest = timezone.now() - datetime.timedelta(seconds=PREVIEW_MAX_AGE)
     for name in names:
