@@ -99,7 +99,8 @@ lock: $(STAMP)
 # that read source files or start-up settings only (layers, access rules, the CSP scan, production
 # settings, error pages, the health URL), which have no date in them; and so are the modules whose
 # every test stops the clock itself (`pytestmark = pinned(...)`, no module-scoped fixture), in which
-# the dated runs' clock is never read (tests/test_dated_runs.py checks this list).
+# the dated runs' clock is never read (tests/test_dated_runs.py checks this list). The other modules
+# are dealt out between the dates, each running at one of them.
 TEST_DATES ?= 2026-12-24T10:00 2027-10-01T10:00 2028-02-28T17:30
 UNDATED := test_browser test_browser_dates test_accessibility test_journeys test_import_limits test_layers test_access_rules test_csp test_production_settings \
            test_error_pages test_health test_dated_runs
@@ -107,9 +108,12 @@ PINNED := test_dashboard test_demo_measures test_locked_reports test_my_updates 
           test_progress_rule test_review_queue test_withdraw_measure test_pdf_typography test_reports_progress_period \
           test_docx test_reports_signoff
 
+# Dealt out between the dates by scripts/test-dates: each module runs at one of them.
+DATED = $(filter-out $(foreach module,$(UNDATED) $(PINNED),tests/$(module).py),$(sort $(wildcard tests/test_*.py)))
+
 test-dates: $(STAMP)
 	@scripts/system-deps --test
-	@VENV=$(VENV) scripts/test-dates $(TEST_DATES) -- -q $(foreach module,$(UNDATED) $(PINNED),--ignore=tests/$(module).py) $(ARGS)
+	@VENV=$(VENV) scripts/test-dates $(TEST_DATES) -- -q $(DATED) $(ARGS)
 
 # A few minutes, in throw-away databases; fails on any server error or lost update.
 load: system-deps $(STAMP)
