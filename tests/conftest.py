@@ -11,7 +11,6 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
-from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts import second_factor
@@ -69,15 +68,6 @@ def media(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-
-
-@pytest.fixture(autouse=True)
-def default_language():
-    """Every test starts in the default language (Thai): a test that switches to English and
-    does not switch back must not change what the next one reads."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
