@@ -5,12 +5,22 @@ from django.db import connection, models
 BATCH = 2000
 
 
+# Values both database drivers take as the model holds them: preparing them field by field
+# (get_db_prep_save) took most of the time of writing a national import's figures.
+AS_THEY_ARE = (
+    models.DecimalField,  # Decimals that have their places already
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,  # the id
+)
+
+
 def db_values(fields, obj):
-    """The object's values of `fields` as the database driver takes them. Decimals go as they are
-    (both drivers take one, and the models' Decimals have their places already): preparing them
-    field by field took most of the time of writing a national import's figures."""
+    """The object's values of `fields` as the database driver takes them."""
     return [
-        value if isinstance(field, models.DecimalField) else field.get_db_prep_save(value, connection)
+        value if value is None or isinstance(field, AS_THEY_ARE) else field.get_db_prep_save(value, connection)
         for field in fields
         for value in (getattr(obj, field.attname),)
     ]
@@ -46,3 +56,10 @@ def insert_rows(model, objects, names):
                 sql,
                 [db_values(fields, obj) for obj in objects[start : start + BATCH]],
             )
+
+
+def insert_new(model, objects):
+    """INSERT the objects with every field but the generated primary key, for rows whose ids
+    nothing needs afterwards (history rows, review events of a generated country)."""
+    names = [field.name for field in model._meta.concrete_fields if not isinstance(field, models.AutoField)]
+    insert_rows(model, objects, names)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from assessments.bulk import update_rows
+from assessments.bulk import insert_new, update_rows
 from assessments.thai import FISCAL_MONTHS
 from measures.actions import do_review_step, ensure_rounds, sync_entries
 from measures.models import (
@@ -280,6 +280,17 @@ def step_moments(round_, steps):
     return [min(timezone.make_aware(datetime.datetime.combine(when[step], datetime.time(10))), now) for step in steps]
 
 
+def take_report(entry, report):
+    """The unit's report on the entry, as the progress form sets it."""
+    entry.result, entry.obstacles, entry.percent, entry.status = (
+        report.result,
+        report.obstacles,
+        report.percent,
+        report.status,
+    )
+    entry.updated_by = report.reporter
+
+
 # --- Through the actions, one agency at a time ----------------------------------------------------
 
 
@@ -303,13 +314,7 @@ def write_progress_with_actions(plan, reports):
         report = reports[(plan.agency.pk, entry.measure.order, entry.round.kind, entry.unit_id)]
         if not report.result:
             continue
-        entry.result, entry.obstacles, entry.percent, entry.status = (
-            report.result,
-            report.obstacles,
-            report.percent,
-            report.status,
-        )
-        entry.updated_by = report.reporter
+        take_report(entry, report)
         entry.save(update_fields=["result", "obstacles", "percent", "status", "updated_by", "updated"])
         Activity.objects.create(entry=entry, date=report.activity[0], text=report.activity[1])
         steps = REVIEW_STEPS[report.state]
@@ -349,7 +354,9 @@ def write_plans_in_bulk(plans):
         for round_ in rounds_of[measure.agency_id, measure.fiscal_year]
         for unit in responsible(spec)
     ]
-    bulk_create_with_history(entries, ProgressEntry, batch_size=BATCH)
+    ProgressEntry.objects.bulk_create(entries, batch_size=BATCH)
+    History, now = ProgressEntry.history.model, timezone.now()
+    insert_new(History, [history_row(History, entry, "+", now) for entry in entries])
     return len(measures)
 
 
@@ -396,7 +403,7 @@ def write_measure_links_and_history(measures, specs):
                 )
             )
     for name, model_rows in rows.items():
-        m2m_history[name].objects.bulk_create(model_rows, batch_size=BATCH)
+        insert_new(m2m_history[name], model_rows)
 
 
 def history_row(History, instance, history_type, when, user=None):
@@ -427,13 +434,7 @@ def write_progress_in_bulk(plans, reports):
         report = reports[(entry.measure.agency_id, entry.measure.order, entry.round.kind, entry.unit_id)]
         if not report.result:
             continue
-        entry.result, entry.obstacles, entry.percent, entry.status = (
-            report.result,
-            report.obstacles,
-            report.percent,
-            report.status,
-        )
-        entry.updated_by = report.reporter
+        take_report(entry, report)
         entry.updated = now
         versions.append(history_row(History, entry, "~", now))
         activities.append(Activity(entry=entry, date=report.activity[0], text=report.activity[1]))
@@ -451,13 +452,11 @@ def write_progress_in_bulk(plans, reports):
         changed,
         ["result", "obstacles", "percent", "status", "updated_by", "updated", "state", "revision"],
     )
-    History.objects.bulk_create(versions, batch_size=BATCH)
-    bulk_create_with_history(activities, Activity, batch_size=BATCH)
-    # `created` is auto_now_add, which an insert sets to now: dated afterwards, as the loader's
-    # update after each step dates it.
-    moments = [event.created for event in events]
-    ReviewEvent.objects.bulk_create(events, batch_size=BATCH)
-    for event, moment in zip(events, moments, strict=True):
-        event.created = moment
-    update_rows(ReviewEvent, events, ["created"])
+    insert_new(History, versions)
+    Activity.objects.bulk_create(activities, batch_size=BATCH)
+    ActivityHistory = Activity.history.model
+    insert_new(ActivityHistory, [history_row(ActivityHistory, activity, "+", now) for activity in activities])
+    # Written as they are: `created` keeps each step's moment, which the ORM's insert would set to
+    # now (auto_now_add) and the actions' loader dates afterwards.
+    insert_new(ReviewEvent, events)
     return count
