@@ -23,7 +23,6 @@ import math
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import sqlite3
@@ -38,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 # benchmarks/ is on sys.path when this file is run; load.py starts and stops gunicorn the same way.
-from load import Browser, Tally, die_with_parent, free_port, stop_on_signal, wait_until_up
+from load import Browser, Tally, die_with_parent, free_port, server_env, stop_on_signal, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 1000, 8323)
@@ -554,17 +553,7 @@ def postgres(sql):
 
 
 def child_env(database, scratch, name):
-    return dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="ita_tracker.settings",
-        DJANGO_DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SECURE_COOKIES="0",
-        MEDIA_ROOT=str(scratch / "media"),
-        STATIC_ROOT=str(scratch / "static"),
-        DATABASE_URL=database_url(database, scratch, name),
-    )
+    return server_env(scratch, database_url(database, scratch, name))
 
 
 def with_database(database, scratch, name, work):

@@ -365,19 +365,25 @@ def die_with_parent():
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def run(database):
-    scratch = Path(tempfile.mkdtemp(prefix=f"ita-load-{database}-"))
-    env = dict(
+def server_env(scratch, database_url):
+    """The settings of a production-like server (no debug, a fresh secret key, plain-HTTP cookies)
+    whose files go under `scratch`."""
+    return dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="ita_tracker.settings",
         DJANGO_DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="127.0.0.1",
+        ALLOWED_HOSTS="127.0.0.1,testserver",
         SECURE_COOKIES="0",
         MEDIA_ROOT=str(scratch / "media"),
         STATIC_ROOT=str(scratch / "static"),
-        DATABASE_URL=f"{POSTGRES}/ita_load" if database == "postgres" else f"sqlite:///{scratch}/load.sqlite3",
+        DATABASE_URL=database_url,
     )
+
+
+def run(database):
+    scratch = Path(tempfile.mkdtemp(prefix=f"ita-load-{database}-"))
+    env = server_env(scratch, f"{POSTGRES}/ita_load" if database == "postgres" else f"sqlite:///{scratch}/load.sqlite3")
     log_path = scratch / "gunicorn.log"
     server, keep = None, bool(os.environ.get("LOAD_KEEP"))
     try:
