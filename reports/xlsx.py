@@ -14,26 +14,33 @@ row goes on as continuation rows, each repeating the row's number with "(ต่�
 
 Printing is A4 with Thai margins (3 cm left, 2 cm right, 2.5 cm top, 2 cm bottom), in the
 document's orientation (portrait for the analysis, as its PDF), fitted to the width of the page,
-with the table's header rows repeated on every page. Every cell goes through `write_cell`, so
-text from measures and reports is text, never a formula.
+with the table's header rows repeated on every page. Every cell is made by `SheetWriter.write`,
+so text from measures and reports is text, never a formula.
+
+The workbook is openpyxl's write-only one, which writes a sheet's columns, frozen panes and page
+setup before its first row and each row as it is appended: a sheet's cells are gathered as it is
+laid out, and appended when it is complete.
 """
 
 import io
 import math
 import unicodedata
-from copy import copy
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import accumulate
 
 from django.conf import settings
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
-from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, national_workbook, whole_words, write_cell
+from assessments.downloads import NUMBER_FORMATS, SHEET_NAME_LENGTH, national_workbook, text_cell, whole_words
 from assessments.thai import thai_date
 from reports.layout import CHANGE, CONTINUED, Header, continuation_columns, continued_number
 
@@ -62,6 +69,9 @@ class Typeface:
     table: float
     line: float
     ems: dict
+    # Each character's advance in ems, worked out the first time it is met: measuring the text
+    # of every cell character by character was a third of a workbook's time.
+    advances: dict = field(default_factory=dict, compare=False, repr=False)
 
     def line_height(self, size):
         return size * self.line
@@ -79,7 +89,13 @@ class Typeface:
 
     def text_width(self, text, size, bold=False):
         """Points `text` takes on one line at `size`."""
-        return sum(self.em(ch) for ch in text) * size * (BOLD_WIDER if bold else 1)
+        advances = self.advances
+        try:
+            ems = sum(map(advances.__getitem__, text))
+        except KeyError:
+            advances.update((ch, self.em(ch)) for ch in text)
+            ems = sum(map(advances.__getitem__, text))
+        return ems * size * (BOLD_WIDER if bold else 1)
 
 
 # TH SarabunPSK draws small for its size (its letters are two thirds of Sarabun's): 16 pt body and
@@ -176,26 +192,42 @@ def wrapped_lines(text, width, size, face, indent=0, bold=False):
     lines = []
     paragraphs = str(text).split("\n")
     for number, paragraph in enumerate(paragraphs):
-        line, used = "", 0.0
+        end = "\n" if number < len(paragraphs) - 1 else ""
         words = paragraph.split(" ")
-        for position, word in enumerate(words):
-            word_width = face.text_width(word, size, bold)
+        widths = [face.text_width(word, size, bold) for word in words]
+        if sum(widths) + space * (len(words) - 1) <= room:
+            lines.append(paragraph + end)  # most cells' paragraphs fit: no need to place each word
+            continue
+        line, used = "", 0.0
+        for position, (word, word_width) in enumerate(zip(words, widths, strict=True)):
             if line and used + word_width > room:
                 lines.append(line)
                 line, used = "", 0.0
             if used + word_width > room:
-                for ch in word:  # a word wider than the line breaks before a letter that would not fit
-                    ch_width = face.text_width(ch, size, bold)
-                    if line and ch_width and used + ch_width > room:
-                        lines.append(line)
-                        line, used = "", 0.0
-                    line, used = line + ch, used + ch_width
+                pieces, used = broken_word(word, room, size, face, bold)
+                lines += pieces[:-1]
+                line = pieces[-1]
             else:
                 line, used = line + word, used + word_width
             if position < len(words) - 1:
                 line, used = line + " ", used + space
-        lines.append(line + ("\n" if number < len(paragraphs) - 1 else ""))
+        lines.append(line + end)
     return lines
+
+
+def broken_word(word, room, size, face, bold):
+    """The lines a word wider than the line breaks into, each before a letter that would not fit
+    (a mark above or below a letter stays with it), and the width of the last in points."""
+    scale = size * (BOLD_WIDER if bold else 1)
+    ends = list(accumulate(map(face.advances.__getitem__, word)))  # ems, measured with the word
+    pieces, start, base = [], 0, 0.0
+    while True:
+        # every line holds at least a letter, however narrow the column
+        stop = bisect_right(ends, base + room / scale, lo=start + 1)
+        pieces.append(word[start:stop])
+        if stop == len(word):
+            return pieces, (ends[-1] - base) * scale
+        start, base = stop, ends[stop - 1]
 
 
 def joined(lines):
@@ -233,9 +265,9 @@ class Styles:
         if made is None:
             for name, value in make().items():
                 setattr(cell, name, value)
-            self.made[key] = copy(cell._style)
+            self.made[key] = StyleArray(cell._style)
         else:
-            cell._style = copy(made)
+            cell._style = StyleArray(made)
 
     def font(self, size, bold=False):
         return Font(name=self.face.name, size=size, bold=bold)
@@ -272,42 +304,16 @@ class Styles:
     def border(self, cell):
         self.apply(cell, ("border",), lambda: {"border": BORDER})
 
-    def merge(self, sheet, first_row, first_column, last_row, last_column):
-        """`sheet.merge_cells` as openpyxl does it, its borders worked out once per shape and style.
+    def edges(self, cell, sides):
+        """Thin lines on `sides` ("top", "left"...) of a cell under a bordered merge: Excel draws
+        a merged cell's outline from the borders of the cells along its edges."""
 
-        openpyxl gives the merged cells' edges the first cell's borders (and the first cell the
-        last one's), adding and hashing a Border cell by cell: most of a document's time. The
-        result depends only on the merge's size and the first and last cells' styles, so it is
-        made once by openpyxl and copied to the next merge of the same kind."""
-        start = sheet._cells[first_row, first_column]
-        end = sheet._cells.get((last_row, last_column))
-        key = (
-            "merge",
-            last_row - first_row,
-            last_column - first_column,
-            tuple(start._style),
-            tuple(end._style) if end is not None else None,
-        )
-        made = self.made.get(key)
-        if made is None:
-            sheet.merge_cells(start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column)
-            covered = {
-                (row - first_row, column - first_column): copy(sheet._cells[row, column]._style)
-                for row in range(first_row, last_row + 1)
-                for column in range(first_column, last_column + 1)
-                if (row, column) != (first_row, first_column)
-            }
-            self.made[key] = (copy(start._style), covered)
-            return
-        start_style, covered = made
-        sheet.merged_cells.add(
-            CellRange(min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column)
-        )
-        start._style = copy(start_style)
-        for (down, right), style in covered.items():
-            cell = MergedCell(sheet, first_row + down, first_column + right)
-            cell._style = copy(style)
-            sheet._cells[cell.row, cell.column] = cell
+        def make():
+            # as openpyxl's merge writes them: the sides without a line empty rather than absent
+            lines = {side: THIN if side in sides else Side() for side in ("left", "right", "top", "bottom")}
+            return {"border": Border(**lines, diagonal=Side())}
+
+        self.apply(cell, ("edges", sides), make)
 
 
 def cell_value(value):
@@ -354,8 +360,7 @@ def render_xlsx(document, *, landscape=False, font=None):
     """The document's sheets, printed in `landscape` or portrait (as the PDF), in `font`
     (settings.XLSX_FONT when not given)."""
     face = typeface(font)
-    workbook = national_workbook(face.name, face.table)
-    workbook.remove(workbook.active)
+    workbook = national_workbook(face.name, face.table, write_only=True)
     used, styles = set(), Styles(face)
     groups = sheet_groups(document.sections)
     for index, (wanted, group) in enumerate(groups):
@@ -368,18 +373,21 @@ def render_xlsx(document, *, landscape=False, font=None):
         if index == len(groups) - 1:
             writer.write_sign_off()
         writer.set_up_printing(landscape)
+        writer.append_rows()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 class SheetWriter:
-    """Writes one sheet row by row, setting each row's height as it goes."""
+    """Lays one sheet out row by row, setting each row's height as it goes; `append_rows` then
+    writes its cells."""
 
     def __init__(self, sheet, document, sections, styles, landscape):
         self.sheet, self.document, self.sections = sheet, document, sections
         self.styles, self.face = styles, styles.face
         face = self.face
+        self.cells = {}  # (row, column): WriteOnlyCell
         self.row = 1
         self.header_rows = None  # (first, last) of the sheet's first table's header
         self.headers = []  # each table's header texts
@@ -401,6 +409,52 @@ class SheetWriter:
     def columns(self):
         return len(self.widths)
 
+    def write(self, row, column, value):
+        """A cell of `value` at (row, column), replacing what was there; text stays text (see
+        `text_cell`: openpyxl would take "=..." for a formula)."""
+        if isinstance(value, str):
+            cell = text_cell(self.sheet, value)
+        else:
+            cell = WriteOnlyCell(self.sheet, value)
+        self.cells[row, column] = cell
+        return cell
+
+    def cell(self, row, column):
+        """The cell at (row, column), an empty one when nothing is written there."""
+        cell = self.cells.get((row, column))
+        return cell if cell is not None else self.write(row, column, None)
+
+    def merge(self, first_row, first_column, last_row, last_column, bordered=False):
+        """Merge the range, its first cell written. The cells it covers are left empty; those
+        along the edges of a `bordered` one carry its outline, as openpyxl's merge_cells (not in
+        a write-only sheet) gives them."""
+        self.sheet.merged_cells.add(
+            CellRange(min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column)
+        )
+        for row in range(first_row, last_row + 1):
+            for column in range(first_column, last_column + 1):
+                if (row, column) == (first_row, first_column):
+                    continue
+                if bordered:
+                    sides = (
+                        ("top",) * (row == first_row)
+                        + ("left",) * (column == first_column)
+                        + ("right",) * (column == last_column)
+                        + ("bottom",) * (row == last_row)
+                    )
+                    self.styles.edges(self.write(row, column, None), sides)
+                else:
+                    self.cells.pop((row, column), None)
+
+    def append_rows(self):
+        """The sheet's cells, row after row; a row without cells is appended empty, keeping its
+        height."""
+        last_row = max([row for row, _column in self.cells] + list(self.sheet.row_dimensions), default=0)
+        last_column = max((column for _row, column in self.cells), default=0)
+        get = self.cells.get
+        for row in range(1, last_row + 1):
+            self.sheet.append([get((row, column)) for column in range(1, last_column + 1)])
+
     def merged_text(self, text, size, *, bold=False, centre=False, columns=None):
         """A line of text across the sheet (or its first `columns`), as many rows as it needs."""
         span = columns or self.columns
@@ -410,10 +464,10 @@ class SheetWriter:
             chunk = lines[start : start + per_row]
             # A paragraph longer than a row goes on in the next row, cut between its wrapped lines.
             value = text if len(lines) <= per_row else joined(chunk)
-            cell = write_cell(self.sheet, self.row, 1, value)
+            cell = self.write(self.row, 1, value)
             self.styles.text(cell, size, bold, centre)
             if span > 1:
-                self.styles.merge(self.sheet, self.row, 1, self.row, span)
+                self.merge(self.row, 1, self.row, span)
             self.sheet.row_dimensions[self.row].height = row_height(len(chunk), self.face, size)
             self.row += 1
 
@@ -432,7 +486,7 @@ class SheetWriter:
             if contacts:
                 self.merged_text(contacts, face.body, centre=True)
             for column in range(1, self.columns + 1):
-                self.sheet.cell(row=self.row - 1, column=column).border = Border(bottom=THIN)
+                self.cell(self.row - 1, column).border = Border(bottom=THIN)
             self.row += 1
         for line in self.document.title_lines:
             self.merged_text(line, face.title, bold=True, centre=True)
@@ -464,12 +518,12 @@ class SheetWriter:
 
     def write_table(self, table):
         start = self.row
-        self.row = write_header(self.sheet, table, self.row, self.face.table, self)
+        self.row = write_header(table, self.row, self.face.table, self)
         self.headers.append(header_texts(table))
         if self.header_rows is None:
             # Frozen on screen: the first table's header.
             self.header_rows = (start, self.row - 1)
-            self.sheet.freeze_panes = self.sheet.cell(row=self.row, column=1)
+            self.sheet.freeze_panes = f"A{self.row}"
         header = sum(self.sheet.row_dimensions[r].height or 0 for r in range(start, self.row))
         self.limit = row_limit(self.landscape, header)
         write_rows(self, table)
@@ -504,10 +558,10 @@ class SheetWriter:
             for block, (first, last) in zip(blocks, spans, strict=True):
                 if line >= len(block):
                     continue
-                cell = write_cell(self.sheet, self.row, first, block[line])
+                cell = self.write(self.row, first, block[line])
                 self.styles.text(cell, size, bold_first and line == 0, centre=True)
                 if last > first:
-                    self.styles.merge(self.sheet, self.row, first, self.row, last)
+                    self.merge(self.row, first, self.row, last)
                 width = sum(self.points[first - 1 : last])
                 height = max(
                     height, len(wrapped_lines(block[line], width, size, self.face, bold=bold_first and not line))
@@ -525,7 +579,7 @@ class SheetWriter:
         if self.header_rows and all(h == self.headers[0] for h in self.headers):
             sheet.print_title_rows = f"{self.header_rows[0]}:{self.header_rows[1]}"
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -578,7 +632,7 @@ def column_spans(points, blocks):
 
 def write_rows(writer, table):
     """The table's rows; a row taller than Excel allows goes on in continuation rows."""
-    sheet, face = writer.sheet, writer.face
+    face = writer.face
     size = face.table
     number_column, label_column = continuation_columns(table)
     per_row = lines_per_row(face, size, writer.limit)
@@ -606,20 +660,20 @@ def write_rows(writer, table):
             for position, (column, value, kind, indent, lines) in enumerate(cells):
                 if pieces > 1:
                     value = continued_value(value, lines, piece, per_row, column, number_column, label_column)
-                cell = write_cell(sheet, row, column + 1, cell_value(value))
+                cell = writer.write(row, column + 1, cell_value(value))
                 writer.styles.table(cell, size, row_bold, kind, indent)
                 if spans[position] > 1:
-                    writer.styles.merge(sheet, row, column + 1, row, column + spans[position])
+                    writer.merge(row, column + 1, row, column + spans[position])
             written = {column + 1 for column, *_ in cells}
             for column in range(1, table.columns + 1):
                 if column not in written:  # under a merge, or a row shorter than the table
-                    writer.styles.border(sheet.cell(row=row, column=column))
+                    writer.styles.border(writer.cell(row, column))
             lines_here = max(
                 (len(lines[piece * per_row : (piece + 1) * per_row]) for *_, lines in cells if lines), default=1
             )
             if pieces > 1 and piece:
                 lines_here = max(lines_here, 1 + (label_column is not None))
-            sheet.row_dimensions[row].height = row_height(max(1, min(lines_here, per_row)), face, size)
+            writer.sheet.row_dimensions[row].height = row_height(max(1, min(lines_here, per_row)), face, size)
             writer.row += 1
 
 
@@ -638,7 +692,7 @@ def continued_value(value, lines, piece, per_row, column, number_column, label_c
     return joined(own).strip() if piece else joined(own)
 
 
-def write_header(sheet, table, row, size, writer):
+def write_header(table, row, size, writer):
     """The header rows with their merged cells, each row as tall as its text; returns the first
     row after them."""
     taken = set()  # (row, column) covered by a merge from above
@@ -649,21 +703,18 @@ def write_header(sheet, table, row, size, writer):
             cell = cell if isinstance(cell, Header) else Header(str(cell))
             while (row + offset, column) in taken:
                 column += 1
-            target = write_cell(sheet, row + offset, column, cell.text)
+            target = writer.write(row + offset, column, cell.text)
             writer.styles.header(target, size)
             last_row, last_column = row + offset + cell.rowspan - 1, column + cell.colspan - 1
             for r in range(row + offset, last_row + 1):
-                for c in range(column, last_column + 1):
-                    taken.add((r, c))
-                    if (r, c) != (row + offset, column):
-                        writer.styles.border(sheet.cell(row=r, column=c))
+                taken.update((r, c) for c in range(column, last_column + 1))
             if cell.rowspan > 1 or cell.colspan > 1:
-                writer.styles.merge(sheet, row + offset, column, last_row, last_column)
+                writer.merge(row + offset, column, last_row, last_column, bordered=True)
             width = sum(writer.points[column - 1 : last_column])
             lines = len(wrapped_lines(cell.text, width, size, writer.face, bold=True))
             heights[offset] = max(heights[offset], math.ceil(lines / cell.rowspan))
             column = last_column + 1
     per_row = lines_per_row(writer.face, size, writer.limit)
     for offset, lines in enumerate(heights):
-        sheet.row_dimensions[row + offset].height = row_height(min(lines, per_row), writer.face, size)
+        writer.sheet.row_dimensions[row + offset].height = row_height(min(lines, per_row), writer.face, size)
     return row + len(table.header_rows)

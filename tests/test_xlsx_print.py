@@ -389,3 +389,27 @@ def test_signature_blocks_share_the_width_about_evenly_whatever_the_columns():
     assert column_spans([30, 36, 22, 30, 16], 3) == [(1, 1), (2, 3), (4, 5)]
     assert column_spans([10, 10], 2) == [(1, 1), (2, 2)]
     assert column_spans([100], 2) == [(1, 1), (1, 1)]  # one column: the blocks stack
+
+
+def test_merged_headers_styles_and_column_widths_read_back_from_the_file():
+    two_rows = [[Header("ที่", rowspan=2), Header("มาตรการ", rowspan=2), Header("ผลการดำเนินงาน", colspan=2)]]
+    two_rows.append(["ไตรมาส 1", "ไตรมาส 2"])
+    measures = Table(two_rows, [["หมวด ก"], ["1", "ก", 90, 95]], [4, 30, 12, 12], {2: "score", 3: "score"}, ["heading"])
+    sheet = workbook_of(document([Section("ผล", ["ย่อหน้า"], measures)])).worksheets[0]
+
+    # the title lines, the heading, the paragraph, the header's merged cells, the heading row
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == [
+        "A1:D1", "A2:D2", "A3:D3", "A5:D5", "A6:D6", "A7:A8", "A9:D9", "B7:B8", "C7:D7"
+    ]  # fmt: skip
+    assert sheet.freeze_panes == "A9" and sheet.print_title_rows == "$7:$8"
+    header = sheet["C7"]
+    assert header.value == "ผลการดำเนินงาน"
+    assert (header.font.name, header.font.b, header.font.sz) == ("TH SarabunPSK", True, 14)
+    assert header.fill.fgColor.rgb == "00E8E8E8" and header.alignment.horizontal == "center"
+    assert header.border.left.style == header.border.bottom.style == "thin"
+    assert sheet["A8"].border.bottom.style == "thin"  # the outline of "ที่" merged down two rows
+    assert (sheet["A1"].font.name, sheet["A1"].font.b, sheet["A6"].font.b) == ("TH SarabunPSK", True, False)
+    assert sheet["C10"].value == 90 and sheet["C10"].number_format == "0.00"
+    # the columns share the page's width as the table's widths ask, the number column at least a figure wide
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCD"}
+    assert widths == {"A": 7.21, "B": 42.4, "C": 16.96, "D": 16.96}
