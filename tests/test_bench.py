@@ -108,6 +108,8 @@ def test_every_measured_row_has_a_figure_and_a_verdict_beside_its_target(quick_r
     pages = [row for row in rows if row["measured"].startswith("page: ")]
     assert all(row["target"] == "p95 < 200 ms" and row["queries"].isdigit() for row in pages)
     assert all(int(row["bytes"]) > 0 for row in pages)
+    # A signed-in page reads its session and user at least: none would be a miscount.
+    assert all(int(row["queries"]) > 0 for row in pages), [r for r in pages if r["queries"] == "0"]
     # Each page beside the login page of the same run.
     floor = next(row for row in rows if row["measured"] == "floor: login page")
     assert {row["floor"] for row in pages} == {floor["median"]}
