@@ -408,6 +408,18 @@ def has_oversight(user: User) -> bool:
     return user.is_superuser or any(oversight for _role, oversight in _memberships(user))
 
 
+def dashboard_scope(user: User) -> str | None:
+    """What decides the agencies and whole plans a user's dashboard shows, as text: "all" for a
+    system administrator, else their memberships' agencies, each marked when overseen. Those with
+    the same scope see the same dashboard. None for unit staff, whose share of plans is their own."""
+    if not user.is_authenticated or not sees_plans_whole(user):
+        return None
+    if user.is_superuser:
+        return "all"
+    memberships = _memberships_with_codes(user)
+    return " ".join(sorted(f"{code}{'+' if oversight else ''}" for _role, oversight, code in memberships))
+
+
 def require_oversight(user: User) -> None:
     """Refuse (403) the multi-agency pages to a user who oversees nothing."""
     require(has_oversight(user))

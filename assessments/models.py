@@ -20,6 +20,7 @@ from assessments.analysis import (
     dashboard_figures,
 )
 from assessments.bulk import insert_rows, update_rows
+from assessments.stamp import figures_changed
 from assessments.text import interpolate
 from ita_tracker.converters import AGENCY_CODE
 
@@ -544,6 +545,7 @@ class AssessmentQuerySet(models.QuerySet):
         Kept on the row, not found per request: the dashboard of 8,323 agencies ran three
         correlated subqueries for each of them. Only rows that differ are written.
         """
+        figures_changed()
         rows = list(
             Assessment.objects.filter(agency__in=self.values("agency"))
             .order_by("agency", "fiscal_year")
@@ -596,6 +598,7 @@ class AssessmentQuerySet(models.QuerySet):
         Kept on the row, not counted per request: the overview of 8,323 agencies took a minute
         with a correlated count per row. Ties share a rank (1, 2, 2, 4); no overall, no rank.
         """
+        figures_changed()
         for year in set(self.values_list("fiscal_year", flat=True)):
             rows = Assessment.objects.filter(fiscal_year=year).values_list(
                 "pk", "agency__agency_type_id", "agency__size_class", "overall", "rank_in_type"

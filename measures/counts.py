@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Q
 
+from assessments.stamp import figures_changed
 from measures.models import (
     OPEN,
     Measure,
@@ -35,6 +36,7 @@ def refresh_progress(agency_ids: Iterable[int]) -> None:
         return
     refresh_plans(agencies)
     refresh_unit_counts(agencies)
+    figures_changed()
 
 
 def refresh_all() -> None:

@@ -9,14 +9,14 @@ same queue (`next_in_queue`).
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choosers import SEARCH_MAX_LENGTH, agency_choice
 from assessments.models import Agency
-from measures.models import REPORTED_STATES, Action, ProgressEntry, ReviewEvent, RoundKind, State, Unit
+from measures.models import REPORTED_STATES, Action, ProgressEntry, ReviewEvent, RoundKind, State, Unit, UnitRoundCount
 from measures.plans import FIRST_YEAR, LAST_YEAR
 
 QUEUE_PARAMETER = "queue"  # the entry page's parameter holding the queue's filter
@@ -85,6 +85,7 @@ class QueueFilter(django_filters.FilterSet):
 
     def __init__(self, data, queryset, *, agencies, units):
         super().__init__(data, queryset)
+        self.agency_typed = agencies is None
         if agencies is None:
             # Too many to list (a system administrator reviews every agency): the agency is typed.
             self.filters["agency"] = django_filters.CharFilter(
@@ -136,6 +137,20 @@ def queue_filter(user, data):
         units = units.filter(agency__code=data["agency"])
     units = list(units.select_related("agency").order_by("agency__code", "name"))
     return QueueFilter(data, queue_entries(user), agencies=agencies, units=units)
+
+
+def waiting_by_agency(user):
+    """The agencies the user reviews that have reports waiting, the oldest round due first: per
+    agency its `code`, `name`, `short_name`, `waiting` reports and `oldest` due date. Read from the
+    stored counts per unit and round (UnitRoundCount), not the country's hundred thousand reports."""
+    return (
+        UnitRoundCount.objects.filter(waiting__gt=0, round__agency__in=Agency.objects.editable_by(user).values("pk"))
+        .values(
+            code=F("round__agency__code"), name=F("round__agency__name_th"), short_name=F("round__agency__short_name")
+        )
+        .annotate(waiting=Sum("waiting"), oldest=Min("round__due_date"))
+        .order_by("oldest", "code")
+    )
 
 
 def queue_of(request):

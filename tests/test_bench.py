@@ -18,6 +18,7 @@ EXPECTED = {
     ("floor: login page", "anonymous"),
     *(("page: home", role) for role in [*OVERSIGHT, "officer"]),
     *(("page: dashboard", role) for role in [*OVERSIGHT, "officer"]),
+    *(("page: dashboard, after a change", role) for role in [*OVERSIGHT, "officer"]),
     *(("page: overview, filter, sort, page 50", role) for role in OVERSIGHT),
     *(("page: overview download XLSX", role) for role in OVERSIGHT),
     *(("page: overview download CSV", role) for role in OVERSIGHT),

@@ -302,18 +302,35 @@ def test_a_national_overseer_pages_through_the_plans(client, db):
     assert 'href="?plans_page=2#measure-progress"' in first.text
 
 
-def test_past_a_drop_down_of_agencies_the_queue_takes_an_agency_code(client, db, monkeypatch):
+def test_past_a_drop_down_of_agencies_the_queue_lists_the_agencies_waiting_then_takes_a_code(client, db, monkeypatch):
     monkeypatch.setattr(choosers, "DROP_DOWN_MOST", 2)
     national(3)
     root = factories.user("root", is_superuser=True, is_staff=True)
     client.force_login(root)
 
-    every = client.get("/review/")
-    one = client.get("/review/?agency=N001")
+    every = client.get("/review/?year=2569")
+    one = client.get("/review/?agency=N001&year=2569")
 
     assert '<input type="search" name="agency"' in every.text
     assert every.context["filter"].filters["unit"].extra["choices"] == []  # until an agency is chosen
+    assert [(row["code"], row["waiting"]) for row in every.context["page"].object_list] == [
+        ("N000", 1),
+        ("N001", 1),
+        ("N002", 1),
+    ]
+    assert "3 หน่วยงานที่มีรายงานรอตรวจ" in every.text
+    assert 'href="?year=2569&amp;agency=N001"' in every.text  # the other filters go with the agency
+    assert "groups" not in every.context  # no report is sorted until an agency is named
     assert len(one.context["filter"].filters["unit"].extra["choices"]) == 1
-    assert len(every.context["page"].object_list) == 3
     assert [e.measure.agency.code for e in one.context["page"].object_list] == ["N001"]
     assert 'value="N001"' in one.text
+
+
+def test_the_agencies_waiting_page_the_same_queries_for_3_and_12_agencies(client, db, monkeypatch):
+    monkeypatch.setattr(choosers, "DROP_DOWN_MOST", 2)
+    national(3)
+    root = factories.user("root", is_superuser=True, is_staff=True)
+    few = queries(client, root, "/review/")
+    national(9, start=3)
+    assert queries(client, root, "/review/") == few
+    assert len(client.get("/review/").context["page"].object_list) == 12

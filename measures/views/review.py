@@ -18,7 +18,14 @@ from assessments import access
 from ita_tracker.database import BUSY_MESSAGE, is_transient
 from measures.actions import EntryChanged, do_review_step
 from measures.models import Action, ProgressEntry, State
-from measures.queue import PAGE_SIZE, QUEUE_PARAMETER, ApproveSelectedForm, queue_data, queue_filter
+from measures.queue import (
+    PAGE_SIZE,
+    QUEUE_PARAMETER,
+    ApproveSelectedForm,
+    queue_data,
+    queue_filter,
+    waiting_by_agency,
+)
 
 
 @dataclass
@@ -44,6 +51,8 @@ def review_queue(request):
     access.require(access.reviews_any_agency(request.user))
     data = queue_data(request.GET)
     filterset = queue_filter(request.user, data)
+    if filterset.agency_typed and not data.get("agency"):
+        return agencies_waiting(request, filterset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
     # Who sent each report, in one query.
@@ -61,6 +70,20 @@ def review_queue(request):
             "several_agencies": "agency" in filterset.filters,
             "can_approve": filterset.form.is_valid() and data["state"] == State.SUBMITTED,
         },
+    )
+
+
+def agencies_waiting(request, filterset):
+    """The queue of a reviewer of more agencies than a drop-down lists (a system administrator
+    reviews the whole country): the agencies with reports waiting, a page at a time, each leading
+    to its own queue with the filters already chosen. One queue of every agency's reports would
+    sort the country's hundred thousand on every request."""
+    agencies = waiting_by_agency(request.user)
+    page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "measures/review_agencies.html",
+        {"filter": filterset, "page": page, "several_agencies": True},
     )
 
 
