@@ -987,13 +987,19 @@ def save_results_batch(figures, versions, specs):
     # The *_with_history helper keeps the audit trail that a plain bulk write would skip.
     bulk_update_with_history(updated, Score, ["score", "indicator", "level"])
     touched = {score.assessment_id for score in created + updated}
-    # The summaries are computed from the scores in hand (saved ones updated in place, new ones
-    # as NewScore) instead of read back; the year's ranks wait for the whole file (save_batches).
+    # The summaries are computed from the assessments and scores in hand (saved ones updated in
+    # place, new ones as NewScore) instead of read back; the year's ranks wait for the whole file
+    # (save_batches).
     scores_of = {pk: [] for pk in touched}
     for score in [*saved, *created]:
         if score.assessment_id in scores_of:
             scores_of[score.assessment_id].append(score)
-    Assessment.objects.filter(pk__in=touched).refresh_summaries(specs, ranks=False, scores_of=scores_of)
+    summarised = sorted(
+        (by_id[pk] for pk in touched), key=lambda a: (a.agency.name_th, a.agency_id, -a.fiscal_year)
+    )  # in the order refresh_summaries reads them (Assessment's ordering), so rows get the same ids
+    Assessment.objects.filter(pk__in=touched).refresh_summaries(
+        specs, ranks=False, scores_of=scores_of, in_hand=summarised
+    )
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
 
 
