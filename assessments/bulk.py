@@ -63,3 +63,26 @@ def insert_new(model, objects):
     nothing needs afterwards (history rows, review events of a generated country)."""
     names = [field.name for field in model._meta.concrete_fields if not isinstance(field, models.AutoField)]
     insert_rows(model, objects, names)
+
+
+def insert_with_ids(model, objects):
+    """INSERT the objects with every field but the generated primary key, as many rows a statement
+    as the database takes, and give each object the id it was given (RETURNING, in the order of
+    the rows, as bulk_create reads them): bulk_create prepared each field of each object in turn."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not isinstance(field, models.AutoField)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    size = connection.ops.bulk_batch_size(fields, objects)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), size):
+            chunk = objects[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))} "
+                f"RETURNING {quote(meta.pk.column)}",
+                [value for obj in chunk for value in db_values(fields, obj)],
+            )
+            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding, obj._state.db = False, connection.alias

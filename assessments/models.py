@@ -1,10 +1,11 @@
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Q, Value, When, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -507,12 +508,17 @@ class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(access.assessments_visible(user))
 
-    def refresh_summaries(self, specs=None, ranks=True, scores_of=None):
+    def refresh_summaries(self, specs=None, ranks=True, scores_of=None, in_hand=None):
         """refresh_summary for each of these, the summaries and figures written together, the
         agencies' latest year and years before once, and with `ranks` the years' ranks once.
-        `scores_of`: {assessment id: its scores} when the caller has them (an import), else read."""
+        `scores_of`: {assessment id: its scores} when the caller has them (an import), else read;
+        `in_hand`: these assessments as the caller holds them, as saved, else read."""
         specs = specs or FrameworkVersion.objects.specs()
-        assessments = self.prefetch_related("figures") if scores_of else self.prefetch_related("scores", "figures")
+        if in_hand is not None:
+            assessments = in_hand
+            prefetch_related_objects(assessments, "figures")
+        else:
+            assessments = self.prefetch_related("figures") if scores_of else self.prefetch_related("scores", "figures")
         summarised, new, changed, gone = [], [], [], []
         for assessment in assessments:
             spec = specs[assessment.version_id]
@@ -804,8 +810,8 @@ class Assessment(models.Model):
         return True
 
     def figure_changes(self, spec, result):
-        """(new, changed, gone) Figure rows that bring the stored figures in step with `result`:
-        only rows that differ are written (prefetch `figures` to read them in one query)."""
+        """(new NewFigure rows, changed Figures, ids of gone Figures) that bring the stored figures in
+        step with `result`: only rows that differ are written (prefetch `figures` to read them in one query)."""
         score = result.shown("ITA")
         score = NO_SCORE_LAST if score is None else score
         wanted = {
@@ -814,9 +820,7 @@ class Assessment(models.Model):
         }
         stored = {(f.kind, f.code, f.part): f for f in self.figures.all()}
         new = [
-            Figure(
-                assessment=self, kind=kind, code=code, part=part, shown=shown, assessment_score=score, position=place
-            )
+            NewFigure(self.pk, kind, code, part, shown, score, place)
             for (kind, code, part), (shown, score, place) in wanted.items()
             if (kind, code, part) not in stored
         ]
@@ -843,6 +847,19 @@ def result_of(spec, scores):
 
 # Above every ITA score: assessments without one rank after those with one.
 NO_SCORE_LAST = Decimal("1000")
+
+
+class NewFigure(NamedTuple):
+    """A Figure row to insert (write_changes): a national import inserts a few hundred thousand, and
+    building a model instance for each took longer than writing it."""
+
+    assessment_id: int
+    kind: str
+    code: str
+    part: int
+    shown: Decimal
+    assessment_score: Decimal
+    position: int
 
 
 class FigureKind(models.TextChoices):

@@ -8,9 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.utils import translation
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from assessments.importing import RESULT_COLUMNS, TemplateError, check_results, read_rows
-from assessments.models import Agency, Assessment, Score
+from assessments.models import Agency, Assessment, FrameworkVersion, Score
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -606,3 +608,41 @@ def test_an_import_that_stops_halfway_says_how_far_it_got_and_to_run_it_again(tm
         "Stopped after 2 of 5 figures were written (disk I/O error). Run the same command again to complete the import"
     )
     assert "โปรดสั่งคำสั่งเดิมอีกครั้ง" in str(info.value)
+
+
+def history_rows(agency):
+    """The assessment history rows of an agency, as an audit page reads them (ids and dates apart)."""
+    return [
+        (h.fiscal_year, h.version_id, h.suggestions, h.tier_scheme, h.tier_target, h.tier_lower, h.tier_upper)
+        + (h.history_type, h.history_user, h.history_change_reason, h.created == h.instance.created)
+        + (h.history_date >= h.created,)
+        for h in Assessment.history.filter(agency=agency).order_by("history_id")
+    ]
+
+
+def test_new_assessments_get_the_history_rows_bulk_create_with_history_writes(
+    tmp_path, agency, other_agency, officer, rf
+):
+    # The import writes new assessments and their history with its own statements; the rows must be
+    # the ones simple_history writes itself, the importing officer recorded as their author.
+    request = rf.post("/")
+    request.user = officer
+    HistoricalRecords.context.request = request
+    try:
+        import_results(write(tmp_path, factories.csv_bytes([("AG1", "2565", "ITA", "", "97.04"), *GOOD_ROWS])))
+        bulk_create_with_history(
+            [
+                Assessment(agency=other_agency, fiscal_year=year, version=FrameworkVersion.objects.for_year(year))
+                for year in (2565, 2568)
+            ],
+            Assessment,
+        )
+    finally:
+        del HistoricalRecords.context.request
+
+    written = history_rows(agency)
+    assert [row[0] for row in written] == [2565, 2568]
+    assert written == history_rows(other_agency)
+    assert {row[8] for row in written} == {officer}
+    created = Assessment.objects.get(agency=agency, fiscal_year=2568)
+    assert created.created <= created.updated
