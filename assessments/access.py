@@ -227,6 +227,16 @@ def entries_visible(user: User) -> Q:
     )
 
 
+def checklist_items_visible(user: User) -> Q:
+    """OIT checklist items (`oit.ChecklistItem`) the user may see: all of an agency they read
+    whole, and those their own units answer."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    return Q(agency__in=Agency.objects.filter(agencies_read_whole(user))) | Q(unit__in=_unit_rows(user).values("unit"))
+
+
 def entries_reviewable(user: User) -> Q:
     """Progress entries (`ProgressEntry`) the user takes review steps on (`can_review`): those of
     the agencies they edit, all for system administrators. Oversight and executives only read,
@@ -378,6 +388,23 @@ def bundle_for(user: User, bundles: QuerySet, pk: int) -> tuple[models.Model, Ri
     bundle = get_object_or_404(bundles.filter(bundles_visible(user)), pk=pk)
     # Whoever still has a bundle asked for it and edits its organisation.
     return bundle, Rights(Standing.ADMIN if user.is_superuser else Standing.EDITOR)
+
+
+def checklist_for(user: User, code: str) -> tuple[Agency, Rights]:
+    """An agency whose OIT checklist the user may read, and the rights on it; 404 otherwise.
+    Editors assign items, review them and publish the public page (`can_edit`, `can_review`);
+    unit staff fill in their units' items (`can_report`) and read no others
+    (`checklist_items_visible`); executives and overseers read."""
+    agency = get_object_or_404(Agency.objects.filter(agencies_visible(user)), code=code)
+    standing = _standing(user, agency, known_visible=True)
+    return agency, Rights(
+        standing, can_edit=can_edit_plan(standing), can_review=can_review(standing), can_report=can_report(standing)
+    )
+
+
+def reads_checklist_whole(rights: Rights) -> bool:
+    """Whether the rights read every item of the checklist, not only their units' ones."""
+    return rights.standing is not None and rights.standing != Standing.UNIT
 
 
 def require(condition: bool) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("oit.urls")),
     path("", include("dashboards.urls")),
     path("", include("people.urls")),
     # The app's own account pages come first: they replace some of Django's (same names).

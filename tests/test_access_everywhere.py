@@ -40,6 +40,8 @@ from measures.counts import refresh_progress
 from measures.evidence import PDF
 from measures.models import Action, Evidence, MeasureTemplate, ProgressEntry, ReviewEvent, State
 from notifications.models import Notification
+from oit.checklist import o_items, version_for
+from oit.models import ChecklistEvidence, ChecklistItem, Guidance, PublicPage, Status as OitStatus
 from people.actions import do_invite
 from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus
 from reports.tasks import build_bundle
@@ -174,6 +176,7 @@ class World:
     objects: dict = field(default_factory=dict)  # model -> an instance, for the admin's URLs
     invitation: object = None  # to AG1, pending, with the token of its link
     invitation_token: str = ""
+    oit_file: object = None  # AG1's o1 of 2569, approved, ส.บก.'s: a public file beside a link
 
 
 def report(entry, kpi="50"):
@@ -318,7 +321,32 @@ def world(
         notification=Notification.objects.filter(user=unit_staff).first(),
     )
     world.invitation, world.invitation_token = invitation, token
+    world.oit_file = oit_world(agency, unit)
     return world
+
+
+def oit_world(agency, unit):
+    """AG1's 2569 checklist: o1, ส.บก.'s, approved with a link and a public file; the page published."""
+    o1 = next(item for item in o_items(version_for(agency, 2569)) if item.code == "o1")
+    Guidance.objects.create(item=o1, text="คำอธิบายข้อ o1")
+    row = ChecklistItem.objects.create(agency=agency, fiscal_year=2569, item=o1, unit=unit, status=OitStatus.APPROVED)
+    ChecklistEvidence.objects.create(checklist_item=row, label="โครงสร้าง", url="https://www.ag1.go.th/structure")
+    PublicPage.objects.create(agency=agency, fiscal_year=2569, published=TODAY, frame_ancestors="https://www.ag1.go.th")
+    return ChecklistEvidence.objects.create(
+        checklist_item=row,
+        label="ผัง",
+        file=ContentFile(PDF_BYTES, name="chart.pdf"),
+        file_name="chart.pdf",
+        public=True,
+    )
+
+
+def checklist_listed(response, who):
+    """Unit staff see their units' items only: ส.บก.'s o1; the others of AG1 every o item."""
+    codes = [line.item.code for group, _subs in response.context["groups"] for line in group.lines]
+    assert codes == (
+        ["o1"] if who == "unit_staff" else [] if who == "other_unit_staff" else [f"o{n}" for n in range(1, 29)]
+    )
 
 
 # --- What a page shows ----------------------------------------------------------------------------
@@ -715,6 +743,24 @@ def cases(world):
             ("/admin/accounts/", ADMIN_ONLY, None),
         ],
         "admin/(?P<url>.*)$": [("/admin/no-such-page/", {**ADMIN_ONLY, "superuser": 404}, None)],
+        f"{OIT}": [(f"/{OIT_AG1}", AG1_READ, checklist_listed)],
+        f"{OIT}publish/": [(f"/{OIT_AG1}publish/", POST_ONLY, None)],
+        f"{OIT}nacc.<slug:file_format>": [
+            (f"/{OIT_AG1}nacc.csv", {**AG1_READ, "unit_staff": 403, "other_unit_staff": 403}, only_ag1)
+        ],
+        f"{OIT}<slug:item_code>/": [(f"/{OIT_AG1}o1/", UNIT_STAFF_READ, only_ag1)],
+        f"{OIT}<slug:item_code>/<slug:step>/": [(f"/{OIT_AG1}o1/approve/", POST_ONLY, None)],
+        f"{OIT}<slug:item_code>/evidence/<int:pk>/": [
+            (f"/{OIT_AG1}o1/evidence/{world.oit_file.pk}/", UNIT_STAFF_READ, None)
+        ],
+        f"{OIT}<slug:item_code>/evidence/<int:pk>/remove/": [
+            (f"/{OIT_AG1}o1/evidence/{world.oit_file.pk}/remove/", POST_ONLY, None)
+        ],
+        "p/<agency_code:code>/<fiscal_year:year>/": [("/p/AG1/2569/", EVERYONE, only_ag1)],
+        "p/<agency_code:code>/<fiscal_year:year>/embed/": [("/p/AG1/2569/embed/", EVERYONE, only_ag1)],
+        "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": [
+            (f"/p/AG1/2569/files/{world.oit_file.pk}/", EVERYONE, None)
+        ],
     }
 
 
@@ -733,7 +779,17 @@ def routes():
 
 
 # Responses that set a stricter policy of their own: an evidence file may never run as a page.
-OWN_POLICIES = {"entries/<int:pk>/evidence/<int:evidence_pk>/": EVIDENCE_POLICY}
+OIT = "agencies/<agency_code:code>/<fiscal_year:year>/oit/"
+OIT_AG1 = "agencies/AG1/2569/oit/"
+OWN_POLICIES = {
+    "entries/<int:pk>/evidence/<int:evidence_pk>/": EVIDENCE_POLICY,
+    f"{OIT}<slug:item_code>/evidence/<int:pk>/": EVIDENCE_POLICY,
+    "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": EVIDENCE_POLICY,
+    # The embedded public page: the agency's own sites may frame it.
+    "p/<agency_code:code>/<fiscal_year:year>/embed/": POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors https://www.ag1.go.th"
+    ),
+}
 
 MODEL_ADMIN_VIEWS = ("changelist", "add", "history", "delete", "change", "simple_history")
 

@@ -25,7 +25,7 @@ from tests import factories
 # --- Nobody else decides ----------------------------------------------------------------------
 
 ROOT = Path(settings.BASE_DIR)
-SCANNED = ("assessments", "accounts", "measures", "people", "reports", "dashboards", "ita_tracker", "templates")
+SCANNED = ("assessments", "accounts", "measures", "people", "reports", "oit", "dashboards", "ita_tracker", "templates")
 THE_MODULE = Path("assessments/access.py")
 ROLE_WORDS = "admin|editor|unit|reader|agency_admin|officer|unit_staff|executive"
 RULES = {

@@ -29,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -45,6 +46,8 @@ from measures.models import (
     State,
 )
 from notifications.models import Notification
+from oit.checklist import o_items, version_for
+from oit.models import ChecklistEvidence, ChecklistItem, Guidance, PublicPage, Status as OitStatus
 from people.actions import do_accept_invitation, do_invite, do_remove_person
 from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus, SignOff
 from tests import factories, published
@@ -147,7 +150,11 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
     do_accept_invitation(invitation=used, username="accepted", password="a-long-pass-2568")
     former = factories.member("former", agency, "executive")
     do_remove_person(membership=access.membership_in(agency, former.pk), removed_by=superuser)
+    # The OIT checklist of 2569: o1 approved with a link and a public file, the page published.
+    checklist_item, oit_file = oit_world(agency, unit)
     return {
+        "checklist_item": checklist_item,
+        "oit_file": oit_file,
         "invitation": invitation,
         "used_invitation_token": used_token,
         "former": former,
@@ -160,6 +167,20 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
         "bundles": bundles,
         "officer": officer,
     }
+
+
+def oit_world(agency, unit):
+    o1 = next(item for item in o_items(version_for(agency, 2569)) if item.code == "o1")
+    Guidance.objects.create(item=o1, text="โครงสร้างและอำนาจหน้าที่ตามกฎหมาย")
+    row = ChecklistItem.objects.create(agency=agency, fiscal_year=2569, item=o1, unit=unit, status=OitStatus.APPROVED)
+    ChecklistEvidence.objects.create(checklist_item=row, label="โครงสร้าง", url="https://www.ag1.go.th/structure")
+    piece = ChecklistEvidence.objects.create(
+        checklist_item=row, label="ผัง", file=ContentFile(PDF, name="chart.pdf"), file_name="chart.pdf", public=True
+    )
+    PublicPage.objects.create(
+        agency=agency, fiscal_year=2569, published=timezone.now(), frame_ancestors="https://a.go.th"
+    )
+    return row, piece
 
 
 def app_cases(site, user):
@@ -321,6 +342,23 @@ def app_cases(site, user):
         "notifications/read/": ["/notifications/read/"],
         "notifications/<int:pk>/open/": [f"/notifications/{notification.pk}/open/" for notification in notifications],
         "accounts/account/preferences/": ["/accounts/account/preferences/"],
+        f"{reports}/oit/": ["/agencies/AG1/2569/oit/", "/agencies/AG1/2565/oit/"],
+        f"{reports}/oit/publish/": ["/agencies/AG1/2569/oit/publish/"],
+        f"{reports}/oit/nacc.<slug:file_format>": [
+            "/agencies/AG1/2569/oit/nacc.csv",
+            "/agencies/AG1/2569/oit/nacc.xlsx",
+        ],
+        f"{reports}/oit/<slug:item_code>/": ["/agencies/AG1/2569/oit/o1/", "/agencies/AG1/2569/oit/o2/"],
+        f"{reports}/oit/<slug:item_code>/<slug:step>/": ["/agencies/AG1/2569/oit/o1/approve/"],
+        f"{reports}/oit/<slug:item_code>/evidence/<int:pk>/": [
+            f"/agencies/AG1/2569/oit/o1/evidence/{site['oit_file'].pk}/"
+        ],
+        f"{reports}/oit/<slug:item_code>/evidence/<int:pk>/remove/": [
+            f"/agencies/AG1/2569/oit/o1/evidence/{site['oit_file'].pk}/remove/"
+        ],
+        "p/<agency_code:code>/<fiscal_year:year>/": ["/p/AG1/2569/", "/p/AG1/2568/"],
+        "p/<agency_code:code>/<fiscal_year:year>/embed/": ["/p/AG1/2569/embed/"],
+        "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": [f"/p/AG1/2569/files/{site['oit_file'].pk}/"],
     }
 
 

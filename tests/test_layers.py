@@ -23,6 +23,7 @@ ALLOWED = {
     "people": {"settings", "assessments", "accounts", "measures", "people"},
     "notifications": {"settings", "assessments", "accounts", "measures", "notifications"},
     "reports": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports"},
+    "oit": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "oit"},
     "dashboards": {
         "settings",
         "assessments",
@@ -31,6 +32,7 @@ ALLOWED = {
         "people",
         "notifications",
         "reports",
+        "oit",
         "dashboards",
     },
     "top": {
@@ -41,11 +43,12 @@ ALLOWED = {
         "people",
         "notifications",
         "reports",
+        "oit",
         "dashboards",
         "top",
     },
 }
-APPS = ["assessments", "accounts", "measures", "people", "notifications", "reports", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "people", "notifications", "reports", "oit", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 
