@@ -39,7 +39,12 @@ class ReviewAction(AgencyCode):
     regex = "submit|return|approve|reopen|withdraw"  # measures.models.Action
 
 
+class ChecklistStep(AgencyCode):
+    regex = "submit|return|approve|reopen"  # oit.models.Step
+
+
 register_converter(AgencyCode, "agency_code")
 register_converter(FiscalYear, "fiscal_year")
 register_converter(RoundKind, "round_kind")
 register_converter(ReviewAction, "review_action")
+register_converter(ChecklistStep, "checklist_step")

@@ -131,9 +131,9 @@ INSTALLED_APPS = [
     "accounts",
     "measures",
     "people",
+    "oit",
     "notifications",
     "reports",
-    "oit",
     "dashboards",
 ]
 

@@ -171,3 +171,41 @@ class PublicPage(models.Model):
 
     def __str__(self):
         return f"{self.agency.code} {self.fiscal_year}"
+
+
+def snapshot_path(snapshot, filename):
+    return f"oit/{snapshot.agency.code}/{snapshot.fiscal_year}/documents/{filename}"
+
+
+class SnapshotKind(models.TextChoices):
+    PLAN = "plan", _("Measures plan")
+    PROGRESS = "progress", _("Progress report")
+
+
+class DocumentSnapshot(models.Model):
+    """The measures plan or a 6- or 12-month progress report as it was published, as evidence of an
+    o item: a PDF frozen at that moment. Publishing again after a change makes the next version;
+    a published version is never rewritten."""
+
+    agency = models.ForeignKey(Agency, models.CASCADE, related_name="document_snapshots")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    item = models.ForeignKey(Item, models.PROTECT, related_name="+", verbose_name=_("o item"))
+    kind = models.CharField(_("document"), max_length=10, choices=SnapshotKind.choices)
+    round_kind = models.CharField(_("round"), max_length=3, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=snapshot_path)
+    published = models.DateTimeField(_("published"), auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["agency", "fiscal_year", "kind", "round_kind", "-version"]
+        verbose_name = _("published document")
+        verbose_name_plural = _("published documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "fiscal_year", "kind", "round_kind", "version"], name="one_snapshot_per_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency.code} {self.fiscal_year} {self.kind} {self.round_kind} v{self.version}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import ita_tracker.converters  # noqa: F401  registers agency_code, fiscal_year, round_kind, review_action
-from reports import bundle_views, document_views, views
+from reports import bundle_views, document_views, snapshot_views, views
 
 urlpatterns = [
     path(
@@ -41,6 +41,11 @@ urlpatterns = [
         "agencies/<agency_code:code>/<fiscal_year:year>/documents/acknowledge/",
         document_views.acknowledge,
         name="acknowledge_document",
+    ),
+    path(
+        "agencies/<agency_code:code>/<fiscal_year:year>/oit/<slug:item_code>/publish-document/",
+        snapshot_views.publish_document,
+        name="publish_document",
     ),
     path("bundles/", bundle_views.bundles, name="bundles"),
     path("bundles/<int:pk>/status", bundle_views.bundle_status, name="bundle_status"),

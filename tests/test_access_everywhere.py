@@ -41,7 +41,7 @@ from measures.evidence import PDF
 from measures.models import Action, Evidence, MeasureTemplate, ProgressEntry, ReviewEvent, State
 from notifications.models import Notification
 from oit.checklist import o_items, version_for
-from oit.models import ChecklistEvidence, ChecklistItem, Guidance, PublicPage, Status as OitStatus
+from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, Guidance, PublicPage, Status as OitStatus
 from people.actions import do_invite
 from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus
 from reports.tasks import build_bundle
@@ -177,6 +177,7 @@ class World:
     invitation: object = None  # to AG1, pending, with the token of its link
     invitation_token: str = ""
     oit_file: object = None  # AG1's o1 of 2569, approved, ส.บก.'s: a public file beside a link
+    snapshot: object = None  # AG1's 2569 plan, published under o27
 
 
 def report(entry, kpi="50"):
@@ -322,6 +323,14 @@ def world(
     )
     world.invitation, world.invitation_token = invitation, token
     world.oit_file = oit_world(agency, unit)
+    world.snapshot = DocumentSnapshot.objects.create(
+        agency=agency,
+        fiscal_year=2569,
+        item=next(item for item in o_items(version_for(agency, 2569)) if item.code == "o27"),
+        kind="plan",
+        version=1,
+        file=ContentFile(PDF_BYTES, name="plan-v1.pdf"),
+    )
     return world
 
 
@@ -749,7 +758,8 @@ def cases(world):
             (f"/{OIT_AG1}nacc.csv", {**AG1_READ, "unit_staff": 403, "other_unit_staff": 403}, only_ag1)
         ],
         f"{OIT}<slug:item_code>/": [(f"/{OIT_AG1}o1/", UNIT_STAFF_READ, only_ag1)],
-        f"{OIT}<slug:item_code>/<slug:step>/": [(f"/{OIT_AG1}o1/approve/", POST_ONLY, None)],
+        f"{OIT}<slug:item_code>/<checklist_step:step>/": [(f"/{OIT_AG1}o1/approve/", POST_ONLY, None)],
+        f"{OIT}<slug:item_code>/publish-document/": [(f"/{OIT_AG1}o27/publish-document/", POST_ONLY, None)],
         f"{OIT}<slug:item_code>/evidence/<int:pk>/": [
             (f"/{OIT_AG1}o1/evidence/{world.oit_file.pk}/", UNIT_STAFF_READ, None)
         ],
@@ -760,6 +770,9 @@ def cases(world):
         "p/<agency_code:code>/<fiscal_year:year>/embed/": [("/p/AG1/2569/embed/", EVERYONE, only_ag1)],
         "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": [
             (f"/p/AG1/2569/files/{world.oit_file.pk}/", EVERYONE, None)
+        ],
+        "p/<agency_code:code>/<fiscal_year:year>/documents/<int:pk>/": [
+            (f"/p/AG1/2569/documents/{world.snapshot.pk}/", EVERYONE, None)
         ],
     }
 
@@ -785,6 +798,7 @@ OWN_POLICIES = {
     "entries/<int:pk>/evidence/<int:evidence_pk>/": EVIDENCE_POLICY,
     f"{OIT}<slug:item_code>/evidence/<int:pk>/": EVIDENCE_POLICY,
     "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": EVIDENCE_POLICY,
+    "p/<agency_code:code>/<fiscal_year:year>/documents/<int:pk>/": EVIDENCE_POLICY,
     # The embedded public page: the agency's own sites may frame it.
     "p/<agency_code:code>/<fiscal_year:year>/embed/": POLICY.replace(
         "frame-ancestors 'none'", "frame-ancestors https://www.ag1.go.th"

@@ -47,7 +47,7 @@ from measures.models import (
 )
 from notifications.models import Notification
 from oit.checklist import o_items, version_for
-from oit.models import ChecklistEvidence, ChecklistItem, Guidance, PublicPage, Status as OitStatus
+from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, Guidance, PublicPage, Status as OitStatus
 from people.actions import do_accept_invitation, do_invite, do_remove_person
 from reports.models import Acknowledgement, AgencyProfile, Bundle, BundleStatus, SignOff
 from tests import factories, published
@@ -151,10 +151,11 @@ def site(agency, officer, superuser, unit, settings, tmp_path):
     former = factories.member("former", agency, "executive")
     do_remove_person(membership=access.membership_in(agency, former.pk), removed_by=superuser)
     # The OIT checklist of 2569: o1 approved with a link and a public file, the page published.
-    checklist_item, oit_file = oit_world(agency, unit)
+    checklist_item, oit_file, snapshot = oit_world(agency, unit)
     return {
         "checklist_item": checklist_item,
         "oit_file": oit_file,
+        "snapshot": snapshot,
         "invitation": invitation,
         "used_invitation_token": used_token,
         "former": former,
@@ -180,7 +181,11 @@ def oit_world(agency, unit):
     PublicPage.objects.create(
         agency=agency, fiscal_year=2569, published=timezone.now(), frame_ancestors="https://a.go.th"
     )
-    return row, piece
+    o27 = next(item for item in o_items(version_for(agency, 2569)) if item.code == "o27")
+    snapshot = DocumentSnapshot.objects.create(
+        agency=agency, fiscal_year=2569, item=o27, kind="plan", version=1, file=ContentFile(PDF, name="plan-v1.pdf")
+    )
+    return row, piece, snapshot
 
 
 def app_cases(site, user):
@@ -349,7 +354,7 @@ def app_cases(site, user):
             "/agencies/AG1/2569/oit/nacc.xlsx",
         ],
         f"{reports}/oit/<slug:item_code>/": ["/agencies/AG1/2569/oit/o1/", "/agencies/AG1/2569/oit/o2/"],
-        f"{reports}/oit/<slug:item_code>/<slug:step>/": ["/agencies/AG1/2569/oit/o1/approve/"],
+        f"{reports}/oit/<slug:item_code>/<checklist_step:step>/": ["/agencies/AG1/2569/oit/o1/approve/"],
         f"{reports}/oit/<slug:item_code>/evidence/<int:pk>/": [
             f"/agencies/AG1/2569/oit/o1/evidence/{site['oit_file'].pk}/"
         ],
@@ -359,6 +364,10 @@ def app_cases(site, user):
         "p/<agency_code:code>/<fiscal_year:year>/": ["/p/AG1/2569/", "/p/AG1/2568/"],
         "p/<agency_code:code>/<fiscal_year:year>/embed/": ["/p/AG1/2569/embed/"],
         "p/<agency_code:code>/<fiscal_year:year>/files/<int:pk>/": [f"/p/AG1/2569/files/{site['oit_file'].pk}/"],
+        "p/<agency_code:code>/<fiscal_year:year>/documents/<int:pk>/": [
+            f"/p/AG1/2569/documents/{site['snapshot'].pk}/"
+        ],
+        f"{reports}/oit/<slug:item_code>/publish-document/": ["/agencies/AG1/2569/oit/o27/publish-document/"],
     }
 
 

@@ -21,9 +21,9 @@ ALLOWED = {
     "accounts": {"settings", "assessments", "accounts"},
     "measures": {"settings", "assessments", "accounts", "measures"},
     "people": {"settings", "assessments", "accounts", "measures", "people"},
-    "notifications": {"settings", "assessments", "accounts", "measures", "notifications"},
-    "reports": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports"},
-    "oit": {"settings", "assessments", "accounts", "measures", "people", "notifications", "reports", "oit"},
+    "oit": {"settings", "assessments", "accounts", "measures", "oit"},
+    "notifications": {"settings", "assessments", "accounts", "measures", "oit", "notifications"},
+    "reports": {"settings", "assessments", "accounts", "measures", "people", "oit", "notifications", "reports"},
     "dashboards": {
         "settings",
         "assessments",
@@ -48,7 +48,7 @@ ALLOWED = {
         "top",
     },
 }
-APPS = ["assessments", "accounts", "measures", "people", "notifications", "reports", "oit", "dashboards"]
+APPS = ["assessments", "accounts", "measures", "people", "oit", "notifications", "reports", "dashboards"]
 TOP_MODULES = {"ita_tracker.urls", "ita_tracker.wsgi"}
 
 

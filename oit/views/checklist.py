@@ -25,7 +25,7 @@ from oit.actions import (
 )
 from oit.checklist import checklist_groups, file_response, o_items, overdue, rows_of, version_for
 from oit.forms import AssignmentForm, EvidenceForm, PublicPageForm, StepForm
-from oit.models import ChecklistEvidence, ChecklistItem, PublicPage, Status, Step
+from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, PublicPage, Status, Step
 
 STEP_BUTTONS = {
     Step.SUBMIT: _("Send for review"),
@@ -141,16 +141,16 @@ def item_context(agency, year, item, row, rights, assignment, evidence):
         "steps": [(step, STEP_BUTTONS[step], step in NEEDS_REASON) for step in steps],
         "revision": row.revision if row else 0,
         "locked": locked,
+        "snapshots": DocumentSnapshot.objects.filter(agency=agency, fiscal_year=year, item=item).order_by(
+            "kind", "round_kind", "-version"
+        ),
     }
 
 
 @require_POST
 def checklist_step(request, code, year, item_code, step):
     agency, rights, item, row = line_for(request, code, year, item_code)
-    try:
-        step = Step(step)
-    except ValueError:
-        raise Http404 from None
+    step = Step(step)
     access.require(rights.can_report if step == Step.SUBMIT else rights.can_review)
     form = StepForm(request.POST, needs_reason=step in NEEDS_REASON)
     if form.is_valid():

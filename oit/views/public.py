@@ -5,8 +5,11 @@ Only approved items appear, each with its labels and links, and uploaded files o
 public; nothing else of the checklist (statuses, comments, names of staff, drafts) is read into the
 page. The same page for everyone, in Thai: proxies may keep it for a few minutes."""
 
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control
@@ -14,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from oit.checklist import checklist_groups, file_response, o_items, version_for
-from oit.models import ChecklistEvidence, ChecklistItem, PublicPage, Status
+from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, PublicPage, Status
 
 KEPT_BY_PROXIES = 300  # seconds: an approval shows within five minutes
 
@@ -26,17 +29,31 @@ def published_page(code, year):
     )
 
 
+@dataclass
+class PublicItem:
+    """What the public page shows of an o item: its approved evidence and its published documents."""
+
+    shown: list = field(default_factory=list)
+    documents: list = field(default_factory=list)
+
+
 def public_groups(page):
-    """The checklist's groups with the approved items only, each with its public evidence."""
-    shown = ChecklistEvidence.objects.filter(checklist_item__status=Status.APPROVED).exclude(url="", public=False)
-    rows = ChecklistItem.objects.filter(agency=page.agency, fiscal_year=page.fiscal_year, status=Status.APPROVED)
-    evidence = {}
-    for piece in shown.filter(checklist_item__in=rows).order_by("order", "pk"):
-        evidence.setdefault(piece.checklist_item_id, []).append(piece)
-    approved = {row.item_id: row for row in rows.only("pk", "item_id")}
-    for row in approved.values():
-        row.shown = evidence.get(row.pk, [])
-    return checklist_groups(o_items(version_for(page.agency, page.fiscal_year)), approved, whole=False)
+    """The checklist's groups with the items that have something to show: the public evidence of
+    approved items, and the latest version of each document published under an item."""
+    agency, year = page.agency, page.fiscal_year
+    approved = ChecklistItem.objects.filter(agency=agency, fiscal_year=year, status=Status.APPROVED)
+    shown = ChecklistEvidence.objects.filter(checklist_item__in=approved).exclude(url="", public=False)
+    public = {}
+    for piece in shown.select_related("checklist_item").order_by("order", "pk"):
+        public.setdefault(piece.checklist_item.item_id, PublicItem()).shown.append(piece)
+    for row in approved.values_list("item_id", flat=True):
+        public.setdefault(row, PublicItem())
+    latest = {}
+    for snapshot in DocumentSnapshot.objects.filter(agency=agency, fiscal_year=year).order_by("version"):
+        latest[snapshot.kind, snapshot.round_kind] = snapshot
+    for snapshot in sorted(latest.values(), key=lambda s: (s.kind, s.round_kind)):
+        public.setdefault(snapshot.item_id, PublicItem()).documents.append(snapshot)
+    return checklist_groups(o_items(version_for(agency, year)), public, whole=False)
 
 
 def render_public(request, page, *, embedded):
@@ -90,3 +107,20 @@ def public_file(request, code, year, pk):
         checklist_item__fiscal_year=year,
     )
     return file_response(evidence, as_attachment=False)
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=KEPT_BY_PROXIES)
+def public_document(request, code, year, pk):
+    """A published version of the agency's plan or progress report, as it was frozen."""
+    page = published_page(code, year)
+    snapshot = get_object_or_404(DocumentSnapshot, pk=pk, agency=page.agency, fiscal_year=year)
+    try:
+        stored = snapshot.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stored, filename=snapshot.file.name.rsplit("/", 1)[-1], content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
