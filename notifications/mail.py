@@ -32,7 +32,7 @@ def preferences_of(user):
 
 
 def entry_link(notification):
-    return settings.SITE_URL + reverse("entry", args=[notification.event.entry_id])
+    return settings.SITE_URL + notification.path()
 
 
 def message(user, notifications, language):

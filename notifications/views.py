@@ -35,7 +35,7 @@ def notifications_read(request):
 
 @require_POST
 def notification_open(request, pk):
-    """Mark the notification read and go to its entry."""
+    """Mark the notification read and go to its progress report or checklist item."""
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
     Notification.objects.filter(pk=notification.pk).mark_read()
-    return redirect("entry", notification.event.entry_id)
+    return redirect(notification.path())

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.stamp import figures_changed
 from measures.actions import claim_revision
 from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, PublicPage, Status, Step
 
@@ -39,6 +40,7 @@ def do_save_assignment(form, *, agency, year, item):
     row.due_date = form.cleaned_data["due_date"]
     row.revision += 1
     row.save()
+    figures_changed()  # the dashboards count items by status and due date
     return row
 
 
@@ -63,6 +65,7 @@ def do_add_evidence(form, *, agency, year, item, user):
     # Work on the item has begun; the copy from last year has been looked at.
     ChecklistItem.objects.filter(pk=row.pk, status=Status.NOT_STARTED).update(status=Status.IN_PROGRESS)
     ChecklistItem.objects.filter(pk=row.pk).update(to_check=False, revision=row.revision + 1)
+    figures_changed()
     return evidence
 
 
@@ -90,6 +93,7 @@ def do_step(*, agency, year, item, step, user, revision, comment=""):
     if step == Step.SUBMIT and not row.evidence.exists():
         raise ValidationError(_("Add a link or a file before sending the item for review."))
     ChecklistItem.objects.filter(pk=row.pk).update(status=leads_to)
+    figures_changed()
     return ChecklistStepEvent.objects.create(checklist_item=row, step=step, user=user, comment=comment)
 
 
@@ -103,3 +107,38 @@ def do_save_public_page(form, *, agency, year):
         page.published = None
     page.save()
     return page
+
+
+@transaction.atomic
+def do_copy_checklist(*, agency, year, items):
+    """Last year's assignments and evidence into `year` for the items of its framework (`items`)
+    with the same code, each marked "to check": the NACC renames and moves items between years, and
+    links move. Items already on this year's checklist are left as they are. Returns how many were copied."""
+    by_code = {item.code.lower(): item for item in items}
+    taken = set(ChecklistItem.objects.filter(agency=agency, fiscal_year=year).values_list("item__code", flat=True))
+    taken = {code.lower() for code in taken}
+    last_year = ChecklistItem.objects.filter(agency=agency, fiscal_year=year - 1).select_related("item")
+    copied = 0
+    for old in last_year.prefetch_related("evidence"):
+        code = old.item.code.lower()
+        if code not in by_code or code in taken:
+            continue
+        row = ChecklistItem.objects.create(
+            agency=agency, fiscal_year=year, item=by_code[code], unit=old.unit, person=old.person, to_check=True
+        )
+        ChecklistEvidence.objects.bulk_create(
+            ChecklistEvidence(
+                checklist_item=row,
+                label=piece.label,
+                url=piece.url,
+                file=piece.file.name,  # the same stored file: evidence files are never deleted
+                file_name=piece.file_name,
+                content_type=piece.content_type,
+                public=piece.public,
+                order=piece.order,
+            )
+            for piece in old.evidence.all()
+        )
+        copied += 1
+    figures_changed()
+    return copied

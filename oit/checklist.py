@@ -4,7 +4,7 @@ its row (None while nobody has touched it), and the counts the checklist and the
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import FileResponse, Http404
 
 from assessments.models import Assessment, FrameworkVersion, Item, ToolCode
@@ -110,3 +110,30 @@ def file_response(evidence, *, as_attachment):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+def checklist_figures(user, today, overdue_shown=5):
+    """The dashboard's OIT part: for the latest fiscal year with a checklist among the agencies the
+    user sees, how many items stand in each status per indicator and sub-topic, how many are
+    overdue, and the first few overdue (three queries, however many agencies)."""
+    rows = ChecklistItem.objects.visible_to(user)
+    year = rows.aggregate(latest=Max("fiscal_year"))["latest"]
+    if year is None:
+        return None
+    of_year = rows.filter(fiscal_year=year)
+    late = Q(due_date__lt=today) & ~Q(status=Status.APPROVED)
+    counts = {status: Count("pk", filter=Q(status=status)) for status in Status.values}
+    groups = (
+        of_year.values("item__indicator__number", "item__sub_topic__code", "item__sub_topic__name_th")
+        .annotate(**counts, overdue=Count("pk", filter=late))
+        .order_by("item__indicator__number", "item__sub_topic__code")
+    )
+    overdue = of_year.filter(late).select_related("agency", "item", "unit").order_by("due_date", "agency__code")
+    groups = list(groups)
+    return {
+        "year": year,
+        "groups": groups,
+        "overdue_count": sum(group["overdue"] for group in groups),
+        "overdue": list(overdue[:overdue_shown]),
+        "statuses": Status.choices,
+    }

@@ -349,6 +349,7 @@ def app_cases(site, user):
         "accounts/account/preferences/": ["/accounts/account/preferences/"],
         f"{reports}/oit/": ["/agencies/AG1/2569/oit/", "/agencies/AG1/2565/oit/"],
         f"{reports}/oit/publish/": ["/agencies/AG1/2569/oit/publish/"],
+        f"{reports}/oit/copy/": ["/agencies/AG1/2569/oit/copy/"],
         f"{reports}/oit/nacc.<slug:file_format>": [
             "/agencies/AG1/2569/oit/nacc.csv",
             "/agencies/AG1/2569/oit/nacc.xlsx",

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from notifications.models import Notification
 from oit.checklist import o_items, version_for
 from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, PublicPage, Status
 from tests import factories
@@ -468,3 +469,110 @@ def test_the_link_check_records_each_answer(client, agency, officer, site):
     assert out.getvalue().splitlines()[-1] == "3 links checked: 1 broken, 1 moved."
     client.force_login(officer)
     assert "เสีย" in client.get(item_url()).content.decode()
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+def test_each_step_notifies_as_a_progress_report_s_do(client, agency, unit, officer, unit_staff):
+    client.force_login(officer)
+    assign(client, unit)
+    client.force_login(unit_staff)
+    add_link(client, "ก", "https://www.ag1.go.th/a")
+    submit(client)
+    client.force_login(officer)
+    client.post(step_url("return"), {"revision": revision(), "comment": "เพิ่มคำอธิบายหน้าเว็บ"})
+    told = Notification.objects.order_by("pk")
+    assert [(n.user.username, n.checklist_step.step) for n in told] == [("officer", "submit"), ("unitstaff", "return")]
+
+    client.force_login(unit_staff)
+    page = client.get(reverse("notifications")).content.decode()
+    assert "ส่งคืนหลักฐาน OIT ข้อ o1 (2569) ของ ส.บก. ให้แก้ไข" in page
+    assert "เพิ่มคำอธิบายหน้าเว็บ" in page
+    mine = told.get(user=unit_staff)
+    response = client.post(reverse("notification_open", args=[mine.pk]))
+    assert response.status_code == 302 and response["Location"] == item_url()
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+
+
+def test_the_notifications_list_costs_the_same_queries_for_one_or_ten_items(client, agency, unit, officer, unit_staff):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("notifications")).status_code == 200
+        return len(captured)
+
+    fill(agency, YEAR, ["o1"], unit, status=Status.IN_PROGRESS)
+    client.force_login(unit_staff)
+    submit(client, "o1")
+    client.force_login(officer)
+    one = queries()
+    fill(agency, YEAR, [f"o{n}" for n in range(2, 11)], unit, status=Status.IN_PROGRESS)
+    client.force_login(unit_staff)
+    for n in range(2, 11):
+        submit(client, f"o{n}")
+    client.force_login(officer)
+    assert Notification.objects.filter(user=officer).count() == 10
+    assert queries() == one
+
+
+# --- A new year from last year's ---------------------------------------------------------------
+
+
+def test_last_year_s_checklist_is_copied_to_the_items_of_the_same_code_marked_to_check(client, agency, unit, officer):
+    fill(agency, 2568, ["o1", "o2"], unit)
+    ChecklistItem.objects.filter(fiscal_year=2568, item__code="o2").update(person="นายผู้ดูแล เว็บ")
+    fill(agency, YEAR, ["o1"], unit, status=Status.IN_PROGRESS)  # already begun: left alone
+    client.force_login(officer)
+    assert client.get(reverse("checklist", args=["AG1", YEAR])).context["can_copy"]
+    response = client.post(reverse("checklist_copy", args=["AG1", YEAR]), follow=True)
+    assert "คัดลอกจากปีก่อน 1 ข้อ" in response.content.decode()
+    copied = ChecklistItem.objects.get(fiscal_year=YEAR, item__code="o2")
+    assert (copied.unit, copied.person, copied.status, copied.to_check, copied.due_date) == (
+        unit,
+        "นายผู้ดูแล เว็บ",
+        Status.NOT_STARTED,
+        True,
+        None,
+    )
+    assert [(e.label, e.url) for e in copied.evidence.all()] == [
+        ("o2-ลิงก์0", "https://www.ag1.go.th/o2/0"),
+        ("o2-ลิงก์1", "https://www.ag1.go.th/o2/1"),
+    ]
+    assert copied.item.version.first_year == 2568 and copied.item.code == "o2"
+    kept = ChecklistItem.objects.get(fiscal_year=YEAR, item__code="o1")
+    assert (kept.status, kept.to_check) == (Status.IN_PROGRESS, False)
+    # Adding evidence is looking at the item: it is no longer "to check".
+    add_link(client, "ใหม่", "https://www.ag1.go.th/new", code="o2")
+    copied.refresh_from_db()
+    assert copied.to_check is False
+
+
+def test_copying_is_for_editors(client, agency, unit, executive):
+    fill(agency, 2568, ["o1"], unit)
+    client.force_login(executive)
+    assert client.post(reverse("checklist_copy", args=["AG1", YEAR])).status_code == 403
+    assert not ChecklistItem.objects.filter(fiscal_year=YEAR).exists()
+
+
+@pinned(2026, 12, 1)
+def test_the_dashboard_counts_items_by_status_and_lists_the_overdue(client, agency, other_agency, unit, officer):
+    fill(agency, YEAR, ["o1", "o2"], unit)  # approved
+    fill(agency, YEAR, ["o3"], unit, status=Status.READY)
+    fill(agency, YEAR, ["o21"], unit, status=Status.IN_PROGRESS)
+    ChecklistItem.objects.filter(item__code__in=["o3", "o21"]).update(due_date=datetime.date(2026, 11, 30))
+    ChecklistItem.objects.filter(item__code="o1").update(due_date=datetime.date(2026, 11, 1))  # approved: not late
+    fill(other_agency, YEAR, ["o4"], status=Status.IN_PROGRESS)  # not the officer's
+    client.force_login(officer)
+    html = client.get("/dashboard/").content.decode()
+    oit = re.search(r'<section id="oit-evidence">.*?</section>', html, re.S).group(0)
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", oit.split("<tbody>")[1], re.S)
+    ]
+    assert rows == [
+        ["9", "9.1 ข้อมูลพื้นฐาน", "0", "0", "1", "2", "1"],
+        ["10", "–", "0", "1", "0", "0", "1"],
+    ]
+    assert "เลยกำหนด 2 ข้อ" in oit
+    assert re.findall(r">(o\d+)</a>", oit) == ["o3", "o21"]

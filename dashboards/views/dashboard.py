@@ -17,6 +17,7 @@ from assessments.analysis import TIER_LABELS, WeakFigure
 from assessments.models import PASS_SCORE, Agency, Assessment, Figure, FigureKind, Indicator, Item, ToolPart
 from assessments.stamp import kept
 from dashboards.views.measure_progress import measure_figures
+from oit.checklist import checklist_figures
 
 WEAKEST_SHOWN = 10
 CHANGES_SHOWN = 5
@@ -150,6 +151,7 @@ def render_body(request: HttpRequest, today) -> str:
             "falls": list(latest.biggest_falls().select_related("agency")[:CHANGES_SHOWN]),
             "rises": list(latest.biggest_rises().select_related("agency")[:CHANGES_SHOWN]),
             **measure_figures(request.user, today, request.GET.get("plans_page")),
+            "oit": checklist_figures(request.user, today),
         },
         request=request,
     )

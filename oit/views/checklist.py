@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import access
@@ -18,6 +18,7 @@ from oit.actions import (
     TRANSITIONS,
     ItemChanged,
     do_add_evidence,
+    do_copy_checklist,
     do_remove_evidence,
     do_save_assignment,
     do_save_public_page,
@@ -63,6 +64,7 @@ def checklist(request, code, year):
             "rights": rights,
             "page": page,
             "page_form": PublicPageForm(instance=page) if rights.can_edit else None,
+            "can_copy": rights.can_edit and ChecklistItem.objects.filter(agency=agency, fiscal_year=year - 1).exists(),
         },
     )
 
@@ -201,6 +203,27 @@ def checklist_evidence_file(request, code, year, item_code, pk):
         raise Http404
     evidence = get_object_or_404(row.evidence.exclude(file=""), pk=pk)
     return file_response(evidence, as_attachment=True)
+
+
+@require_POST
+def checklist_copy(request, code, year):
+    """Last year's assignments and links into this year's checklist, marked "to check" (editors)."""
+    agency, rights = access.checklist_for(request.user, code)
+    access.require(rights.can_edit)
+    copied = do_copy_checklist(agency=agency, year=year, items=o_items(version_for(agency, year)))
+    if copied:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s item was copied from last year: check its links.",
+                "%(count)s items were copied from last year: check their links.",
+                copied,
+            )
+            % {"count": copied},
+        )
+    else:
+        messages.info(request, _("Nothing to copy: last year's checklist is empty or its items are already here."))
+    return redirect("checklist", agency.code, year)
 
 
 @require_POST
