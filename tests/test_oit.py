@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,7 +19,7 @@ from django.urls import reverse
 from notifications.models import Notification
 from oit.checklist import o_items, version_for
 from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, PublicPage, Status
-from tests import factories
+from tests import factories, published
 from tests.clock import pinned
 from tests.entries_support import PDF
 
@@ -576,3 +577,42 @@ def test_the_dashboard_counts_items_by_status_and_lists_the_overdue(client, agen
     ]
     assert "เลยกำหนด 2 ข้อ" in oit
     assert re.findall(r">(o\d+)</a>", oit) == ["o3", "o21"]
+
+
+# --- The readiness forecast ---------------------------------------------------------------------
+
+
+def forecast_of(client):
+    return client.get(reverse("checklist", args=["AG1", YEAR])).context["forecast"]
+
+
+def test_the_forecast_scores_approved_items_100_with_the_latest_iit_and_eit(client, agency, officer):
+    factories.summarised_assessment(agency, 2568, published.angthong_2568_figures())  # IIT 98.19, EIT 90.41
+    client.force_login(officer)
+    nothing = forecast_of(client)
+    assert (nothing.indicators, nothing.oit, nothing.overall, nothing.level, nothing.based_on) == (
+        [(9, Decimal("0.00")), (10, Decimal("0.00"))],
+        Decimal("0.00"),
+        Decimal("56.58"),
+        "ต้องปรับปรุงโดยด่วน",
+        2568,
+    )
+    fill(agency, YEAR, [f"o{n}" for n in range(2, 29)])
+    fill(agency, YEAR, ["o1"], status=Status.READY)  # not approved yet: 0
+    ready = forecast_of(client)
+    # 9.1 = mean(0, 100, 100, 100) = 75; indicator 9 = mean(75, 100, 100, 100, 100) = 95; OIT = 97.5;
+    # 0.3 × 98.19 + 0.3 × 90.41 + 0.4 × 97.5 = 95.58, EIT Survey 87.61 below 95: ผ่านดี
+    assert (ready.indicators, ready.oit, ready.overall, ready.level) == (
+        [(9, Decimal("95.00")), (10, Decimal("100.00"))],
+        Decimal("97.50"),
+        Decimal("95.58"),
+        "ผ่านดี",
+    )
+    html = client.get(reverse("checklist", args=["AG1", YEAR])).content.decode()
+    assert "95.58" in html and "ผ่านดี" in html
+
+
+def test_unit_staff_get_no_forecast(client, agency, unit, unit_staff):
+    fill(agency, YEAR, ["o1"], unit)
+    client.force_login(unit_staff)
+    assert forecast_of(client) is None

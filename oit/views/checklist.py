@@ -25,6 +25,7 @@ from oit.actions import (
     do_step,
 )
 from oit.checklist import checklist_groups, file_response, o_items, overdue, rows_of, version_for
+from oit.forecast import readiness_forecast
 from oit.forms import AssignmentForm, EvidenceForm, PublicPageForm, StepForm
 from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, PublicPage, Status, Step
 
@@ -47,8 +48,10 @@ def checklist(request, code, year):
     """Every o item of the year's framework in its groups, with where each stands."""
     agency, rights = access.checklist_for(request.user, code)
     whole = access.reads_checklist_whole(rights)
-    items = o_items(version_for(agency, year))
-    groups = checklist_groups(items, rows_of(agency, year, request.user), whole=whole)
+    version = version_for(agency, year)
+    items = o_items(version)
+    rows = rows_of(agency, year, request.user)
+    groups = checklist_groups(items, rows, whole=whole)
     lines = [line for group, _subs in groups for line in group.lines]
     page = PublicPage.objects.filter(agency=agency, fiscal_year=year).first()
     return render(
@@ -64,6 +67,8 @@ def checklist(request, code, year):
             "rights": rights,
             "page": page,
             "page_form": PublicPageForm(instance=page) if rights.can_edit else None,
+            # Unit staff see their units' items only: a forecast from them would mislead.
+            "forecast": readiness_forecast(agency, year, version, items, rows) if whole else None,
             "can_copy": rights.can_edit and ChecklistItem.objects.filter(agency=agency, fiscal_year=year - 1).exists(),
         },
     )
