@@ -137,6 +137,7 @@ class Notification(models.Model):
             Step.RETURN: gettext("%(actor)s returned the OIT evidence of %(item)s (%(year)s) of %(unit)s for changes."),
             Step.APPROVE: gettext("%(actor)s approved the OIT evidence of %(item)s (%(year)s) of %(unit)s."),
             Step.REOPEN: gettext("%(actor)s reopened the OIT evidence of %(item)s (%(year)s) of %(unit)s."),
+            Step.LINKS: gettext("Links of the OIT evidence of %(item)s (%(year)s) of %(unit)s broke or moved."),
         }
         return sentences[step.step] % params
 

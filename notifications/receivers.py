@@ -62,9 +62,9 @@ def entry_step_notified(event):
 
 def checklist_step_notified(step):
     row = step.checklist_item
-    people = recipients(
-        submitted=step.step == Step.SUBMIT, agency_id=row.agency_id, unit_id=row.unit_id, actor_id=step.user_id
-    )
+    # Links to check go to the item's unit, and to the office when nobody was assigned.
+    to_office = step.step == Step.SUBMIT or (step.step == Step.LINKS and row.unit_id is None)
+    people = recipients(submitted=to_office, agency_id=row.agency_id, unit_id=row.unit_id, actor_id=step.user_id)
     return notify(step, people, checklist_step=step)
 
 

@@ -45,6 +45,8 @@ class Step(models.TextChoices):
     RETURN = "return", _("Returned")
     APPROVE = "approve", _("Approved")
     REOPEN = "reopen", _("Reopened")
+    # Not a review step: the link check found links that broke or moved since it last looked.
+    LINKS = "links", _("Links to check")
 
 
 class ChecklistItemQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ urlpatterns = [
     path(OIT, checklist.checklist, name="checklist"),
     path(f"{OIT}publish/", checklist.public_page_settings, name="public_page_settings"),
     path(f"{OIT}copy/", checklist.checklist_copy, name="checklist_copy"),
+    path(f"{OIT}check-links/", checklist.checklist_check_links, name="checklist_check_links"),
     path(f"{OIT}nacc.<slug:file_format>", checklist.nacc_download, name="nacc_download"),
     path(f"{OIT}<slug:item_code>/", checklist.checklist_item, name="checklist_item"),
     path(f"{OIT}<slug:item_code>/<checklist_step:step>/", checklist.checklist_step, name="checklist_step"),

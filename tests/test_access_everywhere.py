@@ -755,6 +755,7 @@ def cases(world):
         f"{OIT}": [(f"/{OIT_AG1}", AG1_READ, checklist_listed)],
         f"{OIT}publish/": [(f"/{OIT_AG1}publish/", POST_ONLY, None)],
         f"{OIT}copy/": [(f"/{OIT_AG1}copy/", POST_ONLY, None)],
+        f"{OIT}check-links/": [(f"/{OIT_AG1}check-links/", POST_ONLY, None)],
         f"{OIT}nacc.<slug:file_format>": [
             (f"/{OIT_AG1}nacc.csv", {**AG1_READ, "unit_staff": 403, "other_unit_staff": 403}, only_ag1)
         ],

@@ -6,10 +6,13 @@ import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
 
 from ita_tracker import urls as site_urls
 from measures.actions import do_review_step
 from measures.models import Action, ProgressEntry
+from oit.checklist import o_items, version_for
+from oit.models import ChecklistEvidence, ChecklistItem, PublicPage
 from people.actions import do_invite
 from tests import browser, factories
 from tests.browser import PHONE, accessibility_problems, report, sideways_scroll, visit
@@ -129,4 +132,32 @@ def test_every_key_page_is_accessible_and_fits_a_phone(
     assert wrong_status == {}
     assert problems == [], report(problems)
     assert too_wide == {}
+    assert violations == []
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_public_ita_page_is_accessible_and_fits_a_phone_and_a_desktop(
+    browser_page, db, agency, unit, screenshots, violations, width
+):
+    """Nobody signs in: the agency's public page as a visitor of its website sees it."""
+    browser_page.set_viewport_size({"width": width, "height": 900})
+    items = {item.code: item for item in o_items(version_for(agency, 2569))}
+    for code in ("o1", "o2", "o21"):
+        row = ChecklistItem.objects.create(
+            agency=agency, fiscal_year=2569, item=items[code], unit=unit, status="approved"
+        )
+        ChecklistEvidence.objects.create(
+            checklist_item=row,
+            label=f"ข้อมูลประกอบข้อ {code} ที่เผยแพร่บนเว็บไซต์ของหน่วยงานพร้อมคำอธิบายยาวพอให้ตัดบรรทัด",
+            url=f"https://www.ag1.go.th/ita/2569/{code}/a-rather-long-path-to-the-published-document.pdf",
+        )
+    PublicPage.objects.create(agency=agency, fiscal_year=2569, published=timezone.now())
+    status, expected, problems, scroll = check(browser_page, screenshots, f"visitor-{width}", "/p/AG1/2569/")
+    assert (status, problems, scroll) == (expected, [], 0), report(problems)
+    links = browser_page.get_by_role("link")
+    assert links.count() == 3
+    assert (
+        links.first.get_attribute("href")
+        == "https://www.ag1.go.th/ita/2569/o1/a-rather-long-path-to-the-published-document.pdf"
+    )
     assert violations == []

@@ -350,6 +350,7 @@ def app_cases(site, user):
         f"{reports}/oit/": ["/agencies/AG1/2569/oit/", "/agencies/AG1/2565/oit/"],
         f"{reports}/oit/publish/": ["/agencies/AG1/2569/oit/publish/"],
         f"{reports}/oit/copy/": ["/agencies/AG1/2569/oit/copy/"],
+        f"{reports}/oit/check-links/": ["/agencies/AG1/2569/oit/check-links/"],
         f"{reports}/oit/nacc.<slug:file_format>": [
             "/agencies/AG1/2569/oit/nacc.csv",
             "/agencies/AG1/2569/oit/nacc.xlsx",

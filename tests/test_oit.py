@@ -470,6 +470,30 @@ def test_the_link_check_records_each_answer(client, agency, officer, site):
     assert out.getvalue().splitlines()[-1] == "3 links checked: 1 broken, 1 moved."
     client.force_login(officer)
     assert "เสีย" in client.get(item_url()).content.decode()
+    # The item has no unit: the office is told, once; the next day's run finds nothing new.
+    step = ChecklistStepEvent.objects.get(step="links")
+    assert step.comment.splitlines()[1:] == [f"{site}/missing (404)", f"{site}/moved → {site}/good"]
+    assert [n.user.username for n in Notification.objects.filter(checklist_step=step)] == ["officer"]
+    call_command("check_evidence_links", "--timeout", "2", stdout=io.StringIO())
+    assert ChecklistStepEvent.objects.filter(step="links").count() == 1
+
+
+def test_the_button_checks_the_agency_s_links_in_the_background(
+    client, settings, agency, unit, officer, unit_staff, site
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    row = ChecklistItem.objects.create(
+        agency=agency, fiscal_year=YEAR, item=o_items(version_for(agency, YEAR))[0], unit=unit
+    )
+    ChecklistEvidence.objects.create(checklist_item=row, label="หาย", url=f"{site}/missing")
+    client.force_login(unit_staff)
+    assert client.post(reverse("checklist_check_links", args=["AG1", YEAR])).status_code == 403
+    client.force_login(officer)
+    response = client.post(reverse("checklist_check_links", args=["AG1", YEAR]), follow=True)
+    assert "กำลังตรวจลิงก์" in response.content.decode()
+    assert ChecklistEvidence.objects.get().check_status == 404
+    # The unit is told, not the office.
+    assert [n.user.username for n in Notification.objects.all()] == ["unitstaff"]
 
 
 # --- Notifications ----------------------------------------------------------------------------

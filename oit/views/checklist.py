@@ -28,6 +28,7 @@ from oit.checklist import checklist_groups, file_response, o_items, overdue, row
 from oit.forecast import readiness_forecast
 from oit.forms import AssignmentForm, EvidenceForm, PublicPageForm, StepForm
 from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, PublicPage, Status, Step
+from oit.tasks import check_agency_links
 
 STEP_BUTTONS = {
     Step.SUBMIT: _("Send for review"),
@@ -228,6 +229,16 @@ def checklist_copy(request, code, year):
         )
     else:
         messages.info(request, _("Nothing to copy: last year's checklist is empty or its items are already here."))
+    return redirect("checklist", agency.code, year)
+
+
+@require_POST
+def checklist_check_links(request, code, year):
+    """Check the year's links now, in the background (editors); the daily run checks them anyway."""
+    agency, rights = access.checklist_for(request.user, code)
+    access.require(rights.can_edit)
+    check_agency_links.enqueue(agency.pk, year)
+    messages.success(request, _("The links are being checked: each one's answer shows on its item within minutes."))
     return redirect("checklist", agency.code, year)
 
 
