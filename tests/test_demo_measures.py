@@ -2,12 +2,14 @@
 
 import io
 import os
+import re
 
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import F
 
 from measures.models import Activity, Measure, ProgressEntry, ReviewEvent, Unit
+from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, PublicPage
 from tests import clock
 
 # The demo's dates are real. On this day Ang Thong's 2569 Q4 draft is overdue and 2570's Q1
@@ -27,6 +29,7 @@ def states(code, year):
 
 def test_loading_the_demo_twice_changes_nothing(demo):
     models = (Unit, Measure, ProgressEntry, Activity, ReviewEvent, Measure.history.model, ProgressEntry.history.model)
+    models += (ChecklistItem, ChecklistEvidence, ChecklistStepEvent, PublicPage)
     before = [model.objects.count() for model in models]
 
     call_command("load_demo", stdout=open(os.devnull, "w"))
@@ -115,3 +118,25 @@ def test_reminders_reach_the_unit_user(demo):
 
     assert "Would send to unit@example.org: งานการเจ้าหน้าที่, 1 entries" in out.getvalue()
     assert mail.outbox == []
+
+
+def test_ang_thong_s_2569_checklist_has_items_in_every_status_and_a_published_page(demo, client):
+    rows = ChecklistItem.objects.filter(agency__code="ANGTHONG-MUN", fiscal_year=2569)
+    assert dict(rows.values_list("item__code", "status")) == {
+        "o1": "approved",
+        "o2": "approved",
+        "o3": "approved",
+        "o4": "approved",
+        "o5": "ready",
+        "o6": "in_progress",
+        "o12": "approved",
+        "o13": "not_started",
+        "o16": "in_progress",
+        "o21": "approved",
+    }
+    returned = ChecklistStepEvent.objects.get(checklist_item__item__code="o6", step="return")
+    assert returned.comment.startswith("แผนที่แนบเป็นฉบับปี 2568")
+    html = client.get("/p/ANGTHONG-MUN/2569/").content.decode()
+    assert re.findall(r'<th scope="row">(o\d+)</th>', html) == ["o1", "o2", "o3", "o4", "o12", "o21"]
+    assert "https://www.angthong-demo.example/ita/2569/o1/2" in html
+    assert "แผนการดำเนินงานประจำปี 2569" not in html  # o6, returned: not public

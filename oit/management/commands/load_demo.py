@@ -1,6 +1,7 @@
-"""`manage.py load_demo`: the demo agencies, their results, one user per role and their measures plans.
+"""`manage.py load_demo`: the demo agencies, their results, one user per role, their measures plans
+and Ang Thong's OIT checklist.
 
-It lives in measures, the lowest app that may import both the results and the measures."""
+It lives in oit, the lowest app that may import the results, the measures and the checklist."""
 
 import csv
 from pathlib import Path
@@ -15,6 +16,7 @@ from assessments.agency_import import AGENCY_COLUMNS, check_agencies, save_agenc
 from assessments.importing import RESULT_COLUMNS, check_results, read_rows, save_results
 from assessments.models import Agency, Assessment, Role
 from measures import demo
+from oit import demo as oit_demo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "ita-demo-2568"
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             self.load_assessment_settings()
             self.create_users()
             self.load_measures()
+            self.load_checklist()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded. Users: {', '.join(u[0] for u in DEMO_USERS)}; password {DEMO_PASSWORD}"
@@ -81,6 +84,14 @@ class Command(BaseCommand):
         created = demo.load(officer=User.objects.get(username="officer"), unit_user=User.objects.get(username="unit"))
         for code, year in sorted(created):
             self.stdout.write(f"Measures plan {code} {year} loaded.")
+
+    def load_checklist(self) -> None:
+        """Ang Thong's OIT checklist of 2569 and its public page (oit/demo.py)."""
+        User = get_user_model()
+        oit_demo.load(officer=User.objects.get(username="officer"), unit_user=User.objects.get(username="unit"))
+        self.stdout.write(
+            f"OIT checklist {oit_demo.AGENCY} {oit_demo.YEAR} loaded: /p/{oit_demo.AGENCY}/{oit_demo.YEAR}/"
+        )
 
     def create_users(self) -> None:
         User = get_user_model()
