@@ -10,15 +10,16 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from notifications.models import Notification
 from oit.checklist import o_items, version_for
-from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, PublicPage, Status
+from oit.models import ChecklistEvidence, ChecklistItem, ChecklistStepEvent, DocumentSnapshot, PublicPage, Status
 from tests import factories, published
 from tests.clock import pinned
 from tests.entries_support import PDF
@@ -268,6 +269,8 @@ def test_the_checklist_runs_the_same_queries_with_28_and_43_items_and_more_rows(
     few = (checklist_queries(client, agency, YEAR), checklist_queries(client, agency, 2565))
     fill(agency, YEAR, [f"o{n}" for n in range(2, 29)], unit)
     fill(agency, 2565, [f"O{n}" for n in range(2, 44)], unit)
+    for n in range(3, 7):  # other agencies' checklists change nothing
+        fill(factories.agency(f"AG{n}"), YEAR, ["o1", "o2"])
     assert (checklist_queries(client, agency, YEAR), checklist_queries(client, agency, 2565)) == few
     assert few[0] == few[1]
 
@@ -352,6 +355,15 @@ def test_the_public_page_runs_the_same_queries_with_more_items_and_agencies(clie
         response = client.get(public_url())
     assert len(many) == len(few)
     assert len(re.findall(r'<th scope="row">(o\d+)</th>', response.content.decode())) == 28
+    # The 2562-2565 framework's 43 items: the same queries again.
+    PublicPage.objects.create(
+        agency=agency, fiscal_year=2565, published=datetime.datetime(2022, 9, 1, tzinfo=datetime.UTC)
+    )
+    fill(agency, 2565, [f"O{n}" for n in range(1, 44)])
+    with CaptureQueriesContext(connection) as older:
+        response = client.get(public_url(year=2565))
+    assert len(older) == len(few)
+    assert len(re.findall(r'<th scope="row">(O\d+)</th>', response.content.decode())) == 43
 
 
 PRIVATE = [
@@ -364,6 +376,28 @@ PRIVATE = [
     "unitstaff",
     "ลับของหน่วยงานสอง",  # another agency's approved evidence, its page unpublished
 ]
+
+
+def public_urls(*, codes, years, pks):
+    """Every URL the resolver answers without a sign-in (but the sign-in pages, the language switch
+    and the health check), with each agency code, year and object id given."""
+    private_free = {"accounts", "admin", "i18n", "health"}
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if not isinstance(pattern, URLResolver):
+            continue
+        for view in pattern.url_patterns:
+            if not isinstance(view, URLPattern) or getattr(view.callback, "login_required", True):
+                continue
+            route = str(pattern.pattern) + str(view.pattern)
+            if route.split("/")[0] in private_free:
+                continue
+            for code in codes:
+                for year in years:
+                    for pk in pks if "<int:pk>" in route else [None]:
+                        kwargs = {"code": code, "year": year} | ({"pk": pk} if pk else {})
+                        urls.append(reverse(view.name, kwargs=kwargs))
+    return urls
 
 
 def test_nothing_private_reaches_any_public_url(client, agency, other_agency, unit, officer, unit_staff):
@@ -385,14 +419,22 @@ def test_nothing_private_reaches_any_public_url(client, agency, other_agency, un
     publish(client, "https://www.ag1.go.th")
     fill(other_agency, YEAR, ["o1"])
     ChecklistEvidence.objects.filter(checklist_item__agency=other_agency).update(label="ลับของหน่วยงานสอง")
+    o27 = next(item for item in o_items(version_for(agency, YEAR)) if item.code == "o27")
+    for owner, text in ((agency, b"%PDF plan of AG1"), (other_agency, "%PDF ลับของหน่วยงานสอง".encode())):
+        DocumentSnapshot.objects.create(
+            agency=owner, fiscal_year=YEAR, item=o27, kind="plan", version=1, file=ContentFile(text, name="plan.pdf")
+        )
     client.logout()
 
-    urls = [reverse(name, args=[code, YEAR]) for name in ("public_page", "public_embed") for code in ("AG1", "AG2")]
-    urls += [
-        reverse("public_file", args=[code, YEAR, e.pk])
-        for e in ChecklistEvidence.objects.all()
-        for code in ("AG1", "AG2")
-    ]
+    urls = public_urls(
+        codes=["AG1", "AG2"],
+        years=[YEAR, YEAR - 1],
+        pks=[
+            *ChecklistEvidence.objects.values_list("pk", flat=True),
+            *DocumentSnapshot.objects.values_list("pk", flat=True),
+        ],
+    )
+    assert len(urls) == 2 * 2 * (2 + 2 * (ChecklistEvidence.objects.count() + DocumentSnapshot.objects.count()))
     served = {}
     for url in urls:
         response = client.get(url)
@@ -406,6 +448,7 @@ def test_nothing_private_reaches_any_public_url(client, agency, other_agency, un
             reverse("public_page", args=["AG1", YEAR]),
             reverse("public_embed", args=["AG1", YEAR]),
             reverse("public_file", args=["AG1", YEAR, public_file.pk]),
+            reverse("public_document", args=["AG1", YEAR, DocumentSnapshot.objects.get(agency=agency).pk]),
         ]
     )
 
