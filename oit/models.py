@@ -211,3 +211,15 @@ class DocumentSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.agency.code} {self.fiscal_year} {self.kind} {self.round_kind} v{self.version}"
+
+    @property
+    def title_th(self):
+        """The document's name as the public page and the NACC's list print it (always Thai)."""
+        return SNAPSHOT_TITLES[self.kind, self.round_kind]
+
+
+SNAPSHOT_TITLES = {
+    (SnapshotKind.PLAN, ""): "แผนปฏิบัติการส่งเสริมคุณธรรมและความโปร่งใส",
+    (SnapshotKind.PROGRESS, "6m"): "รายงานผลการดำเนินการ รอบ 6 เดือน",
+    (SnapshotKind.PROGRESS, "12m"): "รายงานผลการดำเนินการ รอบ 12 เดือน",
+}

@@ -468,6 +468,35 @@ def test_the_nacc_download_lists_approved_links_in_the_framework_s_order(client,
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
 
 
+def test_once_published_the_nacc_download_adds_public_files_and_documents(client, settings, agency, officer):
+    settings.SITE_URL = "https://ita.example.go.th"
+    fill(agency, YEAR, ["o1"])
+    row = ChecklistItem.objects.get(item__code="o1")
+    chart = ChecklistEvidence.objects.create(
+        checklist_item=row, label="ผังองค์กร", file=ContentFile(PDF, name="chart.pdf"), public=True, order=5
+    )
+    ChecklistEvidence.objects.create(checklist_item=row, label="ภายใน", file=ContentFile(PDF, name="x.pdf"), order=6)
+    o27 = next(item for item in o_items(version_for(agency, YEAR)) if item.code == "o27")
+    plans = [
+        DocumentSnapshot.objects.create(
+            agency=agency, fiscal_year=YEAR, item=o27, kind="plan", version=n, file=ContentFile(PDF, name="p.pdf")
+        )
+        for n in (1, 2)
+    ]
+    client.force_login(officer)
+
+    def links():
+        response = client.get(reverse("nacc_download", args=["AG1", YEAR, "csv"]))
+        return [line.split(",")[-2:] for line in response.content.decode("utf-8-sig").splitlines()[1:]]
+
+    assert links() == [["o1-ลิงก์0", "https://www.ag1.go.th/o1/0"], ["o1-ลิงก์1", "https://www.ag1.go.th/o1/1"]]
+    publish(client)
+    assert links()[2:] == [
+        ["ผังองค์กร", f"https://ita.example.go.th/p/AG1/{YEAR}/files/{chart.pk}/"],
+        ["แผนปฏิบัติการส่งเสริมคุณธรรมและความโปร่งใส", f"https://ita.example.go.th/p/AG1/{YEAR}/documents/{plans[1].pk}/"],
+    ]
+
+
 # --- Link checks ------------------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """The OIT checklist of an agency's year: the integrity office assigns the o items, units fill in
 their evidence, the office reviews it and publishes the agency's public ITA page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +31,7 @@ from oit.forecast import readiness_forecast
 from oit.forms import AssignmentForm, EvidenceForm, PublicPageForm, StepForm
 from oit.models import ChecklistEvidence, ChecklistItem, DocumentSnapshot, PublicPage, Status, Step
 from oit.tasks import check_agency_links
+from oit.views.public import public_items
 
 STEP_BUTTONS = {
     Step.SUBMIT: _("Send for review"),
@@ -264,21 +267,36 @@ def public_page_settings(request, code, year):
 NACC_COLUMNS = [(_("Item"), "text"), (_("Requirement"), "text"), (_("Label"), "text"), (_("Link"), "text")]
 
 
+def nacc_rows(agency, year, items, public, published):
+    """[code, item, label, link] of each approved link in the framework's order; once the public
+    page is published, also the public files' and the published documents' addresses on it."""
+    site = settings.SITE_URL
+    table = []
+    for item in items:
+        shown = public.get(item.pk)
+        if shown is None:
+            continue
+        for piece in shown.shown:
+            if piece.url:
+                table.append([item.code, item.text_th, piece.label, piece.url])
+            if published and piece.public and piece.file:
+                link = site + reverse("public_file", args=[agency.code, year, piece.pk])
+                table.append([item.code, item.text_th, piece.label, link])
+        for snapshot in shown.documents if published else []:
+            link = site + reverse("public_document", args=[agency.code, year, snapshot.pk])
+            table.append([item.code, item.text_th, snapshot.title_th, link])
+    return table
+
+
 @require_GET
 def nacc_download(request, code, year, file_format):
-    """The approved links, one row each, in the order the NACC's system asks for the o items."""
+    """What the NACC's system asks for, one link a row, in the order of its o items."""
     agency, rights = access.checklist_for(request.user, code)
     access.require(access.reads_checklist_whole(rights))
     if file_format not in ("csv", "xlsx"):
         raise Http404
-    rows = rows_of(agency, year, request.user)
-    table = [
-        [item.code, item.text_th, evidence.label, evidence.url]
-        for item in o_items(version_for(agency, year))
-        if (row := rows.get(item.pk)) and row.status == Status.APPROVED
-        for evidence in row.evidence.all()
-        if evidence.url
-    ]
+    published = PublicPage.objects.filter(agency=agency, fiscal_year=year, published__isnull=False).exists()
+    table = nacc_rows(agency, year, o_items(version_for(agency, year)), public_items(agency, year), published)
     filename = f"ita-oit-{agency.code}-{year}"
     if file_format == "xlsx":
         return xlsx_response(filename, NACC_COLUMNS, table, title=f"OIT {year}")

@@ -37,10 +37,9 @@ class PublicItem:
     documents: list = field(default_factory=list)
 
 
-def public_groups(page):
-    """The checklist's groups with the items that have something to show: the public evidence of
-    approved items, and the latest version of each document published under an item."""
-    agency, year = page.agency, page.fiscal_year
+def public_items(agency, year):
+    """{item id: PublicItem}: the public evidence of approved items, and the latest version of each
+    document published under an item (three queries)."""
     approved = ChecklistItem.objects.filter(agency=agency, fiscal_year=year, status=Status.APPROVED)
     shown = ChecklistEvidence.objects.filter(checklist_item__in=approved).exclude(url="", public=False)
     public = {}
@@ -53,7 +52,13 @@ def public_groups(page):
         latest[snapshot.kind, snapshot.round_kind] = snapshot
     for snapshot in sorted(latest.values(), key=lambda s: (s.kind, s.round_kind)):
         public.setdefault(snapshot.item_id, PublicItem()).documents.append(snapshot)
-    return checklist_groups(o_items(version_for(agency, year)), public, whole=False)
+    return public
+
+
+def public_groups(page):
+    """The checklist's groups with the items that have something to show."""
+    items = o_items(version_for(page.agency, page.fiscal_year))
+    return checklist_groups(items, public_items(page.agency, page.fiscal_year), whole=False)
 
 
 def render_public(request, page, *, embedded):
