@@ -25,6 +25,9 @@ COPY ita_tracker ita_tracker
 COPY assessments assessments
 COPY accounts accounts
 COPY measures measures
+COPY people people
+COPY oit oit
+COPY notifications notifications
 COPY reports reports
 COPY dashboards dashboards
 COPY templates templates

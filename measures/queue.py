@@ -140,17 +140,25 @@ def queue_filter(user, data):
 
 
 def waiting_by_agency(user):
-    """The agencies the user reviews that have reports waiting, the oldest round due first: per
-    agency its `code`, `name`, `short_name`, `waiting` reports and `oldest` due date. Read from the
-    stored counts per unit and round (UnitRoundCount), not the country's hundred thousand reports."""
-    return (
+    """The agencies the user reviews that have reports waiting, the oldest round due first, then by
+    code: per agency its `pk`, `code`, `waiting` reports and `oldest` due date. One query over the
+    stored counts per unit and round (UnitRoundCount), not the country's hundred thousand reports,
+    grouped by agency alone: sorted here and named a page at a time (`named`), it takes a quarter
+    of the time of a grouping by every column shown, counted again for the paginator."""
+    rows = (
         UnitRoundCount.objects.filter(waiting__gt=0, round__agency__in=Agency.objects.editable_by(user).values("pk"))
-        .values(
-            code=F("round__agency__code"), name=F("round__agency__name_th"), short_name=F("round__agency__short_name")
-        )
+        .values_list("round__agency", "round__agency__code")
         .annotate(waiting=Sum("waiting"), oldest=Min("round__due_date"))
-        .order_by("oldest", "code")
+        .order_by()
     )
+    waiting = [{"pk": pk, "code": code, "waiting": count, "oldest": oldest} for pk, code, count, oldest in rows]
+    return sorted(waiting, key=lambda row: (row["oldest"], row["code"]))
+
+
+def named(rows):
+    """`rows` of `waiting_by_agency` with each agency's `name` and `short_name` (one query)."""
+    agencies = Agency.objects.only("name_th", "short_name").in_bulk([row["pk"] for row in rows])
+    return [{**row, "name": agencies[row["pk"]].name_th, "short_name": agencies[row["pk"]].short_name} for row in rows]
 
 
 def queue_of(request):

@@ -11,9 +11,10 @@ from django.test import Client, RequestFactory
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assessments.models import Assessment, Score
+from assessments.models import Assessment, Item, Score
 from measures.actions import do_review_step
 from measures.models import Action, Measure, MeasureTemplate, ProgressEntry, ReportingRound, ReviewEvent, State, Unit
+from oit.models import Guidance
 from reports.models import Bundle, BundleStatus
 from reports.tasks import build_bundle
 from tests import factories, published
@@ -318,6 +319,8 @@ def one_of_each(settings, tmp_path, agency, officer, unit_staff, measure):
     AccessAttempt.objects.create(username="guess", ip_address="192.0.2.1", failures_since_start=1)
     AccessFailureLog.objects.create(username="guess", ip_address="192.0.2.1")
     AccessLog.objects.create(username="officer", ip_address="192.0.2.2")
+    # The OIT guidance of an item (oit's admin).
+    Guidance.objects.create(item=Item.objects.get(version__first_year=2568, code="o1"), text="คำอธิบายข้อ o1")
 
 
 def test_every_admin_page_of_every_registered_model_opens(one_of_each, superuser, root):

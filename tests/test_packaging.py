@@ -145,6 +145,9 @@ def test_the_dockerfile_copies_only_what_exists_and_every_package_of_the_project
     assert [source for source in sources if source.split("/")[0] in ignored] == []
     assert {package.rstrip("*") for package in packages} <= set(sources)
     assert {"templates", "static", "locale", "fixtures", "manage.py", "requirements.lock"} <= set(sources)
+    # Every app of the project is a package of it, and so in the image: the settings load them all.
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
+    assert apps <= {package.rstrip("*") for package in packages}
 
 
 def test_the_image_installs_the_lock_with_hashes_and_runs_as_another_user_than_root():

@@ -22,6 +22,7 @@ from measures.queue import (
     PAGE_SIZE,
     QUEUE_PARAMETER,
     ApproveSelectedForm,
+    named,
     queue_data,
     queue_filter,
     waiting_by_agency,
@@ -78,8 +79,8 @@ def agencies_waiting(request, filterset):
     reviews the whole country): the agencies with reports waiting, a page at a time, each leading
     to its own queue with the filters already chosen. One queue of every agency's reports would
     sort the country's hundred thousand on every request."""
-    agencies = waiting_by_agency(request.user)
-    page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(waiting_by_agency(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = named(page.object_list)
     return render(
         request,
         "measures/review_agencies.html",
