@@ -6,7 +6,7 @@ unit's members are told. In the app (the bell, the list) always; by e-mail as ea
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
@@ -19,11 +19,13 @@ class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
         """The user's own notifications whose entry or checklist item they may still see: someone
         who lost access to the agency or left the unit is not sent back to it."""
-        return self.filter(
-            Q(event__entry__in=ProgressEntry.objects.visible_to(user))
-            | Q(checklist_step__checklist_item__in=ChecklistItem.objects.visible_to(user)),
-            user=user,
+        # Two EXISTS on the steps' primary keys rather than an OR across two outer joins, which
+        # the bell, on every page, would pay for every notification of the user.
+        entries = ReviewEvent.objects.filter(pk=OuterRef("event_id"), entry__in=ProgressEntry.objects.visible_to(user))
+        items = ChecklistStepEvent.objects.filter(
+            pk=OuterRef("checklist_step_id"), checklist_item__in=ChecklistItem.objects.visible_to(user)
         )
+        return self.filter(Exists(entries) | Exists(items), user=user)
 
     def unread(self):
         return self.filter(read_at=None)

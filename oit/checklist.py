@@ -128,7 +128,8 @@ def checklist_figures(user, today, overdue_shown=5):
         .annotate(**counts, overdue=Count("pk", filter=late))
         .order_by("item__indicator__number", "item__sub_topic__code")
     )
-    overdue = of_year.filter(late).select_related("agency", "item", "unit").order_by("due_date", "agency__code")
+    overdue = of_year.filter(late).select_related("agency", "item", "unit")
+    overdue = overdue.order_by("due_date", "agency__code", "item__order", "pk")
     groups = list(groups)
     return {
         "year": year,
