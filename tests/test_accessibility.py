@@ -2,11 +2,12 @@
 finds no serious or critical problem, and the page does not scroll sideways (wide tables scroll in
 their own box). A screenshot of each page is kept (see tests/browser.py)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
-from django.utils import timezone
 
 from ita_tracker import urls as site_urls
 from measures.actions import do_review_step
@@ -135,6 +136,10 @@ def test_every_key_page_is_accessible_and_fits_a_phone(
     assert violations == []
 
 
+# A fixed day, printed at the foot of the page: the screenshots read the same on any date.
+PUBLISHED = datetime.datetime(2026, 11, 20, 3, 0, tzinfo=datetime.UTC)
+
+
 @pytest.mark.parametrize("width", [390, 1366])
 def test_the_public_ita_page_is_accessible_and_fits_a_phone_and_a_desktop(
     browser_page, db, agency, unit, screenshots, violations, width
@@ -151,7 +156,7 @@ def test_the_public_ita_page_is_accessible_and_fits_a_phone_and_a_desktop(
             label=f"ข้อมูลประกอบข้อ {code} ที่เผยแพร่บนเว็บไซต์ของหน่วยงานพร้อมคำอธิบายยาวพอให้ตัดบรรทัด",
             url=f"https://www.ag1.go.th/ita/2569/{code}/a-rather-long-path-to-the-published-document.pdf",
         )
-    PublicPage.objects.create(agency=agency, fiscal_year=2569, published=timezone.now())
+    PublicPage.objects.create(agency=agency, fiscal_year=2569, published=PUBLISHED)
     status, expected, problems, scroll = check(browser_page, screenshots, f"visitor-{width}", "/p/AG1/2569/")
     assert (status, problems, scroll) == (expected, [], 0), report(problems)
     links = browser_page.get_by_role("link")

@@ -29,7 +29,6 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -179,7 +178,10 @@ def oit_world(agency, unit):
         checklist_item=row, label="ผัง", file=ContentFile(PDF, name="chart.pdf"), file_name="chart.pdf", public=True
     )
     PublicPage.objects.create(
-        agency=agency, fiscal_year=2569, published=timezone.now(), frame_ancestors="https://a.go.th"
+        agency=agency,
+        fiscal_year=2569,
+        published=datetime.datetime(2026, 11, 20, 3, 0, tzinfo=datetime.UTC),
+        frame_ancestors="https://a.go.th",
     )
     o27 = next(item for item in o_items(version_for(agency, 2569)) if item.code == "o27")
     snapshot = DocumentSnapshot.objects.create(
