@@ -98,15 +98,14 @@ def overdue(lines, today):
     ]
 
 
-def file_response(evidence, *, as_attachment):
-    """An uploaded file that never runs as a page, whatever it holds and whatever a browser would guess."""
+def file_response(file, *, filename, content_type, as_attachment):
+    """A stored file (evidence, a published document) that never runs as a page, whatever it holds
+    and whatever a browser would guess from it; 404 when the storage has lost it."""
     try:
-        stored = evidence.file.open("rb")
+        stored = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        stored, as_attachment=as_attachment, filename=evidence.file_name, content_type=evidence.content_type
-    )
+    response = FileResponse(stored, as_attachment=as_attachment, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -211,7 +211,9 @@ def checklist_evidence_file(request, code, year, item_code, pk):
     if row is None:
         raise Http404
     evidence = get_object_or_404(row.evidence.exclude(file=""), pk=pk)
-    return file_response(evidence, as_attachment=True)
+    return file_response(
+        evidence.file, filename=evidence.file_name, content_type=evidence.content_type, as_attachment=True
+    )
 
 
 @require_POST

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control
@@ -111,7 +110,9 @@ def public_file(request, code, year, pk):
         checklist_item__agency=page.agency,
         checklist_item__fiscal_year=year,
     )
-    return file_response(evidence, as_attachment=False)
+    return file_response(
+        evidence.file, filename=evidence.file_name, content_type=evidence.content_type, as_attachment=False
+    )
 
 
 @login_not_required
@@ -121,11 +122,5 @@ def public_document(request, code, year, pk):
     """A published version of the agency's plan or progress report, as it was frozen."""
     page = published_page(code, year)
     snapshot = get_object_or_404(DocumentSnapshot, pk=pk, agency=page.agency, fiscal_year=year)
-    try:
-        stored = snapshot.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(stored, filename=snapshot.file.name.rsplit("/", 1)[-1], content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    name = snapshot.file.name.rsplit("/", 1)[-1]
+    return file_response(snapshot.file, filename=name, content_type="application/pdf", as_attachment=False)
