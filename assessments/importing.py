@@ -842,10 +842,12 @@ def changes_score(score, figure):
     return figure.level is not None and score.level != figure.level
 
 
-# Figures per transaction, whole assessments each (about 33 agencies of 2568's 61 items). On SQLite
+# Figures per transaction, whole assessments each (about 100 agencies of 2568's 61 items). On SQLite
 # every other save waits while a batch is written, so a batch must stay far below the busy timeout
-# (SQLITE_TIMEOUT, 20 s): one of this size holds the write lock for about a tenth of a second.
-RESULTS_BATCH = 2000
+# (SQLITE_TIMEOUT, 20 s): one of this size holds the write lock for about a quarter of a second.
+# Each batch also costs a dozen queries and a commit: 2,000 figures a batch made a national year's
+# import a fifth slower.
+RESULTS_BATCH = 6000
 # Seconds of writing between two pauses that let waiting saves through (let_others_write): a pause
 # after every batch made a national import sleep longer than it wrote.
 WRITE_BEFORE_PAUSE = 1.0

@@ -12,7 +12,8 @@ under the new stamp.
 import logging
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, transaction
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,15 @@ STAMP_KEY = "figures-stamp"
 def figures_changed() -> None:
     """Mark the stored figures as changed: every page kept from them is made again."""
     new_stamp()
-    transaction.on_commit(new_stamp)
+    if not in_the_database(caches["default"]):
+        transaction.on_commit(new_stamp)
+
+
+def in_the_database(backend) -> bool:
+    """Whether the cache writes in the database's own transaction: then the stamp set with the
+    change commits with it, and setting it again after the commit (a commit of its own for each
+    batch of an import) changes nothing."""
+    return isinstance(backend, DatabaseCache)
 
 
 def kept(key: str, make, timeout: int):

@@ -3,8 +3,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
-from django.db.models import Count, F, Max, Q
-from django.db.models.functions import Length
+from django.db.models import Count, F, FloatField, Max, Q
+from django.db.models.functions import Cast, Length
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
@@ -146,6 +146,11 @@ OVERVIEW_VALUES = (
 )
 
 
+# The figures a download reads as floats, rounded to two places by two_places: as Decimals, Django's
+# converter took longer than the query on SQLite (a country's year read in 133 ms instead of 60).
+READ_AS_FLOAT = ("overall", "iit", "eit", "oit", "previous_overall", "change")
+
+
 # Rows read from the database at a time by a download: a whole country's year is never held at once.
 DOWNLOAD_CHUNK = 2000
 
@@ -160,7 +165,9 @@ def streamed_overview_rows(assessments):
         with translation.override(language):
             type_names = {kind.pk: kind.name for kind in AgencyType.objects.all()}
             mismatch = gettext("mismatch")
-            values = assessments.values_list(*OVERVIEW_VALUES).iterator(chunk_size=DOWNLOAD_CHUNK)
+            floats = {f"{name}_float": Cast(name, FloatField()) for name in READ_AS_FLOAT}
+            names = [f"{name}_float" if name in READ_AS_FLOAT else name for name in OVERVIEW_VALUES]
+            values = assessments.annotate(**floats).values_list(*names).iterator(chunk_size=DOWNLOAD_CHUNK)
             for rank, code, name, kind, parent, overall, level, iit, eit, oit, previous, change, *counts in values:
                 mismatches, level_mismatch = counts
                 yield [

@@ -79,6 +79,7 @@ WORKERS = (1, 2)
 # Targets (issue 14, "Targets"), at 8,323 agencies on SQLite.
 PAGE_P95 = 0.200  # seconds
 THROUGHPUT_SHARE = 1 / 3  # of the login page's
+TARGETED_THROUGHPUT = {"dashboard"}
 WORKER_MB = 300
 PDF_RATIO, XLSX_RATIO, IMPORT_RATIO, IMPORT_MB = 1.3, 1.5, 5.0, 300
 MODULES = {"documents": "documents", "national import": "national_import"}
@@ -460,6 +461,8 @@ def served_rows(table, database, size, workers, figures, memory):
         if page == "login page":
             continue
         share = per_second / login if login else 0.0
+        # The issue sets a throughput target for the dashboard alone; the progress form is shown beside it.
+        targeted = page in TARGETED_THROUGHPUT
         table.add(
             **common,
             measured=f"throughput: {page}, {workers} worker(s)",
@@ -468,8 +471,8 @@ def served_rows(table, database, size, workers, figures, memory):
             floor=f"{login:.1f} req/s",
             ratio=f"{share:.2f}×",
             notes=f"{failed} failed or not 200" if failed else f"{2 * workers} clients",
-            target="≥ 0.33× login page",
-            met=verdict(share >= THROUGHPUT_SHARE and not failed),
+            target="≥ 0.33× login page" if targeted else "–",
+            met=verdict(share >= THROUGHPUT_SHARE and not failed) if targeted else "–",
         )
     peak = max(memory, default=0.0)
     table.add(

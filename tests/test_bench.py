@@ -185,3 +185,16 @@ def test_pages_whose_queries_grow_with_the_agencies_are_named(bench):
     for size in (10, 1000):
         steady.add(database="sqlite", agencies=size, measured="page: home", who="officer", queries=22)
     assert bench.query_counts_by_size(steady) == ["sqlite: every page makes the same number of queries at every size"]
+
+
+def test_only_the_dashboard_has_a_throughput_target(bench):
+    table = bench.Table()
+    figures = {"login page": (300.0, 0), "dashboard": (99.0, 0), "progress form": (30.0, 0)}
+    bench.served_rows(table, "sqlite", 8323, 1, figures, [130.0])
+    printed = [dict(zip(bench.Table.COLUMNS, row, strict=True)) for row in table.rows]
+    assert [(r["measured"], r["× floor"], r["target"], r["met"]) for r in printed] == [
+        ("throughput: login page, 1 worker(s)", "1.00×", "–", "–"),
+        ("throughput: dashboard, 1 worker(s)", "0.33×", "≥ 0.33× login page", "missed"),
+        ("throughput: progress form, 1 worker(s)", "0.10×", "–", "–"),
+        ("peak worker memory, 1 worker(s)", "–", "< 300 MB", "met"),
+    ]

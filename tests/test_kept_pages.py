@@ -5,6 +5,7 @@ cache query, and made again as soon as results or progress change."""
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from assessments.stamp import STAMP_KEY, figures_changed
@@ -139,7 +140,20 @@ def test_the_dashboard_kept_still_shows_the_badge_of_reports_waiting_after_each_
     assert "assessments_agency" not in badge
 
 
-def test_figures_changed_sets_a_new_stamp_now_and_again_on_commit(db, django_capture_on_commit_callbacks):
+def test_with_the_database_cache_the_stamp_is_set_once_inside_the_change(db, django_capture_on_commit_callbacks):
+    from django.core.cache import cache  # noqa: PLC0415
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        figures_changed()
+        now = cache.get(STAMP_KEY)
+    # It commits or rolls back with the change: a second write after the commit would be one
+    # more commit for each batch of an import.
+    assert now and callbacks == []
+    assert cache.get(STAMP_KEY) == now
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+def test_a_cache_outside_the_database_gets_a_new_stamp_now_and_again_on_commit(db, django_capture_on_commit_callbacks):
     from django.core.cache import cache  # noqa: PLC0415
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
