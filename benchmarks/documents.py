@@ -19,6 +19,7 @@ database Django is configured with and return rows of (label, median s, p95 s, f
 
 import argparse
 import csv
+import gc
 import io
 import os
 import statistics
@@ -67,6 +68,7 @@ def timed(build, runs):
     counted: fonts, templates, framework data)."""
     times, result = [], build()
     for _ in range(runs):
+        gc.collect()  # see timed_beside
         start = time.perf_counter()
         result = build()
         times.append(time.perf_counter() - start)
@@ -77,14 +79,18 @@ def timed(build, runs):
 def timed_beside(build, floor, runs):
     """As `timed` for `build()`, with the median of `floor()` run in turn with it: the two
     measured one after the other in each round, so that a slower moment of the machine weighs on
-    both (run as two series, the 12-month report's PDF was once 1.33x its floor, 1.05x in turns)."""
+    both; and the garbage collector's work is done before each run, not left to fall into the next
+    one (a WeasyPrint render makes a large object graph: without it the same PDF measured anywhere
+    from 0.83x to 1.52x its floor, with it 1.07x to 1.17x)."""
     build_times, floor_times = [], []
     result = build()
     floor()
     for _ in range(runs):
+        gc.collect()
         start = time.perf_counter()
         result = build()
         build_times.append(time.perf_counter() - start)
+        gc.collect()
         start = time.perf_counter()
         floor()
         floor_times.append(time.perf_counter() - start)
