@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments import access
 from assessments.models import Agency
-from reports.models import Bundle, BundleStatus
+from reports.models import BUILDING, Bundle, BundleStatus
 from reports.tasks import build_bundle
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ def _queue_bundle(user: User, organisation: Agency, fiscal_year: int) -> Bundle 
         )
     if mine.building().exists():
         return None
-    for old in mine:
+    # Only finished bundles are replaced: on PostgreSQL a simultaneous request may have queued one
+    # since the check above, and deleting it would leave its task building a bundle nobody sees.
+    for old in mine.exclude(status__in=BUILDING):
         old.delete()  # its file goes once this transaction commits
     bundle = Bundle.objects.create(organisation=organisation, fiscal_year=fiscal_year, requested_by=user)
     bundle.agencies.set(access.bundle_agencies(organisation, user))

@@ -328,6 +328,22 @@ def test_two_quick_requests_queue_one_bundle(threads_db, family, overseer):
     assert sorted(ALREADY in response.text for response in responses) == [False, True]
 
 
+def test_a_bundle_queued_just_after_the_check_is_kept_and_the_late_request_queues_nothing(
+    client, family, overseer, monkeypatch, django_capture_on_commit_callbacks
+):
+    # What PostgreSQL allows: the other request commits its bundle after this one found none
+    # building and before this one replaces the finished ones.
+    theirs = Bundle.objects.create(organisation=family, fiscal_year=2566, requested_by=overseer, task_id="theirs")
+    monkeypatch.setattr("reports.models.BundleQuerySet.building", lambda self: self.none())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = request_bundle(client, overseer)
+
+    assert response.status_code == 302
+    assert list(Bundle.objects.values_list("pk", "status", "task_id")) == [(theirs.pk, BundleStatus.QUEUED, "theirs")]
+    assert DBTaskResult.objects.count() == 0
+
+
 def test_the_database_holds_one_bundle_being_built_per_person_organisation_and_year(family, overseer):
     for status in (BundleStatus.DONE, BundleStatus.FAILED, BundleStatus.QUEUED):
         Bundle.objects.create(organisation=family, fiscal_year=2566, requested_by=overseer, status=status)
